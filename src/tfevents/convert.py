@@ -1,0 +1,123 @@
+"""Anything array-like to numpy, by duck typing: tfevents never imports a framework.
+
+Handles numpy arrays and scalars, Python numbers and (nested) lists, and tensors from
+torch (``detach``/``cpu``/``numpy``), JAX and TensorFlow (``__array__`` / ``numpy()``),
+CuPy (``get``) and anything else speaking ``__array__`` or ``__dlpack__``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+_STANDARD_KINDS = frozenset("biufcUSO")
+
+
+def to_numpy(value: Any, name: str) -> np.ndarray:
+    """Returns ``value`` as a numpy array; ``name`` is the argument named in errors."""
+    if isinstance(value, np.ndarray):
+        array = value
+    elif isinstance(value, (numbers.Number, np.generic, list, tuple)):
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} could not be converted to an array: {exc}") from None
+    else:
+        array = _from_framework(value, name)
+    if array.dtype.kind not in _STANDARD_KINDS:
+        # bfloat16 and float8 arrive as ml_dtypes types (kind 'V'): widen them.
+        try:
+            array = array.astype(np.float32)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} has unsupported dtype {array.dtype}") from None
+    if array.dtype == object:
+        raise TypeError(
+            f"{name} must be numeric (an array, tensor, number or list of numbers), "
+            f"got an array of Python objects from {type(value).__name__}"
+        )
+    return array
+
+
+def _from_framework(value: Any, name: str) -> np.ndarray:
+    if isinstance(value, (str, bytes, bytearray)):
+        raise TypeError(f"{name} must be numeric, got {type(value).__name__}")
+    if value is None:
+        raise TypeError(f"{name} must be an array, tensor or number, got None")
+    # torch: detach from autograd, move to host; bfloat16 has no numpy dtype.
+    if hasattr(value, "detach") and hasattr(value, "cpu") and hasattr(value, "numpy"):
+        tensor = value.detach()
+        if str(getattr(tensor, "dtype", "")) in ("torch.bfloat16",) or "float8" in str(
+            getattr(tensor, "dtype", "")
+        ):
+            tensor = tensor.float()
+        return np.asarray(tensor.cpu().numpy())
+    # CuPy: implicit host conversion is refused by design, ask for it explicitly.
+    if hasattr(value, "__cuda_array_interface__") and hasattr(value, "get"):
+        return np.asarray(value.get())
+    if hasattr(value, "__array__"):
+        return np.asarray(value)
+    if hasattr(value, "numpy") and callable(value.numpy):  # TensorFlow eager tensors
+        return np.asarray(value.numpy())
+    if hasattr(value, "__dlpack__"):
+        return np.from_dlpack(value)
+    raise TypeError(
+        f"{name} must be an array, tensor or number, got {type(value).__module__}."
+        f"{type(value).__qualname__}"
+    )
+
+
+def to_float(value: Any, name: str) -> float:
+    """A single number as a Python float (NaN and ±Inf pass through)."""
+    if isinstance(value, float):
+        return value
+    if isinstance(value, (int, np.integer, np.floating, np.bool_)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, bool):
+        return float(value)
+    if hasattr(value, "item") and hasattr(value, "numel") and hasattr(value, "detach"):
+        if value.numel() != 1:
+            raise ValueError(f"{name} must hold exactly one value, got shape {tuple(value.shape)}")
+        item = value.detach().item()
+        if isinstance(item, complex):
+            raise TypeError(f"{name} must be real, got a complex tensor")
+        return float(item)
+    array = to_numpy(value, name)
+    if array.size != 1:
+        raise ValueError(f"{name} must hold exactly one value, got shape {array.shape}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a real number, got dtype {array.dtype}")
+    return float(array.reshape(()))
+
+
+def to_step(value: Any, name: str = "global_step") -> int:
+    """A step as a Python int in the int64 range; integral floats are accepted."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an integer, got bool")
+    if isinstance(value, (int, np.integer)):
+        step = int(value)
+    elif isinstance(value, (float, np.floating)):
+        if not float(value).is_integer():
+            raise ValueError(f"{name} must be a whole number, got {value!r}")
+        step = int(value)
+    else:
+        try:
+            number = to_float(value, name)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from exc
+        return to_step(number, name)
+    if not -(2**63) <= step < 2**63:
+        raise ValueError(f"{name} must fit in a signed 64-bit integer, got {step}")
+    return step
+
+
+def to_walltime(value: Any, name: str = "walltime") -> float:
+    """Seconds since the epoch; NaN and ±Inf are refused (they break TensorBoard's readers)."""
+    try:
+        seconds = to_float(value, name)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be seconds since the epoch as a number: {exc}") from None
+    if not np.isfinite(seconds):
+        raise ValueError(f"{name} must be finite, got {seconds}")
+    return seconds

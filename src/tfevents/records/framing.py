@@ -1,0 +1,70 @@
+"""TFRecord framing: ``len (u64 LE) | masked crc(len) (u32) | data | masked crc(data) (u32)``."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+
+import numpy as np
+
+from tfevents.records.crc32c import crc32c, crc32c_rows, mask
+
+HEADER_SIZE = 12
+FOOTER_SIZE = 4
+# Records up to this size are checksummed as rows of one matrix; longer ones one by one.
+_ROWS_LIMIT = 2048
+
+_pack_header = struct.Struct("<QI").pack
+_pack_u32 = struct.Struct("<I").pack
+
+
+def frame(data: bytes) -> bytes:
+    """One framed record."""
+    length = struct.pack("<Q", len(data))
+    return (
+        length
+        + _pack_u32(mask(crc32c(length)))  # type: ignore[arg-type]
+        + data
+        + _pack_u32(mask(crc32c(data)))  # type: ignore[arg-type]
+    )
+
+
+def length_crcs(lengths: np.ndarray) -> np.ndarray:
+    """Masked CRCs of the 8-byte little-endian encodings of ``lengths``."""
+    rows = np.ascontiguousarray(lengths, dtype="<u8").view(np.uint8).reshape(-1, 8)
+    return mask(crc32c_rows(rows))  # type: ignore[return-value]
+
+
+def data_crcs(payloads: Sequence[bytes]) -> np.ndarray:
+    """Masked CRCs of many payloads, batched by size so that padding stays under 2x."""
+    lengths = np.fromiter((len(p) for p in payloads), dtype=np.int64, count=len(payloads))
+    crcs = np.empty(len(payloads), dtype=np.uint32)
+    size_class = np.where(lengths > 0, np.ceil(np.log2(np.maximum(lengths, 1))), 0).astype(int)
+    for cls in np.unique(size_class):
+        members = np.flatnonzero(size_class == cls)
+        width = int(lengths[members].max())
+        if width > _ROWS_LIMIT or members.size == 1:
+            for i in members:
+                crcs[i] = crc32c(payloads[i])
+            continue
+        rows = np.zeros((members.size, width), dtype=np.uint8)
+        for row, i in enumerate(members):
+            if lengths[i]:
+                rows[row, width - lengths[i] :] = np.frombuffer(payloads[i], dtype=np.uint8)
+        crcs[members] = crc32c_rows(rows, lengths[members])
+    return mask(crcs)  # type: ignore[return-value]
+
+
+def frame_many(payloads: Sequence[bytes]) -> bytes:
+    """Frames many records into one buffer, with their CRCs computed in batches."""
+    if not payloads:
+        return b""
+    lengths = np.fromiter((len(p) for p in payloads), dtype=np.int64, count=len(payloads))
+    head_crcs = length_crcs(lengths).tolist()
+    tail_crcs = data_crcs(payloads).tolist()
+    parts = []
+    for payload, head_crc, tail_crc in zip(payloads, head_crcs, tail_crcs):
+        parts.append(_pack_header(len(payload), head_crc))
+        parts.append(payload)
+        parts.append(_pack_u32(tail_crc))
+    return b"".join(parts)

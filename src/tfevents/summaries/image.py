@@ -1,0 +1,115 @@
+"""Images as ``[width, height, png]`` string tensors, TensorBoard's native image form.
+
+Layouts: ``dataformats`` names the axes of the input, as in torch: any order of
+``C``, ``H``, ``W`` (plus ``N`` for batches), e.g. ``CHW``, ``HWC``, ``HW``, ``NCHW``,
+``NHWC``. A batch is tiled into one grid image, up to 8 images per row (torch's
+``make_grid``).
+
+Pixel values: ``uint8`` is taken as is. Floating-point (and bool) input is read as
+intensities in [0, 1]: it is scaled by 255, rounded to the nearest level and clipped
+to [0, 255] (NaN becomes 0). Other integer dtypes are read as levels 0-255 and clipped.
+1 channel is written as grayscale, 2 as grayscale + alpha, 3 as RGB, 4 as RGBA.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from tfevents.wire import messages
+
+METADATA = messages.summary_metadata("images", data_class=messages.DATA_CLASS_BLOB_SEQUENCE)
+_MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
+GRID_COLUMNS = 8
+DEFAULT_COMPRESS_LEVEL = 1
+
+
+def _check_format(dataformats: object, allowed: str, ndim: int, name: str) -> str:
+    if not isinstance(dataformats, str):
+        raise TypeError(f"dataformats must be a string such as 'CHW', got {type(dataformats).__name__}")
+    fmt = dataformats.upper()
+    if len(set(fmt)) != len(fmt) or not set(fmt) <= set(allowed) or not {"H", "W"} <= set(fmt):
+        raise ValueError(
+            f"dataformats {dataformats!r} must name each axis once, using H and W and "
+            f"optionally {''.join(sorted(set(allowed) - {'H', 'W'}))}"
+        )
+    if len(fmt) != ndim:
+        raise ValueError(
+            f"{name} has {ndim} dimensions but dataformats {dataformats!r} names {len(fmt)}"
+        )
+    return fmt
+
+
+def to_hwc(array: np.ndarray, dataformats: str, name: str = "img_tensor") -> np.ndarray:
+    """One image (``C``/``H``/``W`` axes in any order) to an HWC array."""
+    fmt = _check_format(dataformats, "CHW", array.ndim, name)
+    if "C" not in fmt:
+        array = array[..., None]
+        fmt += "C"
+    hwc = np.transpose(array, [fmt.index(axis) for axis in "HWC"])
+    _check_channels(hwc.shape[2], name)
+    return hwc
+
+
+def batch_to_grid(array: np.ndarray, dataformats: str, name: str = "img_tensor") -> np.ndarray:
+    """A batch (``N`` plus ``C``/``H``/``W`` axes in any order) tiled into one HWC image."""
+    fmt = _check_format(dataformats, "NCHW", array.ndim, name)
+    if "N" not in fmt:
+        raise ValueError(f"dataformats {dataformats!r} for a batch must include N")
+    if "C" not in fmt:
+        array = array[..., None]
+        fmt += "C"
+    nhwc = np.transpose(array, [fmt.index(axis) for axis in "NHWC"])
+    count, height, width, channels = nhwc.shape
+    _check_channels(channels, name)
+    if count == 0:
+        raise ValueError(f"{name} is an empty batch (N = 0)")
+    columns = min(count, GRID_COLUMNS)
+    rows = -(-count // columns)
+    grid = np.zeros((rows * height, columns * width, channels), dtype=nhwc.dtype)
+    for i in range(count):
+        r, c = divmod(i, columns)
+        grid[r * height : (r + 1) * height, c * width : (c + 1) * width] = nhwc[i]
+    return grid
+
+
+def _check_channels(channels: int, name: str) -> None:
+    if channels not in _MODES:
+        raise ValueError(f"{name} must have 1, 2, 3 or 4 channels, got {channels}")
+
+
+def to_uint8(array: np.ndarray, name: str = "img_tensor") -> np.ndarray:
+    """Pixel levels 0-255 under the rules in the module docstring."""
+    if array.dtype == np.uint8:
+        return array
+    kind = array.dtype.kind
+    if kind == "f" or kind == "b":
+        scaled = array.astype(np.float32) * np.float32(255.0)
+        with np.errstate(invalid="ignore"):
+            scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
+        return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+    if kind in "iu":
+        return np.clip(array, 0, 255).astype(np.uint8)
+    raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
+
+
+def encode_png(hwc: np.ndarray, compress_level: int = DEFAULT_COMPRESS_LEVEL) -> bytes:
+    from PIL import Image  # Pillow costs ~30 ms to import: only when an image is logged
+
+    height, width, channels = hwc.shape
+    if height == 0 or width == 0:
+        raise ValueError(f"image must not be empty, got height {height} and width {width}")
+    pixels = hwc[:, :, 0] if channels == 1 else hwc
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels), _MODES[channels]).save(
+        buffer, format="PNG", compress_level=compress_level
+    )
+    return buffer.getvalue()
+
+
+def value_field(encoded: bytes, height: int, width: int) -> bytes:
+    tensor = messages.tensor_from_strings(
+        [str(width).encode(), str(height).encode(), encoded], shape=[3]
+    )
+    return messages.tensor_value_field(tensor)

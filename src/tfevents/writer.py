@@ -1,0 +1,593 @@
+"""``SummaryWriter``: the drop-in for ``torch.utils.tensorboard`` and ``tensorboardX``.
+
+The writer normalises arguments (any framework's arrays, steps, wall times), checks
+them, asks a ``summaries`` module for the encoded value, and queues it on its sink.
+Encoding to records, CRCs and file I/O happen in batches on a background thread.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import warnings
+from collections.abc import Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from tfevents import convert
+from tfevents.graph import Graph
+from tfevents.sinks import EventFileSink
+from tfevents.summaries import histogram, image, pr_curve, scalar, text
+from tfevents.wire import messages
+
+_time = time.time
+_INT64 = 2**63
+DEFAULT_FLUSH_SECS = 2.0
+
+
+def _check_tag(tag: object, name: str = "tag") -> str:
+    if not isinstance(tag, str):
+        raise TypeError(f"{name} must be a string, got {type(tag).__name__}")
+    if not tag:
+        raise ValueError(f"{name} must not be empty")
+    return tag
+
+
+def _step(global_step: Any) -> int:
+    if global_step is None:
+        return 0
+    if global_step.__class__ is int and -_INT64 <= global_step < _INT64:
+        return global_step  # type: ignore[no-any-return]
+    return convert.to_step(global_step, "global_step")
+
+
+def _walltime(walltime: Any) -> float:
+    return _time() if walltime is None else convert.to_walltime(walltime)
+
+
+def _default_logdir(comment: str) -> str:
+    stamp = datetime.now().strftime("%b%d_%H-%M-%S")
+    return os.path.join("runs", f"{stamp}_{socket.gethostname()}{comment}")
+
+
+class _ReopenOnAppend:
+    """Stands in for a closed writer's queue: logging again opens a new event file,
+    as torch and tensorboardX do after ``close()``."""
+
+    def __init__(self, writer: SummaryWriter) -> None:
+        self._writer = writer
+
+    def append(self, entry: Any) -> None:
+        self._writer._reopen()
+        self._writer._scalars.append(entry)
+
+    def __len__(self) -> int:
+        return 0
+
+
+class SummaryWriter:
+    """Writes TensorBoard event files to ``log_dir``.
+
+    Args:
+        log_dir: the run directory. Default ``runs/<%b%d_%H-%M-%S>_<hostname><comment>``.
+        comment: appended to the default ``log_dir``; ignored when ``log_dir`` is given.
+        purge_step: when resuming after a crash, the step from which earlier logged
+            data is to be hidden: a ``SessionLog.START`` at this step is written first
+            (TensorBoard's Python loader purges on it; its Rust loader instead drops
+            points of a tag at or after a step that is logged again).
+        max_queue: events held in memory before the background writer is woken.
+        flush_secs: at most this many seconds pass between a call and its event being
+            in the file, without any ``flush()``. The default, 2 s, keeps a running
+            TensorBoard (which polls every 5 s) live; torch's 120 s is why its users
+            see nothing for two minutes.
+        filename_suffix: appended to the event file's name.
+        fsync: also ``fsync`` the file on every write, for filesystems that lose
+            unsynced data (NFS, FUSE). Off by default: data that reached the file
+            survives the process crashing, not the machine.
+        logdir: alias of ``log_dir`` (tensorboardX's name).
+    """
+
+    def __init__(
+        self,
+        log_dir: str | os.PathLike[str] | None = None,
+        comment: str = "",
+        purge_step: int | None = None,
+        max_queue: int = 10,
+        flush_secs: float = DEFAULT_FLUSH_SECS,
+        filename_suffix: str = "",
+        *,
+        fsync: bool = False,
+        logdir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        if log_dir is not None and logdir is not None:
+            raise TypeError("give log_dir or its alias logdir, not both")
+        log_dir = log_dir if log_dir is not None else logdir
+        if not isinstance(comment, str):
+            raise TypeError(f"comment must be a string, got {type(comment).__name__}")
+        if log_dir is None or log_dir == "":
+            log_dir = _default_logdir(comment)
+        elif not isinstance(log_dir, (str, os.PathLike)):
+            raise TypeError(f"log_dir must be a path, got {type(log_dir).__name__}")
+        if purge_step is not None:
+            purge_step = convert.to_step(purge_step, "purge_step")
+        if isinstance(max_queue, bool) or not isinstance(max_queue, int) or max_queue < 1:
+            raise ValueError(f"max_queue must be a positive int, got {max_queue!r}")
+        if isinstance(flush_secs, bool) or not isinstance(flush_secs, (int, float)):
+            raise TypeError(f"flush_secs must be a number of seconds, got {flush_secs!r}")
+        if not 0 < flush_secs < float("inf"):
+            raise ValueError(f"flush_secs must be positive and finite, got {flush_secs!r}")
+        if not isinstance(filename_suffix, str) or "/" in filename_suffix or os.sep in filename_suffix:
+            raise ValueError(f"filename_suffix must be a string without path separators, got {filename_suffix!r}")
+
+        self.log_dir = os.fspath(log_dir)
+        self.purge_step = purge_step
+        self.max_queue = max_queue
+        self.flush_secs = float(flush_secs)
+        self.filename_suffix = filename_suffix
+        self.fsync = bool(fsync)
+        self._lock = threading.Lock()
+        self._sub_sinks: dict[str, EventFileSink] = {}
+        self._warned: set[tuple[str, str]] = set()
+        self._closed = False
+        self._sink = self._new_sink(self.log_dir, purge_step=purge_step)
+        self._scalars: Any = self._sink.scalars
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def _new_sink(self, logdir: str, purge_step: int | None = None) -> EventFileSink:
+        return EventFileSink(
+            logdir,
+            filename_suffix=self.filename_suffix,
+            flush_secs=self.flush_secs,
+            max_queue=self.max_queue,
+            purge_step=purge_step,
+            fsync=self.fsync,
+        )
+
+    def _reopen(self) -> None:
+        with self._lock:
+            if self._closed:
+                # purge_step is written once per writer, never again (tensorboardX#185).
+                self._sink = self._new_sink(self.log_dir)
+                self._scalars = self._sink.scalars
+                self._closed = False
+
+    def _live_sink(self) -> EventFileSink:
+        if self._closed:
+            self._reopen()
+        return self._sink
+
+    def get_logdir(self) -> str:
+        """The directory this writer writes to."""
+        return self.log_dir
+
+    @property
+    def logdir(self) -> str:
+        return self.log_dir
+
+    @property
+    def event_file_path(self) -> str:
+        """The path of the event file being written."""
+        return self._sink.path
+
+    def flush(self, fsync: bool | None = None) -> None:
+        """Returns once everything logged before the call is in the event file(s).
+
+        With ``fsync=True`` (or the writer's ``fsync``), also waits until it is on disk.
+        """
+        do_sync = self.fsync if fsync is None else bool(fsync)
+        for sink in [self._sink, *self._sub_sinks.values()]:
+            if not sink.closed:
+                sink.flush(fsync=do_sync)
+
+    def close(self) -> None:
+        """Writes everything pending and closes the files. Calling it again does nothing."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            sinks = [self._sink, *self._sub_sinks.values()]
+            self._sub_sinks = {}
+            self._scalars = _ReopenOnAppend(self)
+        errors = []
+        for sink in sinks:
+            try:
+                sink.close()
+            except OSError as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
+    def __enter__(self) -> SummaryWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # A writer that is only garbage-collected still writes what it holds.
+        if getattr(self, "_sink", None) is not None and not getattr(self, "_closed", True):
+            try:
+                self.close()
+            except Exception:
+                pass
+
+    # --- queueing ------------------------------------------------------------------------
+
+    def _add_value(
+        self, tag: str, metadata: bytes, value_field: bytes, step: int, wall_time: float
+    ) -> None:
+        sink = self._live_sink()
+        sink.values.append((tag, metadata, value_field, step, wall_time))
+        if len(sink.values) >= self.max_queue:
+            sink.request_write()
+
+    def _warn_once(self, key: tuple[str, str], message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+    # --- scalars -------------------------------------------------------------------------
+
+    def add_scalar(
+        self,
+        tag: str,
+        scalar_value: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        new_style: bool = False,
+        double_precision: bool = False,
+        *,
+        display_name: str = "",
+        summary_description: str = "",
+    ) -> None:
+        """Logs one number. NaN and ±Inf are written as they are.
+
+        ``scalar_value`` may be a Python or numpy number or a one-element array or tensor
+        of any framework. The value is stored as float32 (TensorBoard's scalar type)
+        unless ``new_style`` and ``double_precision`` ask for a float64 tensor.
+        ``display_name`` and ``summary_description`` are taken from a tag's first call.
+        """
+        if tag.__class__ is not str or not tag:
+            _check_tag(tag)
+        value = scalar_value if scalar_value.__class__ is float else convert.to_float(
+            scalar_value, "scalar_value"
+        )
+        if global_step is None:
+            step = 0
+        elif global_step.__class__ is int and -_INT64 <= global_step < _INT64:
+            step = global_step
+        else:
+            step = convert.to_step(global_step, "global_step")
+        wall_time = _time() if walltime is None else convert.to_walltime(walltime)
+        if new_style or display_name or summary_description:
+            self._add_scalar_with_options(
+                tag, value, step, wall_time, new_style, double_precision,
+                display_name, summary_description,
+            )
+            return
+        queue = self._scalars
+        queue.append((tag, value, step, wall_time))
+        if len(queue) >= self.max_queue:
+            self._sink.request_write()
+
+    def _add_scalar_with_options(
+        self,
+        tag: str,
+        value: float,
+        step: int,
+        wall_time: float,
+        new_style: bool,
+        double_precision: bool,
+        display_name: str,
+        description: str,
+    ) -> None:
+        for name, option in (("display_name", display_name), ("summary_description", description)):
+            if not isinstance(option, str):
+                raise TypeError(f"{name} must be a string, got {type(option).__name__}")
+        metadata = scalar.metadata(display_name, description)
+        if new_style:
+            if double_precision:
+                self._warn_once(
+                    (tag, "double"),
+                    f"add_scalar({tag!r}, double_precision=True) writes a float64 tensor, "
+                    "which TensorBoard's default (Rust) loader does not show; "
+                    "it is shown with --load_fast=false",
+                )
+            self._add_value(
+                tag, metadata, scalar.tensor_field(value, double_precision), step, wall_time
+            )
+            return
+        sink = self._live_sink()
+        sink.scalar_metadata.setdefault(tag, metadata)
+        sink.scalars.append((tag, value, step, wall_time))
+        if len(sink.scalars) >= self.max_queue:
+            sink.request_write()
+
+    def add_scalars(
+        self,
+        main_tag: str,
+        tag_scalar_dict: Mapping[str, Any],
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """Logs several numbers on one chart, torch's way: one run per key.
+
+        Key ``k`` goes to the run ``<log_dir>/<main_tag with '/' -> '_'>_<k>`` under the
+        tag ``main_tag``, so TensorBoard draws the runs as lines of one chart.
+        """
+        _check_tag(main_tag, "main_tag")
+        if not isinstance(tag_scalar_dict, Mapping):
+            raise TypeError(
+                f"tag_scalar_dict must be a dict of name -> number, got {type(tag_scalar_dict).__name__}"
+            )
+        step = _step(global_step)
+        wall_time = _walltime(walltime)
+        entries = []
+        for key, value in tag_scalar_dict.items():
+            _check_tag(key, "tag_scalar_dict key")
+            if "/" in key or os.sep in key:
+                raise ValueError(f"tag_scalar_dict key {key!r} must not contain a path separator")
+            entries.append((key, convert.to_float(value, f"tag_scalar_dict[{key!r}]")))
+        self._live_sink()
+        for key, value in entries:
+            run_dir = os.path.join(self.log_dir, main_tag.replace("/", "_") + "_" + key)
+            with self._lock:
+                sink = self._sub_sinks.get(run_dir)
+                if sink is None:
+                    sink = self._sub_sinks[run_dir] = self._new_sink(run_dir)
+            sink.scalars.append((main_tag, value, step, wall_time))
+            if len(sink.scalars) >= self.max_queue:
+                sink.request_write()
+
+    # --- histograms ----------------------------------------------------------------------
+
+    def add_histogram(
+        self,
+        tag: str,
+        values: Any,
+        global_step: int | None = None,
+        bins: Any = "tensorflow",
+        walltime: float | None = None,
+        max_bins: int | None = None,
+    ) -> None:
+        """Logs the distribution of ``values`` (any shape).
+
+        ``bins``: ``"tensorflow"`` (torch's default: TensorFlow's 1549 exponential
+        buckets, of which the non-empty span is kept) or anything ``numpy.histogram``
+        takes (a count, ``"auto"``, edges). ``max_bins`` merges neighbouring buckets
+        down to at most that many. NaN and ±Inf are not counted: TensorBoard has no
+        bucket for them; a warning says so once per tag.
+        """
+        _check_tag(tag)
+        array = convert.to_numpy(values, "values")
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"values must be real numbers, got dtype {array.dtype}")
+        if max_bins is not None and (
+            isinstance(max_bins, bool) or not isinstance(max_bins, (int, np.integer)) or max_bins < 1
+        ):
+            raise ValueError(f"max_bins must be a positive int or None, got {max_bins!r}")
+        step, wall_time = _step(global_step), _walltime(walltime)
+        nan, pos_inf, neg_inf = histogram.nonfinite_counts(array)
+        if nan or pos_inf or neg_inf:
+            self._warn_once(
+                (tag, "nonfinite"),
+                f"add_histogram({tag!r}): NaN and ±Inf values are not counted "
+                f"(this call: {nan} NaN, {pos_inf} +Inf, {neg_inf} -Inf)",
+            )
+        table = histogram.buckets(array, bins, None if max_bins is None else int(max_bins))
+        self._add_value(tag, histogram.METADATA, histogram.value_field(table), step, wall_time)
+
+    # --- images --------------------------------------------------------------------------
+
+    def add_image(
+        self,
+        tag: str,
+        img_tensor: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        dataformats: str = "CHW",
+    ) -> None:
+        """Logs one image; see ``tfevents.summaries.image`` for layouts and value rules."""
+        _check_tag(tag)
+        array = convert.to_numpy(img_tensor, "img_tensor")
+        hwc = image.to_uint8(image.to_hwc(array, dataformats), "img_tensor")
+        self._add_image(tag, hwc, global_step, walltime)
+
+    def add_images(
+        self,
+        tag: str,
+        img_tensor: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        dataformats: str = "NCHW",
+    ) -> None:
+        """Logs a batch of images, tiled into one grid image of up to 8 columns.
+
+        ``img_tensor`` is one array (``N`` plus ``C``/``H``/``W`` in the order named by
+        ``dataformats``) or a list of same-shaped images without the ``N`` axis.
+        """
+        _check_tag(tag)
+        if isinstance(img_tensor, (list, tuple)) and img_tensor and not isinstance(
+            img_tensor[0], (int, float, list, tuple)
+        ):
+            parts = [convert.to_numpy(item, "img_tensor") for item in img_tensor]
+            if len({p.shape for p in parts}) != 1:
+                raise ValueError("img_tensor: the images of a list must all have the same shape")
+            array = np.stack(parts)
+        else:
+            array = convert.to_numpy(img_tensor, "img_tensor")
+        grid = image.to_uint8(image.batch_to_grid(array, dataformats), "img_tensor")
+        self._add_image(tag, grid, global_step, walltime)
+
+    def _add_image(self, tag: str, hwc: np.ndarray, global_step: Any, walltime: Any) -> None:
+        step, wall_time = _step(global_step), _walltime(walltime)
+        encoded = image.encode_png(hwc)
+        field = image.value_field(encoded, hwc.shape[0], hwc.shape[1])
+        self._add_value(tag, image.METADATA, field, step, wall_time)
+
+    # --- PR curves -----------------------------------------------------------------------
+
+    def add_pr_curve(
+        self,
+        tag: str,
+        labels: Any,
+        predictions: Any,
+        global_step: int | None = None,
+        num_thresholds: int = 127,
+        weights: Any = None,
+        walltime: float | None = None,
+    ) -> None:
+        """Logs a precision-recall curve from binary labels and predictions in [0, 1].
+
+        Any ``num_thresholds`` >= 2 is written (torch silently caps it at 127).
+        """
+        _check_tag(tag)
+        thresholds = _check_num_thresholds(num_thresholds)
+        label_array = convert.to_numpy(labels, "labels").reshape(-1)
+        prediction_array = convert.to_numpy(predictions, "predictions").reshape(-1)
+        if label_array.dtype.kind not in "biuf":
+            raise TypeError(f"labels must be bools or 0/1 numbers, got dtype {label_array.dtype}")
+        if prediction_array.dtype.kind not in "biuf":
+            raise TypeError(f"predictions must be numbers in [0, 1], got dtype {prediction_array.dtype}")
+        if label_array.shape != prediction_array.shape:
+            raise ValueError(
+                f"labels and predictions must have the same number of elements, "
+                f"got {label_array.size} and {prediction_array.size}"
+            )
+        if not np.isin(label_array, (0, 1)).all():
+            raise ValueError("labels must be bools or 0/1 values")
+        if prediction_array.size and not (
+            np.isfinite(prediction_array).all()
+            and prediction_array.min() >= 0
+            and prediction_array.max() <= 1
+        ):
+            raise ValueError("predictions must be finite and in [0, 1]")
+        weight_array = None
+        if weights is not None:
+            weight_array = convert.to_numpy(weights, "weights").reshape(-1)
+            if weight_array.shape != label_array.shape:
+                raise ValueError(
+                    f"weights must have one value per label, got {weight_array.size} for {label_array.size}"
+                )
+            if weight_array.dtype.kind not in "biuf" or not (
+                np.isfinite(weight_array).all() and (weight_array >= 0).all()
+            ):
+                raise ValueError("weights must be finite numbers >= 0")
+        step, wall_time = _step(global_step), _walltime(walltime)
+        table = pr_curve.compute_curve(label_array, prediction_array, thresholds, weight_array)
+        self._add_value(
+            tag, pr_curve.metadata(thresholds), pr_curve.value_field(table), step, wall_time
+        )
+
+    def add_pr_curve_raw(
+        self,
+        tag: str,
+        true_positive_counts: Any,
+        false_positive_counts: Any,
+        true_negative_counts: Any,
+        false_negative_counts: Any,
+        precision: Any,
+        recall: Any,
+        global_step: int | None = None,
+        num_thresholds: int = 127,
+        weights: Any = None,
+        walltime: float | None = None,
+    ) -> None:
+        """Logs a precision-recall curve from precomputed counts, one per threshold.
+
+        Each array must have ``num_thresholds`` entries. ``weights`` is accepted for
+        torch compatibility and, as there, unused.
+        """
+        _check_tag(tag)
+        thresholds = _check_num_thresholds(num_thresholds)
+        named = {
+            "true_positive_counts": true_positive_counts,
+            "false_positive_counts": false_positive_counts,
+            "true_negative_counts": true_negative_counts,
+            "false_negative_counts": false_negative_counts,
+            "precision": precision,
+            "recall": recall,
+        }
+        rows = []
+        for name, value in named.items():
+            array = convert.to_numpy(value, name).reshape(-1)
+            if array.dtype.kind not in "biuf":
+                raise TypeError(f"{name} must be numbers, got dtype {array.dtype}")
+            if array.size != thresholds:
+                raise ValueError(
+                    f"{name} must have num_thresholds={thresholds} entries, got {array.size}"
+                )
+            rows.append(array.astype(np.float64))
+        step, wall_time = _step(global_step), _walltime(walltime)
+        table = pr_curve.raw_table(*rows)
+        self._add_value(
+            tag, pr_curve.metadata(thresholds), pr_curve.value_field(table), step, wall_time
+        )
+
+    # --- text and graphs -----------------------------------------------------------------
+
+    def add_text(
+        self,
+        tag: str,
+        text_string: str,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """Logs markdown text, shown by TensorBoard's Text dashboard under ``tag``.
+
+        (torch and tensorboardX store it under ``tag + "/text_summary"``.)
+        """
+        _check_tag(tag)
+        if not isinstance(text_string, str):
+            raise TypeError(f"text_string must be a str, got {type(text_string).__name__}")
+        step, wall_time = _step(global_step), _walltime(walltime)
+        self._add_value(tag, text.METADATA, text.value_field(text_string), step, wall_time)
+
+    def add_graph(
+        self,
+        model: Any,
+        input_to_model: Any = None,
+        verbose: bool = False,
+        use_strict_trace: bool = True,
+    ) -> None:
+        """Logs a graph for the Graphs dashboard.
+
+        ``model`` is a ``tfevents.Graph`` built by hand (``input_to_model`` must then be
+        None), or the bytes of a serialized GraphDef.
+        """
+        if isinstance(model, Graph):
+            if input_to_model is not None:
+                raise ValueError("input_to_model must be None when model is a tfevents.Graph")
+            graph_def = model.to_graph_def()
+        elif isinstance(model, (bytes, bytearray)):
+            graph_def = bytes(model)
+        elif hasattr(model, "forward") and hasattr(model, "named_modules"):
+            raise NotImplementedError(
+                "add_graph: tracing a torch nn.Module needs the torch adapter "
+                "(tfevents.extras.torch), which this version does not include yet; "
+                "describe the graph with tfevents.Graph instead"
+            )
+        else:
+            raise TypeError(
+                f"model must be a tfevents.Graph or serialized GraphDef bytes, got {type(model).__name__}"
+            )
+        self._live_sink().add_event(messages.event(_time(), graph_def=graph_def))
+
+
+def _check_num_thresholds(num_thresholds: Any) -> int:
+    if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, (int, np.integer)):
+        raise TypeError(f"num_thresholds must be an int, got {type(num_thresholds).__name__}")
+    if num_thresholds < 2:
+        raise ValueError(f"num_thresholds must be at least 2, got {num_thresholds}")
+    return int(num_thresholds)
