@@ -1,0 +1,5 @@
+import sys
+
+from tfevents.cli import main
+
+sys.exit(main())
