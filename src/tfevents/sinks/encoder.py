@@ -10,13 +10,12 @@ computed column by column for all rows at once.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Sequence
 
 import numpy as np
 
 from tfevents.records.crc32c import crc32c_rows, mask
-from tfevents.records.framing import FOOTER_SIZE, HEADER_SIZE, frame, frame_many
+from tfevents.records.framing import FOOTER_SIZE, HEADER_SIZE, frame, frame_many, length_crcs
 from tfevents.wire import messages
 from tfevents.wire.encoding import bytes_field, string_field, varint, varint_rows, varint_sizes
 
@@ -74,55 +73,70 @@ class EventEncoder:
     def encode_scalars(
         self, tags: Sequence[str], values: np.ndarray, steps: np.ndarray, wall_times: np.ndarray
     ) -> bytes:
-        """Frames scalar events; ``values`` float32, ``steps`` int64, ``wall_times`` float64."""
+        """Frames scalar events; ``values`` float32, ``steps`` int64, ``wall_times`` float64.
+
+        Records are built as the rows of a zero-padded ``(n, longest)`` matrix, group by
+        group, and the padding is dropped at the end, keeping the order of the calls.
+        """
         n = len(tags)
         if n == 0:
             return b""
-        layouts = self._layouts
-        seen = self._tags_with_metadata
-        tag_ids: dict[str, int] = {}
-        ids = np.fromiter(
-            (tag_ids.setdefault(t, len(tag_ids)) for t in tags), dtype=np.int64, count=n
-        )
-        unique_tags = list(tag_ids)
+        unique_tags = list(dict.fromkeys(tags))
+        if len(unique_tags) == 1:
+            ids = np.zeros(n, dtype=np.int64)
+        else:
+            index = {tag: i for i, tag in enumerate(unique_tags)}
+            ids = np.fromiter(map(index.__getitem__, tags), dtype=np.int64, count=n)
 
         # The first value of a tag new to this file carries metadata: encode it apart.
-        special: list[int] = []
-        for tag in unique_tags:
+        seen = self._tags_with_metadata
+        special: dict[int, bytes] = {}
+        for tag_id, tag in enumerate(unique_tags):
             if tag not in seen:
-                special.append(int(np.argmax(ids == tag_ids[tag])))
                 seen.add(tag)
-                layouts[tag] = _TagLayout(tag)
-        tag_layouts = [layouts[t] for t in unique_tags]
+                self._layouts[tag] = _TagLayout(tag)
+                i = int(np.argmax(ids == tag_id))
+                special[i] = frame(
+                    self._scalar_event(tag, float(values[i]), int(steps[i]), float(wall_times[i]))
+                )
+        layouts = [self._layouts[t] for t in unique_tags]
 
         step_widths = np.where(steps == 0, 0, varint_sizes(steps) + 1)
         fixed = np.array(
-            [1 + 8 + len(lay.summary_head) + len(lay.value_head) + 4 for lay in tag_layouts],
+            [1 + 8 + len(lay.summary_head) + len(lay.value_head) + 4 for lay in layouts],
             dtype=np.int64,
         )
-        record_sizes = HEADER_SIZE + fixed[ids] + step_widths + FOOTER_SIZE
-        special_records = {}
-        for i in special:
-            record = frame(self._scalar_event(tags[i], float(values[i]), int(steps[i]), float(wall_times[i])))
-            special_records[i] = record
-            record_sizes[i] = len(record)
-        ends = np.cumsum(record_sizes)
-        starts = ends - record_sizes
-        out = np.empty(int(ends[-1]), dtype=np.uint8)
-
-        regular = np.ones(n, dtype=bool)
-        regular[special] = False
-        group_key = ids * 16 + step_widths
-        for key in np.unique(group_key[regular]):
-            members = np.flatnonzero((group_key == key) & regular)
-            layout = tag_layouts[int(key) // 16]
-            self._fill_group(
-                out, starts[members], layout, int(key) % 16,
-                values[members], steps[members], wall_times[members],
+        sizes = HEADER_SIZE + fixed[ids] + step_widths + FOOTER_SIZE
+        for i, record in special.items():
+            sizes[i] = len(record)
+        group_key = (ids * 16 + step_widths).astype(np.int64)
+        if special:
+            group_key[list(special)] = -1
+        order = np.argsort(group_key, kind="stable")
+        counts = np.bincount(group_key + 1)
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        groups = []  # (members, rows)
+        for key in np.flatnonzero(counts[1:]):
+            members = order[bounds[key + 1] : bounds[key + 2]]
+            rows = self._group_rows(
+                layouts[key // 16], key % 16, values[members], steps[members], wall_times[members]
             )
-        for i, record in special_records.items():
-            out[starts[i] : starts[i] + len(record)] = np.frombuffer(record, dtype=np.uint8)
-        return out.tobytes()
+            groups.append((members, rows))
+        groups.extend(
+            (np.array([i]), np.frombuffer(record, dtype=np.uint8)[None, :])
+            for i, record in special.items()
+        )
+        # Usually (one tag, or steps that only grow) every group is a run of consecutive
+        # calls: then the output is just the groups' blocks in call order.
+        if all(m[-1] - m[0] + 1 == m.size for m, _ in groups):
+            groups.sort(key=lambda group: int(group[0][0]))
+            return b"".join(rows.tobytes() for _, rows in groups)
+        matrix = np.zeros((n, int(sizes.max())), dtype=np.uint8)
+        for members, rows in groups:
+            matrix[members, : rows.shape[1]] = rows
+        if (sizes == matrix.shape[1]).all():
+            return matrix.tobytes()
+        return matrix[np.arange(matrix.shape[1]) < sizes[:, None]].tobytes()
 
     def _scalar_event(self, tag: str, value: float, step: int, wall_time: float) -> bytes:
         metadata = self._scalar_metadata.get(tag, SCALAR_METADATA)
@@ -130,23 +144,21 @@ class EventEncoder:
         return messages.event(wall_time, step, summary=bytes_field(1, value_bytes))
 
     @staticmethod
-    def _fill_group(
-        out: np.ndarray,
-        starts: np.ndarray,
+    def _group_rows(
         layout: _TagLayout,
         step_width: int,
         values: np.ndarray,
         steps: np.ndarray,
         wall_times: np.ndarray,
-    ) -> None:
-        m = starts.size
+    ) -> np.ndarray:
+        """Whole records of events sharing a tag and a step-varint width, one per row."""
+        m = values.size
         tail = layout.summary_head + layout.value_head
         payload_size = 1 + 8 + step_width + len(tail) + 4
         rows = np.empty((m, HEADER_SIZE + payload_size + FOOTER_SIZE), dtype=np.uint8)
-        length = struct.pack("<Q", payload_size)
-        header = length + struct.pack("<I", int(mask(np.array(
-            [crc32c_rows(np.frombuffer(length, dtype=np.uint8)[None, :])[0]]))[0]))
-        rows[:, :HEADER_SIZE] = np.frombuffer(header, dtype=np.uint8)
+        length = np.array([payload_size], dtype="<u8")
+        rows[:, :8] = length.view(np.uint8)
+        rows[:, 8:HEADER_SIZE] = length_crcs(length).astype("<u4").view(np.uint8)
         col = HEADER_SIZE
         rows[:, col] = 0x09
         rows[:, col + 1 : col + 9] = wall_times.astype("<f8").view(np.uint8).reshape(m, 8)
@@ -161,5 +173,4 @@ class EventEncoder:
         col += 4
         crcs = mask(crc32c_rows(rows[:, HEADER_SIZE:col]))
         rows[:, col:] = np.asarray(crcs, dtype="<u4").view(np.uint8).reshape(m, 4)
-        positions = starts[:, None] + np.arange(rows.shape[1])
-        out[positions] = rows
+        return rows

@@ -1,0 +1,60 @@
+"""Fixtures that start real TensorBoard servers (see tests/tensorboard_server.py).
+
+A test module asks for ``load_fast`` (module-scoped, parametrized over the Rust data
+server and the Python loader) and ``tensorboard_factory``, and starts one server per
+loader per module:
+
+    @pytest.fixture(scope="module")
+    def tb(load_fast, tensorboard_factory, logs):
+        server = tensorboard_factory(logs.logdir, load_fast)
+        yield server
+        server.stop()
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import tensorboard_server  # noqa: E402
+from tensorboard_server import TensorBoardServer  # noqa: E402
+
+LOADERS = [True, False]
+LOADER_IDS = ["load_fast=true", "load_fast=false"]
+
+
+@pytest.fixture(scope="module", params=LOADERS, ids=LOADER_IDS)
+def load_fast(request: pytest.FixtureRequest) -> bool:
+    """True: TensorBoard's Rust data server; False: its Python loader."""
+    return bool(request.param)
+
+
+@pytest.fixture(scope="module")
+def tensorboard_factory() -> Iterator[Callable[..., TensorBoardServer]]:
+    """``start(logdir, load_fast, reload_interval=1, **kwargs)`` -> a started server.
+
+    Every server it started is stopped when the module's tests are done (stop one
+    earlier with ``server.stop()``), whatever happened in the tests.
+    """
+    servers: list[TensorBoardServer] = []
+
+    def start(logdir: Any, load_fast: bool, reload_interval: int = 1, **kwargs: Any) -> TensorBoardServer:
+        server = TensorBoardServer(logdir, load_fast, reload_interval, **kwargs)
+        servers.append(server)
+        return server.start()
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    tensorboard_server._stop_all()  # anything a crashed fixture left running

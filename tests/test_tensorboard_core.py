@@ -1,0 +1,510 @@
+"""End to end: what tfevents writes, TensorBoard itself shows.
+
+Every log is written once per module (``logs``); every check runs against a real
+``tensorboard`` process with its Rust data server (``load_fast=true``) and with its
+Python loader (``load_fast=false``), through TensorBoard's HTTP API. TensorBoard loads
+asynchronously, so each check polls (``wait_for``) until the data is complete and then
+compares exact values computed here from the inputs.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import shutil
+import struct
+import types
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tensorboard_server import TensorBoardServer
+from tfevents import Graph, SummaryWriter
+
+pytestmark = pytest.mark.server
+
+WALL0 = 1_700_000_000.0
+SCALAR_VALUES = [
+    0.1, 1 / 3, math.pi, -math.e, 2.0 / 7.0, 1e-30, -1.2345678901234567e10,
+    16777217.0,  # 2**24 + 1: rounds to 2**24 in float32
+    3.3e38, 1e-45,  # near the float32 maximum; a float32 subnormal
+    123456.789, -0.0, 0.0, 1.0, 0.7,
+]
+BIG_STEP = 2**40
+NONFINITE = [float("nan"), float("inf"), float("-inf"), 1e39]  # 1e39 overflows float32
+RUN_LRS = {"a/run_lr0.02": 0.02, "a/run_lr0.2": 0.2}
+PR_THRESHOLDS = 11
+GRID_COLUMNS = 8
+
+
+def f32(value: float) -> float:
+    """The float64 TensorBoard returns for a value stored as float32."""
+    with np.errstate(over="ignore"):
+        return float(np.float32(value))
+
+
+# TensorBoard's JSON encoder (json_util.Cleanse) sends non-finite floats as strings.
+_JSON_NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def json_float(value: Any) -> float:
+    if isinstance(value, str):
+        return _JSON_NONFINITE[value]
+    assert isinstance(value, float) or isinstance(value, int), value
+    return float(value)
+
+
+def same_float(a: Any, b: float) -> bool:
+    """Equal doubles, bit for bit (-0.0 != 0.0); any NaN equals any NaN."""
+    a = json_float(a)
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return struct.pack("<d", a) == struct.pack("<d", b)
+
+
+def scalar_walltime(i: int) -> float:
+    # Fractions that need all 53 bits of a double at this magnitude.
+    return WALL0 + i * 1.000123456789 + 0.000000123
+
+
+# --- writing the logs (once per module) -----------------------------------------------
+
+
+def _write_scalars(logdir: str, ns: types.SimpleNamespace) -> None:
+    steps = list(range(len(SCALAR_VALUES) - 1)) + [BIG_STEP]
+    ns.scalar_points = [
+        (scalar_walltime(i), step, value) for i, (step, value) in enumerate(zip(steps, SCALAR_VALUES))
+    ]
+    ns.nonfinite_points = [
+        (WALL0 + 0.5 + i, i, value) for i, value in enumerate(NONFINITE)
+    ]
+    with SummaryWriter(os.path.join(logdir, "scalars")) as w:
+        for wall, step, value in ns.scalar_points:
+            w.add_scalar("exact", value, step, walltime=wall)
+        for wall, step, value in ns.nonfinite_points:
+            w.add_scalar("nonfinite", value, step, walltime=wall)
+
+    ns.multirun = {}
+    for run, lr in RUN_LRS.items():
+        points = [(WALL0 + 10 * step + lr, step, lr * (0.9**step)) for step in range(6)]
+        ns.multirun[run] = points
+        with SummaryWriter(os.path.join(logdir, run)) as w:
+            for wall, step, value in points:
+                w.add_scalar("loss", value, step, walltime=wall)
+
+
+def _write_images(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generator) -> None:
+    float_chw = rng.random((3, 5, 7))
+    float_chw[0, 0, 0], float_chw[1, 0, 0] = 0.0, 1.0
+    uint8_hwc = rng.integers(0, 256, size=(6, 4, 3), dtype=np.uint8)
+    batch = rng.random((10, 3, 4, 5)).astype(np.float32)  # 10 images: 8 + 2 in a 2-row grid
+
+    # Expected pixels, computed from the inputs: float -> round(x * 255).
+    expected_chw = np.rint(float_chw * 255).astype(np.int64).transpose(1, 2, 0)
+    n, c, h, w_ = batch.shape
+    columns = min(n, GRID_COLUMNS)
+    rows = -(-n // columns)
+    grid = np.zeros((rows * h, columns * w_, c), dtype=np.int64)
+    for i in range(n):
+        r, col = divmod(i, columns)
+        grid[r * h : (r + 1) * h, col * w_ : (col + 1) * w_] = np.rint(
+            batch[i].astype(np.float64) * 255
+        ).transpose(1, 2, 0)
+    ns.images = {
+        "float_chw": (WALL0 + 1.25, 3, expected_chw),
+        "uint8_hwc": (WALL0 + 2.5, 4, uint8_hwc.astype(np.int64)),
+        "batch_nchw": (WALL0 + 3.75, 5, grid),
+    }
+    with SummaryWriter(os.path.join(logdir, "images")) as w:
+        w.add_image("float_chw", float_chw, 3, walltime=WALL0 + 1.25)
+        w.add_image("uint8_hwc", uint8_hwc, 4, walltime=WALL0 + 2.5, dataformats="HWC")
+        w.add_images("batch_nchw", batch, 5, walltime=WALL0 + 3.75)
+
+
+def _write_histograms(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generator) -> None:
+    default_steps = {}
+    for step in (0, 7):
+        values = rng.normal(loc=step, scale=2.0, size=(40, 25))
+        values.flat[[3, 100, 777]] = [np.nan, np.inf, -np.inf]
+        default_steps[step] = values
+    bins10 = rng.uniform(-3.0, 5.0, size=500)
+    ns.hist_default = default_steps
+    ns.hist_bins10 = bins10
+    with SummaryWriter(os.path.join(logdir, "histograms")) as w:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for step, values in default_steps.items():
+                w.add_histogram("default", values, step, walltime=WALL0 + step)
+        ns.hist_warnings = [str(c.message) for c in caught]
+        w.add_histogram("bins10", bins10, 2, bins=10, walltime=WALL0 + 2)
+
+
+def _write_pr_curves(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generator) -> None:
+    labels = rng.integers(0, 2, size=300)
+    # All predictions below 0.75: the top thresholds have TP + FP == 0 and get trimmed.
+    predictions = rng.uniform(0.0, 0.75, size=300)
+    predictions[:3] = [0.0, 0.1, 0.7]  # values on threshold boundaries
+    full_labels = rng.integers(0, 2, size=200).astype(bool)
+    full_predictions = rng.random(200)
+    full_predictions[:2] = [1.0, 0.0]
+    ns.pr = {
+        "pr": (labels, predictions, PR_THRESHOLDS, 1),
+        "pr_full": (full_labels, full_predictions, 127, 2),
+    }
+    with SummaryWriter(os.path.join(logdir, "pr")) as w:
+        w.add_pr_curve("pr", labels, predictions, 1, num_thresholds=PR_THRESHOLDS, walltime=WALL0 + 1)
+        w.add_pr_curve("pr_full", full_labels, full_predictions, 2, walltime=WALL0 + 2)
+
+
+def _write_text(logdir: str, ns: types.SimpleNamespace) -> None:
+    ns.text = [(WALL0 + 1, 1, "**hi**"), (WALL0 + 2, 2, "a *b* `c`")]
+    with SummaryWriter(os.path.join(logdir, "text")) as w:
+        for wall, step, text in ns.text:
+            w.add_text("note", text, step, walltime=wall)
+
+
+def _build_graph() -> tuple[Graph, list[dict[str, Any]]]:
+    spec: list[dict[str, Any]] = [
+        dict(name="input", op="Placeholder", inputs=[], output_shapes=[[None, 784]], dtype="float32"),
+        dict(name="mlp/dense1/weight", op="VariableV2", inputs=[], output_shapes=[[784, 128]]),
+        dict(name="mlp/dense1/bias", op="VariableV2", inputs=[], output_shapes=[[128]]),
+        dict(name="mlp/dense1/matmul", op="MatMul", inputs=["input", "mlp/dense1/weight"],
+             output_shapes=[[None, 128]]),
+        dict(name="mlp/dense1/add", op="AddV2", inputs=["mlp/dense1/matmul", "mlp/dense1/bias"],
+             output_shapes=[[None, 128]]),
+        dict(name="mlp/relu", op="Relu", inputs=["mlp/dense1/add"], output_shapes=[[None, 128]]),
+        dict(name="mlp/split", op="Split", inputs=["mlp/relu"],
+             output_shapes=[[None, 64], [None, None]]),
+        dict(name="mlp/dense2/matmul", op="MatMul", inputs=["mlp/split:1", "^mlp/dense1/bias"],
+             output_shapes=[None]),  # unknown rank
+        dict(name="loss", op="Mean", inputs=["mlp/dense2/matmul"], output_shapes=[[]]),  # scalar
+    ]
+    graph = Graph()
+    for node in spec:
+        kwargs = {k: v for k, v in node.items() if k not in ("name", "op", "inputs")}
+        graph.add_node(node["name"], node["op"], node["inputs"], **kwargs)
+    return graph, spec
+
+
+def _write_graph(logdir: str, ns: types.SimpleNamespace) -> None:
+    graph, ns.graph_spec = _build_graph()
+    with SummaryWriter(os.path.join(logdir, "graph")) as w:
+        w.add_graph(graph)
+
+
+def _write_two_writers(logdir: str, ns: types.SimpleNamespace, staging: str) -> None:
+    """Two writers opened in the same second (checked from the file names' time stamp)
+    write to one run dir; the dir is moved into the logdir once both are closed."""
+    for attempt in range(5):
+        run_dir = os.path.join(staging, f"attempt{attempt}")
+        first, second = SummaryWriter(run_dir), SummaryWriter(run_dir)
+        paths = [first.event_file_path, second.event_file_path]
+        first.add_scalar("from_first", 1.5, 1, walltime=WALL0 + 1)
+        second.add_scalar("from_second", -2.5, 2, walltime=WALL0 + 2)
+        first.close()
+        second.close()
+        stamps = {os.path.basename(p).split(".")[3] for p in paths}
+        if len(stamps) == 1:  # same second; else the clock ticked in between: retry
+            break
+    else:
+        raise AssertionError(f"could not open two writers within one second: {paths}")
+    ns.two_writer_files = sorted(os.path.basename(p) for p in paths)
+    ns.two_writer_dir_files = sorted(os.listdir(run_dir))
+    shutil.move(run_dir, os.path.join(logdir, "two_writers"))
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
+    logdir = str(tmp_path_factory.mktemp("tb_core_logdir"))
+    staging = str(tmp_path_factory.mktemp("tb_core_staging"))
+    rng = np.random.default_rng(20240611)
+    ns = types.SimpleNamespace(logdir=logdir)
+    _write_scalars(logdir, ns)
+    _write_images(logdir, ns, rng)
+    _write_histograms(logdir, ns, rng)
+    _write_pr_curves(logdir, ns, rng)
+    _write_text(logdir, ns)
+    _write_graph(logdir, ns)
+    _write_two_writers(logdir, ns, staging)
+    ns.runs = [
+        "scalars", *RUN_LRS, "images", "histograms", "pr", "text", "graph", "two_writers",
+    ]
+    return ns
+
+
+@pytest.fixture(scope="module")
+def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> Iterator[TensorBoardServer]:
+    server = tensorboard_factory(logs.logdir, load_fast, reload_interval=1)
+    yield server
+    server.stop()
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def wait_scalars(tb: TensorBoardServer, run: str, tag: str, count: int) -> list[list[Any]]:
+    """Polls until the run/tag has ``count`` points."""
+    return tb.wait_for_json(
+        "/data/plugin/scalars/scalars", lambda pts: len(pts) >= count, run=run, tag=tag
+    )
+
+
+def assert_points(got: list[list[Any]], expected: list[tuple[float, int, float]]) -> None:
+    assert len(got) == len(expected), (got, expected)
+    for (g_wall, g_step, g_value), (wall, step, value) in zip(got, expected):
+        assert g_step == step
+        assert same_float(g_wall, wall), (g_wall, wall)
+        assert same_float(g_value, f32(value)), (g_value, value, f32(value))
+
+
+# --- scalars ----------------------------------------------------------------------------
+
+
+def test_runs_listed(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    runs = tb.wait_for_json("/data/runs", lambda r: set(logs.runs) <= set(r))
+    assert len(runs) == len(set(runs))
+
+
+def test_scalars_exact_values_steps_and_walltimes(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    expected = logs.scalar_points
+    got = wait_scalars(tb, "scalars", "exact", len(expected))
+    assert [p[1] for p in got] == [p[1] for p in expected]
+    assert got[-1][1] == BIG_STEP
+    assert_points(got, expected)
+    # Values not representable in float32 come back as their float32 rounding.
+    assert any(f32(v) != v for _, _, v in expected)
+
+
+def test_scalars_nonfinite(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    expected = logs.nonfinite_points
+    got = wait_scalars(tb, "scalars", "nonfinite", len(expected))
+    assert_points(got, expected)
+
+
+def test_scalars_tags(tb: TensorBoardServer) -> None:
+    tags = tb.wait_for_json(
+        "/data/plugin/scalars/tags",
+        lambda t: {"exact", "nonfinite"} <= set(t.get("scalars", {})),
+    )
+    assert tags["scalars"]["exact"]["displayName"] in ("", "exact")
+
+
+def test_two_runs_multirun(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    runs = tb.wait_for_json("/data/runs", lambda r: set(RUN_LRS) <= set(r))
+    assert set(RUN_LRS) <= set(runs)
+    for run, points in logs.multirun.items():
+        wait_scalars(tb, run, "loss", len(points))
+    answer = tb.post_form(
+        "/data/plugin/scalars/scalars_multirun", {"tag": "loss", "runs": list(RUN_LRS)}
+    )
+    assert set(answer) == set(RUN_LRS)
+    for run, points in logs.multirun.items():
+        assert_points(answer[run], points)
+
+
+# --- images -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tag", ["float_chw", "uint8_hwc", "batch_nchw"])
+def test_images_pixels(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
+    wall, step, expected = logs.images[tag]
+    tags = tb.wait_for_json(
+        "/data/plugin/images/tags", lambda t: tag in t.get("images", {})
+    )
+    assert tags["images"][tag]["samples"] == 1
+    entries = tb.wait_for_json("/data/plugin/images/images", bool, run="images", tag=tag, sample=0)
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry["step"] == step
+    assert same_float(entry["wall_time"], wall)
+    png = tb.get_bytes("/data/plugin/images/individualImage?" + entry["query"])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    picture = Image.open(io.BytesIO(png))
+    assert picture.size == (expected.shape[1], expected.shape[0])  # (width, height)
+    assert picture.mode == "RGB"
+    pixels = np.asarray(picture).astype(np.int64)
+    assert pixels.shape == expected.shape
+    tolerance = 0 if tag == "uint8_hwc" else 1
+    assert np.abs(pixels - expected).max() <= tolerance
+
+
+# --- histograms -------------------------------------------------------------------------
+
+
+def wait_histograms(tb: TensorBoardServer, tag: str, count: int) -> list[Any]:
+    return tb.wait_for_json(
+        "/data/plugin/histograms/histograms", lambda h: len(h) >= count, run="histograms", tag=tag
+    )
+
+
+def test_histograms_default_bins(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    got = wait_histograms(tb, "default", len(logs.hist_default))
+    assert [h[1] for h in got] == list(logs.hist_default)
+    for (wall, step, buckets), (exp_step, values) in zip(got, logs.hist_default.items()):
+        assert same_float(wall, WALL0 + exp_step)
+        finite = values[np.isfinite(values)]
+        table = np.array(buckets, dtype=np.float64)
+        assert table.ndim == 2 and table.shape[1] == 3
+        assert table[:, 2].sum() == finite.size
+        assert table[0, 0] == finite.min()
+        assert table[-1, 1] == finite.max()
+        assert (table[:, 2] >= 0).all()
+        # Buckets tile the range: each left edge is the previous right edge.
+        assert (table[1:, 0] == table[:-1, 1]).all()
+        assert (table[:, 0] <= table[:, 1]).all()
+    assert logs.hist_warnings, "the NaN/Inf values were dropped without a warning"
+
+
+def test_histograms_bins10_match_numpy(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    got = wait_histograms(tb, "bins10", 1)
+    assert len(got) == 1
+    wall, step, buckets = got[0]
+    assert step == 2 and same_float(wall, WALL0 + 2)
+    counts, edges = np.histogram(logs.hist_bins10, bins=10)
+    table = np.array(buckets, dtype=np.float64)
+    assert table.shape == (10, 3)
+    assert table[:, 2].tolist() == counts.astype(np.float64).tolist()
+    assert table[:, 0].tolist() == edges[:-1].tolist()
+    assert table[:, 1].tolist() == edges[1:].tolist()
+    assert table[0, 0] == logs.hist_bins10.min() and table[-1, 1] == logs.hist_bins10.max()
+
+
+def test_distributions_served(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    got = tb.wait_for_json(
+        "/data/plugin/distributions/distributions",
+        lambda d: len(d) >= 1,
+        run="histograms",
+        tag="bins10",
+    )
+    wall, step, basis_points = got[0]
+    assert step == 2
+    # The 0th and 10000th basis points are the data's min and max.
+    assert basis_points[0] == [0, logs.hist_bins10.min()]
+    assert basis_points[-1] == [10000, logs.hist_bins10.max()]
+
+
+# --- PR curves --------------------------------------------------------------------------
+
+
+def expected_pr(labels: np.ndarray, predictions: np.ndarray, n: int) -> dict[str, list[Any]]:
+    positive = labels.astype(bool)
+    bucket = np.floor(predictions * (n - 1))
+    tp = np.array([np.count_nonzero(positive & (bucket >= j)) for j in range(n)])
+    fp = np.array([np.count_nonzero(~positive & (bucket >= j)) for j in range(n)])
+    tn = np.array([np.count_nonzero(~positive & (bucket < j)) for j in range(n)])
+    fn = np.array([np.count_nonzero(positive & (bucket < j)) for j in range(n)])
+    precision = tp / np.maximum(tp + fp, 1e-7)
+    recall = tp / np.maximum(tp + fn, 1e-7)
+    # The plugin trims trailing thresholds where TP + FP == 0 (keeping at least one).
+    end = n
+    while end > 1 and tp[end - 1] + fp[end - 1] == 0:
+        end -= 1
+    return {
+        "true_positives": tp[:end].tolist(),
+        "false_positives": fp[:end].tolist(),
+        "true_negatives": tn[:end].tolist(),
+        "false_negatives": fn[:end].tolist(),
+        "precision": [f32(v) for v in precision[:end]],
+        "recall": [f32(v) for v in recall[:end]],
+        "thresholds": np.linspace(0.0, 1.0, n)[:end].tolist(),
+    }
+
+
+@pytest.mark.parametrize("tag", ["pr", "pr_full"])
+def test_pr_curves(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
+    labels, predictions, n, step = logs.pr[tag]
+    answer = tb.wait_for_json(
+        "/data/plugin/pr_curves/pr_curves", lambda a: len(a.get("pr", [])) >= 1, run="pr", tag=tag
+    )
+    assert len(answer["pr"]) == 1
+    entry = answer["pr"][0]
+    assert entry["step"] == step
+    assert same_float(entry["wall_time"], WALL0 + step)
+    expected = expected_pr(labels, predictions, n)
+    if tag == "pr":
+        assert len(expected["precision"]) < n  # this curve exercises the trimming
+    for key, values in expected.items():
+        assert entry[key] == values, key
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def test_text_markdown_rendered(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    tags = tb.wait_for_json("/data/plugin/text/tags", lambda t: "note" in t.get("text", []))
+    assert tags["text"] == ["note"]
+    got = tb.wait_for_json(
+        "/data/plugin/text/text", lambda t: len(t) >= len(logs.text), run="text", tag="note"
+    )
+    assert [(e["step"], e["wall_time"]) for e in got] == [(s, w) for w, s, _ in logs.text]
+    assert "<strong>hi</strong>" in got[0]["text"]
+    assert "**" not in got[0]["text"]
+    assert "<em>b</em>" in got[1]["text"] and "<code>c</code>" in got[1]["text"]
+    raw = tb.get_json("/data/plugin/text/text", run="text", tag="note", markdown="false")
+    assert "**hi**" in raw[0]["text"]
+
+
+# --- graph ------------------------------------------------------------------------------
+
+
+def test_graph(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    from google.protobuf import text_format
+    from tensorboard.compat.proto import graph_pb2, types_pb2
+
+    info = tb.wait_for_json("/data/plugin/graphs/info", lambda i: "graph" in i)
+    assert info["graph"]["run"] == "graph"
+    assert info["graph"]["run_graph"] is True
+    pbtxt = tb.get_text("/data/plugin/graphs/graph", run="graph")
+    graph_def = text_format.Parse(pbtxt, graph_pb2.GraphDef())
+    nodes = {node.name: node for node in graph_def.node}
+    assert list(nodes) == [spec["name"] for spec in logs.graph_spec]
+    for spec in logs.graph_spec:
+        node = nodes[spec["name"]]
+        assert node.op == spec["op"]
+        assert list(node.input) == spec["inputs"]
+        assert f'name: "{spec["name"]}"' in pbtxt
+        shapes = node.attr["_output_shapes"].list.shape
+        assert len(shapes) == len(spec["output_shapes"])
+        for shape, expected in zip(shapes, spec["output_shapes"]):
+            if expected is None:
+                assert shape.unknown_rank and not shape.dim
+            else:
+                assert not shape.unknown_rank
+                assert [d.size for d in shape.dim] == [-1 if d is None else d for d in expected]
+        if spec.get("dtype"):
+            assert node.attr["dtype"].type == types_pb2.DT_FLOAT
+    assert "size: -1" in pbtxt
+
+
+# --- live and multi-writer --------------------------------------------------------------
+
+
+def test_live_open_writer(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    run = "live_fast" if tb.load_fast else "live_python"
+    writer = SummaryWriter(os.path.join(logs.logdir, run), flush_secs=1)
+    try:
+        writer.add_scalar("live", 0.25, 0, walltime=WALL0 + 100)
+        first = wait_scalars(tb, run, "live", 1)
+        assert_points(first, [(WALL0 + 100, 0, 0.25)])
+        writer.add_scalar("live", 1.0 / 3.0, 1, walltime=WALL0 + 101)
+        both = wait_scalars(tb, run, "live", 2)
+        assert_points(both, [(WALL0 + 100, 0, 0.25), (WALL0 + 101, 1, 1.0 / 3.0)])
+    finally:
+        writer.close()
+
+
+def test_two_writers_same_second(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    assert len(set(logs.two_writer_files)) == 2
+    assert logs.two_writer_dir_files == logs.two_writer_files
+    tags = tb.wait_for_json(
+        "/data/plugin/scalars/tags",
+        lambda t: {"from_first", "from_second"} <= set(t.get("two_writers", {})),
+    )
+    assert set(tags["two_writers"]) == {"from_first", "from_second"}
+    assert_points(wait_scalars(tb, "two_writers", "from_first", 1), [(WALL0 + 1, 1, 1.5)])
+    assert_points(wait_scalars(tb, "two_writers", "from_second", 1), [(WALL0 + 2, 2, -2.5)])
