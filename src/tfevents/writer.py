@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
@@ -53,6 +54,19 @@ def _walltime(walltime: Any) -> float:
 def _default_logdir(comment: str) -> str:
     stamp = datetime.now().strftime("%b%d_%H-%M-%S")
     return os.path.join("runs", f"{stamp}_{socket.gethostname()}{comment}")
+
+
+_LIVE_WRITERS: weakref.WeakSet[SummaryWriter] = weakref.WeakSet()
+
+
+def _reset_locks_in_child() -> None:
+    # A lock held by another thread at fork time would stay held forever in the child.
+    for writer in list(_LIVE_WRITERS):
+        writer._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_locks_in_child)
 
 
 class _ReopenOnAppend:
@@ -136,6 +150,7 @@ class SummaryWriter:
         self._closed = False
         self._sink = self._new_sink(self.log_dir, purge_step=purge_step)
         self._scalars: Any = self._sink.scalars
+        _LIVE_WRITERS.add(self)
 
     # --- lifecycle -----------------------------------------------------------------------
 

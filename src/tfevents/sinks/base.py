@@ -110,7 +110,7 @@ class Sink:
             self.next_write_due = time.monotonic() + self.flush_secs
             self._wake_requested = False
             if self.closed:
-                if self.scalars or self.values:
+                if (self.scalars or self.values) and not from_background:
                     raise WriterClosedError("this writer's event file is closed")
                 return
             if self._needs_new_file:
@@ -132,6 +132,10 @@ class Sink:
                     self._raise_error()
             else:
                 self._error = None
+
+    def record_background_error(self, exc: BaseException) -> None:
+        """Keeps an unexpected error of the background thread for the caller to see."""
+        self._error = exc
 
     def _raise_error(self) -> None:
         exc = self._error

@@ -20,12 +20,14 @@ def event_file_name(filename_suffix: str = "", wall_time: float | None = None) -
     """``events.out.tfevents.<10-digit time>.<host>.<pid>.<counter><suffix>``.
 
     The pid and a per-process counter make names unique across processes and across
-    writers opened in the same second, so two writers never share a file.
+    writers opened in the same second, so two writers never share a file. The counter
+    is zero-padded so that names sort in creation order (TensorBoard's Python loader
+    reads a run's files in name order and never goes back to an earlier one).
     """
     stamp = int(time.time() if wall_time is None else wall_time)
     return (
         f"events.out.tfevents.{stamp:010d}.{socket.gethostname()}."
-        f"{os.getpid()}.{next(_file_counter)}{filename_suffix}"
+        f"{os.getpid()}.{next(_file_counter):06d}{filename_suffix}"
     )
 
 

@@ -66,7 +66,10 @@ class FlushScheduler:
                     timeout = min(deadlines) - now if deadlines else None
                     self._cond.wait(timeout)
             for sink in dict.fromkeys(due):  # de-duplicated, in order
-                sink.write_pending(from_background=True)
+                try:
+                    sink.write_pending(from_background=True)
+                except Exception as exc:  # never let one sink stop the thread
+                    sink.record_background_error(exc)
             del due
 
     def after_fork_in_child(self) -> None:
