@@ -101,9 +101,9 @@ class TensorBoardServer:
         extra_args: Iterable[str] = (),
         start_timeout: float = DEFAULT_START_TIMEOUT,
     ) -> None:
-        if isinstance(reload_interval, bool) or not isinstance(reload_interval, int) or reload_interval < 1:
-            # The Rust data server takes whole seconds (``--reload=int(interval)``).
-            raise ValueError(f"reload_interval must be an int >= 1, got {reload_interval!r}")
+        if isinstance(reload_interval, bool) or not isinstance(reload_interval, int) or reload_interval < 0:
+            # Whole seconds: the Rust data server gets ``--reload=int(interval)``; 0 = load once.
+            raise ValueError(f"reload_interval must be an int >= 0, got {reload_interval!r}")
         self.logdir = os.fspath(logdir)
         self.load_fast = bool(load_fast)
         self.reload_interval = reload_interval
@@ -111,8 +111,7 @@ class TensorBoardServer:
         self.start_timeout = start_timeout
         self.port: int | None = None
         self.process: subprocess.Popen[bytes] | None = None
-        self._log_dir = tempfile.mkdtemp(prefix="tfevents-tb-log-")
-        self._log_path = os.path.join(self._log_dir, "tensorboard.log")
+        self._log_dir: str | None = None  # holds TensorBoard's output while it runs
         self._log_file: Any = None
 
     # --- lifecycle -------------------------------------------------------------------
@@ -148,12 +147,14 @@ class TensorBoardServer:
         raise last_error
 
     def _start_once(self, port: int) -> None:
-        args = self.command(port)
+        command = self.command(port)
+        args = command
         if sys.platform.startswith("linux"):
-            args = [sys.executable, "-c", _PDEATHSIG_LAUNCHER, str(os.getpid()), *args]
-        os.makedirs(self._log_dir, exist_ok=True)
+            args = [sys.executable, "-c", _PDEATHSIG_LAUNCHER, str(os.getpid()), *command]
+        if self._log_dir is None:
+            self._log_dir = tempfile.mkdtemp(prefix="tfevents-tb-log-")
         self._log_file = open(self._log_path, "ab")
-        self._log_file.write(f"$ {' '.join(args)}\n".encode())
+        self._log_file.write(f"$ {' '.join(command)}\n".encode())
         self._log_file.flush()
         self.port = port
         self.process = subprocess.Popen(
@@ -222,7 +223,9 @@ class TensorBoardServer:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
-        shutil.rmtree(self._log_dir, ignore_errors=True)
+        if self._log_dir is not None:
+            shutil.rmtree(self._log_dir, ignore_errors=True)
+            self._log_dir = None
 
     def __enter__(self) -> TensorBoardServer:
         return self.start() if self.process is None else self
@@ -236,8 +239,14 @@ class TensorBoardServer:
         except Exception:
             pass
 
+    @property
+    def _log_path(self) -> str:
+        return os.path.join(self._log_dir or "", "tensorboard.log")
+
     def log_tail(self, max_chars: int = 4000) -> str:
         """The last characters of TensorBoard's stdout and stderr."""
+        if self._log_dir is None:
+            return "<no log: server not running>"
         try:
             with open(self._log_path, "rb") as f:
                 f.seek(0, os.SEEK_END)
@@ -308,8 +317,8 @@ class TensorBoardServer:
     ) -> T:
         """Calls ``predicate`` until it returns something truthy, and returns that.
 
-        HTTP errors and lookup errors raised by ``predicate`` (the run or tag is not
-        loaded yet) count as "not yet". After ``timeout`` seconds, or at once if the
+        HTTP errors, connection errors and lookup errors raised by ``predicate`` (the
+        run or tag is not loaded yet) count as "not yet"; any other exception propagates. After ``timeout`` seconds, or at once if the
         server died, raises ``AssertionError`` with the last result or error and the
         server's output.
         """
@@ -320,7 +329,7 @@ class TensorBoardServer:
                 last = predicate()
                 if last:
                     return last
-            except (ServerError, OSError, LookupError, ValueError, TypeError) as exc:
+            except (ServerError, OSError, LookupError) as exc:
                 last = exc
             if not self.alive():
                 raise AssertionError(

@@ -83,11 +83,30 @@ def _write_scalars(logdir: str, ns: types.SimpleNamespace) -> None:
     ns.nonfinite_points = [
         (WALL0 + 0.5 + i, i, value) for i, value in enumerate(NONFINITE)
     ]
+    # Inputs of other types: (value as logged, its value as a Python float, step as logged).
+    typed = [
+        (np.float64(0.1), 0.1, np.int64(0)),
+        (np.float16(0.1), float(np.float16(0.1)), np.int32(1)),
+        (np.int64(7), 7.0, 2),
+        (3, 3.0, np.uint8(3)),
+        (np.array(2.5), 2.5, np.array(4)),
+        (np.array([1.25], dtype=np.float32), 1.25, 5),
+    ]
+    ns.typed_points = [(WALL0 + 20 + i, int(step), value) for i, (_, value, step) in enumerate(typed)]
     with SummaryWriter(os.path.join(logdir, "scalars")) as w:
         for wall, step, value in ns.scalar_points:
             w.add_scalar("exact", value, step, walltime=wall)
         for wall, step, value in ns.nonfinite_points:
             w.add_scalar("nonfinite", value, step, walltime=wall)
+        for i, (logged, _, step) in enumerate(typed):
+            w.add_scalar("typed", logged, step, walltime=np.float64(WALL0 + 20 + i))
+        for wall, step, value in ns.scalar_points:
+            w.add_scalar("new_style", value, step, walltime=wall, new_style=True)
+        for i, value in enumerate((0.5, 0.1)):  # options are taken from the first call
+            w.add_scalar(
+                "described", value, i, walltime=WALL0 + 30 + i,
+                display_name="Pretty name", summary_description="**bold** words",
+            )
 
     ns.multirun = {}
     for run, lr in RUN_LRS.items():
@@ -115,15 +134,21 @@ def _write_images(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generat
         grid[r * h : (r + 1) * h, col * w_ : (col + 1) * w_] = np.rint(
             batch[i].astype(np.float64) * 255
         ).transpose(1, 2, 0)
+    gray_hw = rng.random((9, 2))
+    rgba_hwc = rng.integers(0, 256, size=(3, 8, 4), dtype=np.uint8)
     ns.images = {
         "float_chw": (WALL0 + 1.25, 3, expected_chw),
         "uint8_hwc": (WALL0 + 2.5, 4, uint8_hwc.astype(np.int64)),
         "batch_nchw": (WALL0 + 3.75, 5, grid),
+        "gray_hw": (WALL0 + 5.0, 6, np.rint(gray_hw * 255).astype(np.int64)[:, :, None]),
+        "rgba_hwc": (WALL0 + 6.25, 7, rgba_hwc.astype(np.int64)),
     }
     with SummaryWriter(os.path.join(logdir, "images")) as w:
         w.add_image("float_chw", float_chw, 3, walltime=WALL0 + 1.25)
         w.add_image("uint8_hwc", uint8_hwc, 4, walltime=WALL0 + 2.5, dataformats="HWC")
         w.add_images("batch_nchw", batch, 5, walltime=WALL0 + 3.75)
+        w.add_image("gray_hw", gray_hw, 6, walltime=WALL0 + 5.0, dataformats="HW")
+        w.add_image("rgba_hwc", rgba_hwc, 7, walltime=WALL0 + 6.25, dataformats="HWC")
 
 
 def _write_histograms(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generator) -> None:
@@ -134,6 +159,11 @@ def _write_histograms(logdir: str, ns: types.SimpleNamespace, rng: np.random.Gen
         default_steps[step] = values
     bins10 = rng.uniform(-3.0, 5.0, size=500)
     ns.hist_default = default_steps
+    ns.hist_more = {
+        "constant": np.full(50, 3.5),
+        "ints": np.arange(-5, 100, dtype=np.int64).reshape(7, 15),
+        "tiny_and_huge": np.array([-1e30, -2e-13, 0.0, 5e-13, 1e25]),
+    }
     ns.hist_bins10 = bins10
     with SummaryWriter(os.path.join(logdir, "histograms")) as w:
         with warnings.catch_warnings(record=True) as caught:
@@ -142,6 +172,11 @@ def _write_histograms(logdir: str, ns: types.SimpleNamespace, rng: np.random.Gen
                 w.add_histogram("default", values, step, walltime=WALL0 + step)
         ns.hist_warnings = [str(c.message) for c in caught]
         w.add_histogram("bins10", bins10, 2, bins=10, walltime=WALL0 + 2)
+        for i, (tag, values) in enumerate(ns.hist_more.items()):
+            w.add_histogram(tag, values, 10 + i, walltime=WALL0 + 10 + i)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            w.add_histogram("all_nan", np.full(8, np.nan), 20, walltime=WALL0 + 20)
 
 
 def _write_pr_curves(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generator) -> None:
@@ -152,17 +187,23 @@ def _write_pr_curves(logdir: str, ns: types.SimpleNamespace, rng: np.random.Gene
     full_labels = rng.integers(0, 2, size=200).astype(bool)
     full_predictions = rng.random(200)
     full_predictions[:2] = [1.0, 0.0]
+    weights = rng.choice([0.0, 0.5, 1.0, 2.0], size=300)
     ns.pr = {
-        "pr": (labels, predictions, PR_THRESHOLDS, 1),
-        "pr_full": (full_labels, full_predictions, 127, 2),
+        "pr": (labels, predictions, PR_THRESHOLDS, 1, None),
+        "pr_full": (full_labels, full_predictions, 127, 2, None),
+        "pr_weighted": (labels, predictions, PR_THRESHOLDS, 3, weights),
     }
     with SummaryWriter(os.path.join(logdir, "pr")) as w:
         w.add_pr_curve("pr", labels, predictions, 1, num_thresholds=PR_THRESHOLDS, walltime=WALL0 + 1)
         w.add_pr_curve("pr_full", full_labels, full_predictions, 2, walltime=WALL0 + 2)
+        w.add_pr_curve(
+            "pr_weighted", labels, predictions, 3, num_thresholds=PR_THRESHOLDS,
+            weights=weights, walltime=WALL0 + 3,
+        )
 
 
 def _write_text(logdir: str, ns: types.SimpleNamespace) -> None:
-    ns.text = [(WALL0 + 1, 1, "**hi**"), (WALL0 + 2, 2, "a *b* `c`")]
+    ns.text = [(WALL0 + 1, 1, "**hi**"), (WALL0 + 2, 2, "a *b* `c`"), (WALL0 + 3, 3, "h\u00e9llo \u2713 <script>x</script>")]
     with SummaryWriter(os.path.join(logdir, "text")) as w:
         for wall, step, text in ns.text:
             w.add_text("note", text, step, walltime=wall)
@@ -174,12 +215,16 @@ def _build_graph() -> tuple[Graph, list[dict[str, Any]]]:
         dict(name="mlp/dense1/weight", op="VariableV2", inputs=[], output_shapes=[[784, 128]]),
         dict(name="mlp/dense1/bias", op="VariableV2", inputs=[], output_shapes=[[128]]),
         dict(name="mlp/dense1/matmul", op="MatMul", inputs=["input", "mlp/dense1/weight"],
-             output_shapes=[[None, 128]]),
+             output_shapes=[[None, 128]], device="/device:CPU:0",
+             attrs={"transpose_a": False, "transpose_b": True}),
         dict(name="mlp/dense1/add", op="AddV2", inputs=["mlp/dense1/matmul", "mlp/dense1/bias"],
              output_shapes=[[None, 128]]),
         dict(name="mlp/relu", op="Relu", inputs=["mlp/dense1/add"], output_shapes=[[None, 128]]),
         dict(name="mlp/split", op="Split", inputs=["mlp/relu"],
-             output_shapes=[[None, 64], [None, None]]),
+             output_shapes=[[None, 64], [None, None]],
+             attrs={"axis": -1, "num_split": 2, "alpha": 0.2, "padding": "SAME",
+                    "data": b"\x00\xff", "strides": [1, 2, 2, 1], "names": ["a", "b"],
+                    "scales": [0.5, 1.1]}),
         dict(name="mlp/dense2/matmul", op="MatMul", inputs=["mlp/split:1", "^mlp/dense1/bias"],
              output_shapes=[None]),  # unknown rank
         dict(name="loss", op="Mean", inputs=["mlp/dense2/matmul"], output_shapes=[[]]),  # scalar
@@ -286,10 +331,29 @@ def test_scalars_nonfinite(tb: TensorBoardServer, logs: types.SimpleNamespace) -
     assert_points(got, expected)
 
 
+def test_scalars_numpy_and_int_inputs(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    expected = logs.typed_points
+    assert_points(wait_scalars(tb, "scalars", "typed", len(expected)), expected)
+
+
+def test_scalars_new_style_tensor(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    expected = logs.scalar_points
+    assert_points(wait_scalars(tb, "scalars", "new_style", len(expected)), expected)
+
+
+def test_scalars_display_name_and_description(tb: TensorBoardServer) -> None:
+    expected = [(WALL0 + 30, 0, 0.5), (WALL0 + 31, 1, 0.1)]
+    assert_points(wait_scalars(tb, "scalars", "described", len(expected)), expected)
+    tags = tb.get_json("/data/plugin/scalars/tags")
+    info = tags["scalars"]["described"]
+    assert info["displayName"] == "Pretty name"
+    assert "<strong>bold</strong> words" in info["description"]
+
+
 def test_scalars_tags(tb: TensorBoardServer) -> None:
     tags = tb.wait_for_json(
         "/data/plugin/scalars/tags",
-        lambda t: {"exact", "nonfinite"} <= set(t.get("scalars", {})),
+        lambda t: {"exact", "nonfinite", "typed"} <= set(t.get("scalars", {})),
     )
     assert tags["scalars"]["exact"]["displayName"] in ("", "exact")
 
@@ -310,7 +374,7 @@ def test_two_runs_multirun(tb: TensorBoardServer, logs: types.SimpleNamespace) -
 # --- images -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("tag", ["float_chw", "uint8_hwc", "batch_nchw"])
+@pytest.mark.parametrize("tag", ["float_chw", "uint8_hwc", "batch_nchw", "gray_hw", "rgba_hwc"])
 def test_images_pixels(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
     wall, step, expected = logs.images[tag]
     tags = tb.wait_for_json(
@@ -326,10 +390,12 @@ def test_images_pixels(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: 
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     picture = Image.open(io.BytesIO(png))
     assert picture.size == (expected.shape[1], expected.shape[0])  # (width, height)
-    assert picture.mode == "RGB"
+    assert picture.mode == {1: "L", 3: "RGB", 4: "RGBA"}[expected.shape[2]]
     pixels = np.asarray(picture).astype(np.int64)
+    if pixels.ndim == 2:
+        pixels = pixels[:, :, None]
     assert pixels.shape == expected.shape
-    tolerance = 0 if tag == "uint8_hwc" else 1
+    tolerance = 0 if tag.startswith(("uint8", "rgba")) else 1
     assert np.abs(pixels - expected).max() <= tolerance
 
 
@@ -358,6 +424,28 @@ def test_histograms_default_bins(tb: TensorBoardServer, logs: types.SimpleNamesp
         assert (table[1:, 0] == table[:-1, 1]).all()
         assert (table[:, 0] <= table[:, 1]).all()
     assert logs.hist_warnings, "the NaN/Inf values were dropped without a warning"
+
+
+@pytest.mark.parametrize("tag", ["constant", "ints", "tiny_and_huge"])
+def test_histograms_edge_cases(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
+    values = logs.hist_more[tag]
+    step = 10 + list(logs.hist_more).index(tag)
+    got = wait_histograms(tb, tag, 1)
+    assert len(got) == 1
+    wall, got_step, buckets = got[0]
+    assert got_step == step and same_float(wall, WALL0 + step)
+    table = np.array(buckets, dtype=np.float64)
+    assert table[:, 2].sum() == values.size
+    assert table[0, 0] == values.min() and table[-1, 1] == values.max()
+    assert (table[1:, 0] == table[:-1, 1]).all()
+
+
+def test_histogram_all_nan_is_empty(tb: TensorBoardServer) -> None:
+    got = wait_histograms(tb, "all_nan", 1)
+    assert len(got) == 1
+    wall, step, buckets = got[0]
+    assert step == 20 and same_float(wall, WALL0 + 20)
+    assert buckets == []
 
 
 def test_histograms_bins10_match_numpy(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
@@ -391,33 +479,42 @@ def test_distributions_served(tb: TensorBoardServer, logs: types.SimpleNamespace
 # --- PR curves --------------------------------------------------------------------------
 
 
-def expected_pr(labels: np.ndarray, predictions: np.ndarray, n: int) -> dict[str, list[Any]]:
+def expected_pr(
+    labels: np.ndarray, predictions: np.ndarray, n: int, weights: np.ndarray | None
+) -> dict[str, list[Any]]:
+    """TP_j = (weighted) count of label 1 with floor(pred * (n - 1)) >= j, etc."""
     positive = labels.astype(bool)
     bucket = np.floor(predictions * (n - 1))
-    tp = np.array([np.count_nonzero(positive & (bucket >= j)) for j in range(n)])
-    fp = np.array([np.count_nonzero(~positive & (bucket >= j)) for j in range(n)])
-    tn = np.array([np.count_nonzero(~positive & (bucket < j)) for j in range(n)])
-    fn = np.array([np.count_nonzero(positive & (bucket < j)) for j in range(n)])
+    w = np.ones(labels.shape) if weights is None else weights
+    tp = np.array([w[positive & (bucket >= j)].sum() for j in range(n)])
+    fp = np.array([w[~positive & (bucket >= j)].sum() for j in range(n)])
+    tn = np.array([w[~positive & (bucket < j)].sum() for j in range(n)])
+    fn = np.array([w[positive & (bucket < j)].sum() for j in range(n)])
     precision = tp / np.maximum(tp + fp, 1e-7)
     recall = tp / np.maximum(tp + fn, 1e-7)
-    # The plugin trims trailing thresholds where TP + FP == 0 (keeping at least one).
+    # The plugin trims trailing thresholds where int(TP) + int(FP) == 0 (keeping at
+    # least one), and serves the counts as int(float32 count).
+    counts = {
+        key: [int(f32(v)) for v in array]
+        for key, array in (
+            ("true_positives", tp), ("false_positives", fp),
+            ("true_negatives", tn), ("false_negatives", fn),
+        )
+    }
     end = n
-    while end > 1 and tp[end - 1] + fp[end - 1] == 0:
+    while end > 1 and counts["true_positives"][end - 1] + counts["false_positives"][end - 1] == 0:
         end -= 1
     return {
-        "true_positives": tp[:end].tolist(),
-        "false_positives": fp[:end].tolist(),
-        "true_negatives": tn[:end].tolist(),
-        "false_negatives": fn[:end].tolist(),
+        **{key: values[:end] for key, values in counts.items()},
         "precision": [f32(v) for v in precision[:end]],
         "recall": [f32(v) for v in recall[:end]],
         "thresholds": np.linspace(0.0, 1.0, n)[:end].tolist(),
     }
 
 
-@pytest.mark.parametrize("tag", ["pr", "pr_full"])
+@pytest.mark.parametrize("tag", ["pr", "pr_full", "pr_weighted"])
 def test_pr_curves(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
-    labels, predictions, n, step = logs.pr[tag]
+    labels, predictions, n, step, weights = logs.pr[tag]
     answer = tb.wait_for_json(
         "/data/plugin/pr_curves/pr_curves", lambda a: len(a.get("pr", [])) >= 1, run="pr", tag=tag
     )
@@ -425,7 +522,7 @@ def test_pr_curves(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str)
     entry = answer["pr"][0]
     assert entry["step"] == step
     assert same_float(entry["wall_time"], WALL0 + step)
-    expected = expected_pr(labels, predictions, n)
+    expected = expected_pr(labels, predictions, n, weights)
     if tag == "pr":
         assert len(expected["precision"]) < n  # this curve exercises the trimming
     for key, values in expected.items():
@@ -445,6 +542,8 @@ def test_text_markdown_rendered(tb: TensorBoardServer, logs: types.SimpleNamespa
     assert "<strong>hi</strong>" in got[0]["text"]
     assert "**" not in got[0]["text"]
     assert "<em>b</em>" in got[1]["text"] and "<code>c</code>" in got[1]["text"]
+    assert "h\u00e9llo \u2713" in got[2]["text"]  # UTF-8 survives
+    assert "<script>" not in got[2]["text"]  # and TensorBoard's sanitizer ran on it
     raw = tb.get_json("/data/plugin/text/text", run="text", tag="note", markdown="false")
     assert "**hi**" in raw[0]["text"]
 
@@ -478,6 +577,29 @@ def test_graph(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
                 assert [d.size for d in shape.dim] == [-1 if d is None else d for d in expected]
         if spec.get("dtype"):
             assert node.attr["dtype"].type == types_pb2.DT_FLOAT
+        assert node.device == spec.get("device", "")
+        for key, value in spec.get("attrs", {}).items():
+            attr = node.attr[key]
+            if isinstance(value, bool):
+                assert attr.WhichOneof("value") == "b" and attr.b is value, key
+            elif isinstance(value, int):
+                assert attr.WhichOneof("value") == "i" and attr.i == value, key
+            elif isinstance(value, float):
+                assert attr.WhichOneof("value") == "f" and attr.f == f32(value), key
+            elif isinstance(value, str):
+                assert attr.WhichOneof("value") == "s" and attr.s == value.encode(), key
+            elif isinstance(value, bytes):
+                assert attr.WhichOneof("value") == "s" and attr.s == value, key
+            elif all(isinstance(v, int) for v in value):
+                assert list(attr.list.i) == value, key
+            elif all(isinstance(v, str) for v in value):
+                assert list(attr.list.s) == [v.encode() for v in value], key
+            else:
+                assert list(attr.list.f) == [f32(v) for v in value], key
+        expected_keys = set(spec.get("attrs", {})) | {"_output_shapes"} | (
+            {"dtype"} if spec.get("dtype") else set()
+        )
+        assert set(node.attr) == expected_keys
     assert "size: -1" in pbtxt
 
 
