@@ -104,6 +104,8 @@ class Graph:
                 messages.attr_value(value)
             except TypeError:
                 raise TypeError(f"attrs[{key!r}] has unsupported value {value!r}") from None
+            except ValueError as exc:
+                raise ValueError(f"attrs[{key!r}]: {exc}") from None
         self._nodes[name] = Node(name, op, tuple(inputs), shapes, dtype, device, attrs)
         return name
 

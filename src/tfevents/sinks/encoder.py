@@ -92,9 +92,10 @@ class EventEncoder:
         seen = self._tags_with_metadata
         special: dict[int, bytes] = {}
         for tag_id, tag in enumerate(unique_tags):
-            if tag not in seen:
-                seen.add(tag)
+            if tag not in self._layouts:
                 self._layouts[tag] = _TagLayout(tag)
+            if tag not in seen:  # (a tag may have had metadata from encode_values)
+                seen.add(tag)
                 i = int(np.argmax(ids == tag_id))
                 special[i] = frame(
                     self._scalar_event(tag, float(values[i]), int(steps[i]), float(wall_times[i]))

@@ -56,7 +56,12 @@ def double_field(field: int, value: float) -> bytes:
 
 
 def float_field(field: int, value: float) -> bytes:
-    return key(field, FIXED32) + _pack_float(value)
+    """A float32 field; values beyond float32's range become ±inf, as in protobuf."""
+    try:
+        packed = _pack_float(value)
+    except OverflowError:
+        packed = _pack_float(float("inf") if value > 0 else float("-inf"))
+    return key(field, FIXED32) + packed
 
 
 def bytes_field(field: int, payload: bytes) -> bytes:

@@ -15,6 +15,8 @@ from tfevents.wire.encoding import (
     bytes_field,
     double_field,
     float_field,
+    packed_floats,
+    packed_varints,
     repeated_bytes_field,
     string_field,
     uint_field,
@@ -162,7 +164,7 @@ def unknown_rank_shape() -> bytes:
 
 def tensor_from_array(array: np.ndarray) -> bytes:
     """TensorProto holding a numeric array as little-endian ``tensor_content``."""
-    dtype = NUMPY_TO_DTYPE.get(array.dtype)
+    dtype = NUMPY_TO_DTYPE.get(array.dtype.newbyteorder("="))
     if dtype is None:
         raise TypeError(f"no TensorBoard dtype for numpy dtype {array.dtype}")
     content = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
@@ -213,7 +215,7 @@ def attr_value(value: object) -> bytes:
     if isinstance(value, bool):
         return bool_field(5, value)
     if isinstance(value, (int, np.integer)):
-        return uint_field(3, int(value))
+        return uint_field(3, _int64(value))
     if isinstance(value, (float, np.floating)):
         return float_field(4, float(value))
     if isinstance(value, str):
@@ -230,14 +232,19 @@ def attr_value(value: object) -> bytes:
                 ),
             )
         if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in items):
-            from tfevents.wire.encoding import packed_varints
-
-            return bytes_field(1, packed_varints(3, items) if items else b"")
+            return bytes_field(1, packed_varints(3, [_int64(v) for v in items]) if items else b"")
         if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in items):
-            from tfevents.wire.encoding import packed_floats
-
-            return bytes_field(1, packed_floats(4, np.asarray(items, dtype=np.float32)))
+            with np.errstate(over="ignore"):
+                floats = np.asarray(items, dtype=np.float64).astype(np.float32)
+            return bytes_field(1, packed_floats(4, floats))
     raise TypeError(f"unsupported attribute value {value!r}")
+
+
+def _int64(value: int | np.integer) -> int:
+    number = int(value)
+    if not -(2**63) <= number < 2**63:
+        raise ValueError(f"integer attribute {number} does not fit in int64")
+    return number
 
 
 class AttrShapes:
