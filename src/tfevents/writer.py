@@ -16,39 +16,22 @@ import weakref
 from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from tfevents import convert
+from tfevents import _args as args
+from tfevents._args import INT64
 from tfevents.graph import Graph
 from tfevents.sinks import EventFileSink
-from tfevents.summaries import histogram, image, pr_curve, scalar, text
+from tfevents.summaries import histogram, image, pr_curve, scalar
 from tfevents.wire import messages
+from tfevents.writer_experiment import ExperimentMethods
+from tfevents.writer_media import MediaMethods
 
 _time = time.time
-_INT64 = 2**63
 DEFAULT_FLUSH_SECS = 2.0
-
-
-def _check_tag(tag: object, name: str = "tag") -> str:
-    if not isinstance(tag, str):
-        raise TypeError(f"{name} must be a string, got {type(tag).__name__}")
-    if not tag:
-        raise ValueError(f"{name} must not be empty")
-    return tag
-
-
-def _step(global_step: Any) -> int:
-    if global_step is None:
-        return 0
-    if global_step.__class__ is int and -_INT64 <= global_step < _INT64:
-        return global_step  # type: ignore[no-any-return]
-    return convert.to_step(global_step, "global_step")
-
-
-def _walltime(walltime: Any) -> float:
-    return _time() if walltime is None else convert.to_walltime(walltime)
 
 
 def _default_logdir(comment: str) -> str:
@@ -56,7 +39,8 @@ def _default_logdir(comment: str) -> str:
     return os.path.join("runs", f"{stamp}_{socket.gethostname()}{comment}")
 
 
-_LIVE_WRITERS: weakref.WeakSet[SummaryWriter] = weakref.WeakSet()
+_W = TypeVar("_W", bound="WriterBase")
+_LIVE_WRITERS: weakref.WeakSet[WriterBase] = weakref.WeakSet()
 
 
 def _reset_locks_in_child() -> None:
@@ -73,7 +57,7 @@ class _ReopenOnAppend:
     """Stands in for a closed writer's queue: logging again opens a new event file,
     as torch and tensorboardX do after ``close()``."""
 
-    def __init__(self, writer: SummaryWriter) -> None:
+    def __init__(self, writer: WriterBase) -> None:
         self._writer = writer
 
     def append(self, entry: Any) -> None:
@@ -84,26 +68,10 @@ class _ReopenOnAppend:
         return 0
 
 
-class SummaryWriter:
-    """Writes TensorBoard event files to ``log_dir``.
+class WriterBase:
+    """The writer's state, lifecycle and core ``add_*`` methods.
 
-    Args:
-        log_dir: the run directory. Default ``runs/<%b%d_%H-%M-%S>_<hostname><comment>``.
-        comment: appended to the default ``log_dir``; ignored when ``log_dir`` is given.
-        purge_step: when resuming after a crash, the step from which earlier logged
-            data is to be hidden: a ``SessionLog.START`` at this step is written first
-            (TensorBoard's Python loader purges on it; its Rust loader instead drops
-            points of a tag at or after a step that is logged again).
-        max_queue: events held in memory before the background writer is woken.
-        flush_secs: at most this many seconds pass between a call and its event being
-            in the file, without any ``flush()``. The default, 2 s, keeps a running
-            TensorBoard (which polls every 5 s) live; torch's 120 s is why its users
-            see nothing for two minutes.
-        filename_suffix: appended to the event file's name.
-        fsync: also ``fsync`` the file on every write, for filesystems that lose
-            unsynced data (NFS, FUSE). Off by default: data that reached the file
-            survives the process crashing, not the machine.
-        logdir: alias of ``log_dir`` (tensorboardX's name).
+    ``SummaryWriter`` mixes in the methods of ``writer_media`` and ``writer_experiment``.
     """
 
     def __init__(
@@ -218,7 +186,7 @@ class SummaryWriter:
         if errors:
             raise errors[0]
 
-    def __enter__(self) -> SummaryWriter:
+    def __enter__(self: _W) -> _W:
         return self
 
     def __exit__(
@@ -274,13 +242,13 @@ class SummaryWriter:
         ``display_name`` and ``summary_description`` are taken from a tag's first call.
         """
         if tag.__class__ is not str or not tag:
-            _check_tag(tag)
+            args.check_tag(tag)
         value = scalar_value if scalar_value.__class__ is float else convert.to_float(
             scalar_value, "scalar_value"
         )
         if global_step is None:
             step = 0
-        elif global_step.__class__ is int and -_INT64 <= global_step < _INT64:
+        elif global_step.__class__ is int and -INT64 <= global_step < INT64:
             step = global_step
         else:
             step = convert.to_step(global_step, "global_step")
@@ -329,42 +297,6 @@ class SummaryWriter:
         if len(sink.scalars) >= self.max_queue:
             sink.request_write()
 
-    def add_scalars(
-        self,
-        main_tag: str,
-        tag_scalar_dict: Mapping[str, Any],
-        global_step: int | None = None,
-        walltime: float | None = None,
-    ) -> None:
-        """Logs several numbers on one chart, torch's way: one run per key.
-
-        Key ``k`` goes to the run ``<log_dir>/<main_tag with '/' -> '_'>_<k>`` under the
-        tag ``main_tag``, so TensorBoard draws the runs as lines of one chart.
-        """
-        _check_tag(main_tag, "main_tag")
-        if not isinstance(tag_scalar_dict, Mapping):
-            raise TypeError(
-                f"tag_scalar_dict must be a dict of name -> number, got {type(tag_scalar_dict).__name__}"
-            )
-        step = _step(global_step)
-        wall_time = _walltime(walltime)
-        entries = []
-        for key, value in tag_scalar_dict.items():
-            _check_tag(key, "tag_scalar_dict key")
-            if "/" in key or os.sep in key:
-                raise ValueError(f"tag_scalar_dict key {key!r} must not contain a path separator")
-            entries.append((key, convert.to_float(value, f"tag_scalar_dict[{key!r}]")))
-        self._live_sink()
-        for key, value in entries:
-            run_dir = os.path.join(self.log_dir, main_tag.replace("/", "_") + "_" + key)
-            with self._lock:
-                sink = self._sub_sinks.get(run_dir)
-                if sink is None:
-                    sink = self._sub_sinks[run_dir] = self._new_sink(run_dir)
-            sink.scalars.append((main_tag, value, step, wall_time))
-            if len(sink.scalars) >= self.max_queue:
-                sink.request_write()
-
     # --- histograms ----------------------------------------------------------------------
 
     def add_histogram(
@@ -384,7 +316,7 @@ class SummaryWriter:
         down to at most that many. NaN and ±Inf are not counted: TensorBoard has no
         bucket for them; a warning says so once per tag.
         """
-        _check_tag(tag)
+        args.check_tag(tag)
         array = convert.to_numpy(values, "values")
         if array.dtype.kind not in "biuf":
             raise TypeError(f"values must be real numbers, got dtype {array.dtype}")
@@ -392,7 +324,7 @@ class SummaryWriter:
             isinstance(max_bins, bool) or not isinstance(max_bins, (int, np.integer)) or max_bins < 1
         ):
             raise ValueError(f"max_bins must be a positive int or None, got {max_bins!r}")
-        step, wall_time = _step(global_step), _walltime(walltime)
+        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
         nan, pos_inf, neg_inf = histogram.nonfinite_counts(array)
         if nan or pos_inf or neg_inf:
             self._warn_once(
@@ -414,7 +346,7 @@ class SummaryWriter:
         dataformats: str = "CHW",
     ) -> None:
         """Logs one image; see ``tfevents.summaries.image`` for layouts and value rules."""
-        _check_tag(tag)
+        args.check_tag(tag)
         array = convert.to_numpy(img_tensor, "img_tensor")
         hwc = image.to_uint8(image.to_hwc(array, dataformats), "img_tensor")
         self._add_image(tag, hwc, global_step, walltime)
@@ -432,7 +364,7 @@ class SummaryWriter:
         ``img_tensor`` is one array (``N`` plus ``C``/``H``/``W`` in the order named by
         ``dataformats``) or a list of same-shaped images without the ``N`` axis.
         """
-        _check_tag(tag)
+        args.check_tag(tag)
         if isinstance(img_tensor, (list, tuple)) and img_tensor and not isinstance(
             img_tensor[0], (int, float, list, tuple)
         ):
@@ -446,7 +378,7 @@ class SummaryWriter:
         self._add_image(tag, grid, global_step, walltime)
 
     def _add_image(self, tag: str, hwc: np.ndarray, global_step: Any, walltime: Any) -> None:
-        step, wall_time = _step(global_step), _walltime(walltime)
+        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
         encoded = image.encode_png(hwc)
         field = image.value_field(encoded, hwc.shape[0], hwc.shape[1])
         self._add_value(tag, image.METADATA, field, step, wall_time)
@@ -467,7 +399,7 @@ class SummaryWriter:
 
         Any ``num_thresholds`` >= 2 is written (torch silently caps it at 127).
         """
-        _check_tag(tag)
+        args.check_tag(tag)
         thresholds = _check_num_thresholds(num_thresholds)
         label_array = convert.to_numpy(labels, "labels").reshape(-1)
         prediction_array = convert.to_numpy(predictions, "predictions").reshape(-1)
@@ -499,7 +431,7 @@ class SummaryWriter:
                 np.isfinite(weight_array).all() and (weight_array >= 0).all()
             ):
                 raise ValueError("weights must be finite numbers >= 0")
-        step, wall_time = _step(global_step), _walltime(walltime)
+        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
         table = pr_curve.compute_curve(label_array, prediction_array, thresholds, weight_array)
         self._add_value(
             tag, pr_curve.metadata(thresholds), pr_curve.value_field(table), step, wall_time
@@ -524,7 +456,7 @@ class SummaryWriter:
         Each array must have ``num_thresholds`` entries. ``weights`` is accepted for
         torch compatibility and, as there, unused.
         """
-        _check_tag(tag)
+        args.check_tag(tag)
         thresholds = _check_num_thresholds(num_thresholds)
         named = {
             "true_positive_counts": true_positive_counts,
@@ -544,30 +476,13 @@ class SummaryWriter:
                     f"{name} must have num_thresholds={thresholds} entries, got {array.size}"
                 )
             rows.append(array.astype(np.float64))
-        step, wall_time = _step(global_step), _walltime(walltime)
+        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
         table = pr_curve.raw_table(*rows)
         self._add_value(
             tag, pr_curve.metadata(thresholds), pr_curve.value_field(table), step, wall_time
         )
 
     # --- text and graphs -----------------------------------------------------------------
-
-    def add_text(
-        self,
-        tag: str,
-        text_string: str,
-        global_step: int | None = None,
-        walltime: float | None = None,
-    ) -> None:
-        """Logs markdown text, shown by TensorBoard's Text dashboard under ``tag``.
-
-        (torch and tensorboardX store it under ``tag + "/text_summary"``.)
-        """
-        _check_tag(tag)
-        if not isinstance(text_string, str):
-            raise TypeError(f"text_string must be a str, got {type(text_string).__name__}")
-        step, wall_time = _step(global_step), _walltime(walltime)
-        self._add_value(tag, text.METADATA, text.value_field(text_string), step, wall_time)
 
     def add_graph(
         self,
@@ -588,10 +503,10 @@ class SummaryWriter:
         elif isinstance(model, (bytes, bytearray)):
             graph_def = bytes(model)
         elif hasattr(model, "forward") and hasattr(model, "named_modules"):
-            raise NotImplementedError(
-                "add_graph: tracing a torch nn.Module needs the torch adapter "
-                "(tfevents.extras.torch), which this version does not include yet; "
-                "describe the graph with tfevents.Graph instead"
+            from tfevents.extras.torch import module_graph_def  # imports torch
+
+            graph_def = module_graph_def(
+                model, input_to_model, verbose=verbose, use_strict_trace=use_strict_trace
             )
         else:
             raise TypeError(
@@ -606,3 +521,26 @@ def _check_num_thresholds(num_thresholds: Any) -> int:
     if num_thresholds < 2:
         raise ValueError(f"num_thresholds must be at least 2, got {num_thresholds}")
     return int(num_thresholds)
+
+
+class SummaryWriter(MediaMethods, ExperimentMethods, WriterBase):
+    """Writes TensorBoard event files to ``log_dir``.
+
+    Args:
+        log_dir: the run directory. Default ``runs/<%b%d_%H-%M-%S>_<hostname><comment>``.
+        comment: appended to the default ``log_dir``; ignored when ``log_dir`` is given.
+        purge_step: when resuming after a crash, the step from which earlier logged
+            data is to be hidden: a ``SessionLog.START`` at this step is written first
+            (TensorBoard's Python loader purges on it; its Rust loader instead drops
+            points of a tag at or after a step that is logged again).
+        max_queue: events held in memory before the background writer is woken.
+        flush_secs: at most this many seconds pass between a call and its event being
+            in the file, without any ``flush()``. The default, 2 s, keeps a running
+            TensorBoard (which polls every 5 s) live; torch's 120 s is why its users
+            see nothing for two minutes.
+        filename_suffix: appended to the event file's name.
+        fsync: also ``fsync`` the file on every write, for filesystems that lose
+            unsynced data (NFS, FUSE). Off by default: data that reached the file
+            survives the process crashing, not the machine.
+        logdir: alias of ``log_dir`` (tensorboardX's name).
+    """

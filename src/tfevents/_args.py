@@ -1,0 +1,33 @@
+"""Normalising the arguments every ``add_*`` method shares: tags, steps, wall times."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tfevents import convert
+
+_time = time.time
+INT64 = 2**63
+
+
+def check_tag(tag: object, name: str = "tag") -> str:
+    if not isinstance(tag, str):
+        raise TypeError(f"{name} must be a string, got {type(tag).__name__}")
+    if not tag:
+        raise ValueError(f"{name} must not be empty")
+    return tag
+
+
+def global_step(value: Any) -> int:
+    """The event step: 0 when None, else an int in the int64 range."""
+    if value is None:
+        return 0
+    if value.__class__ is int and -INT64 <= value < INT64:
+        return value  # type: ignore[no-any-return]
+    return convert.to_step(value, "global_step")
+
+
+def wall_time(value: Any) -> float:
+    """The event's wall time: now when None, else finite seconds since the epoch."""
+    return _time() if value is None else convert.to_walltime(value)

@@ -1,0 +1,1 @@
+"""Optional adapters to frameworks; each imports its framework only when used."""
