@@ -16,6 +16,10 @@ def check_tag(tag: object, name: str = "tag") -> str:
         raise TypeError(f"{name} must be a string, got {type(tag).__name__}")
     if not tag:
         raise ValueError(f"{name} must not be empty")
+    try:
+        tag.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"{name} is not valid unicode text: {exc}") from None
     return tag
 
 

@@ -8,6 +8,7 @@ CuPy (``get``) and anything else speaking ``__array__`` or ``__dlpack__``.
 from __future__ import annotations
 
 import numbers
+import sys
 from typing import Any
 
 import numpy as np
@@ -72,10 +73,11 @@ def to_float(value: Any, name: str) -> float:
     """A single number as a Python float (NaN and ±Inf pass through)."""
     if isinstance(value, float):
         return value
-    if isinstance(value, (int, np.integer, np.floating, np.bool_)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, bool):
-        return float(value)
+    if isinstance(value, (int, np.integer, np.floating, np.bool_)):
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError(f"{name} is too large for a float: {value!r:.40}") from None
     if hasattr(value, "item") and hasattr(value, "numel") and hasattr(value, "detach"):
         if value.numel() != 1:
             raise ValueError(f"{name} must hold exactly one value, got shape {tuple(value.shape)}")
@@ -121,3 +123,51 @@ def to_walltime(value: Any, name: str = "walltime") -> float:
     if not np.isfinite(seconds):
         raise ValueError(f"{name} must be finite, got {seconds}")
     return seconds
+
+
+# --- device tensors: logged without a host sync per call -------------------------------
+
+
+def is_torch_tensor(value: Any) -> bool:
+    """A torch.Tensor, recognised without importing torch."""
+    return type(value).__module__.startswith("torch") and hasattr(value, "detach") and hasattr(
+        value, "numel"
+    )
+
+
+def defer_tensor_scalar(value: Any, name: str) -> Any:
+    """Keeps a one-element torch tensor for a batched host copy at the next write.
+
+    ``.item()`` on a GPU tensor waits for the device (a sync per logged value). Instead
+    the value is copied on the device (``clone``: asynchronous, so later in-place updates
+    of the caller's tensor do not change what was logged; ``detach``: no autograd graph is
+    kept alive), and ``resolve_deferred`` brings all of them to the host at once.
+    """
+    if value.numel() != 1:
+        raise ValueError(f"{name} must hold exactly one value, got shape {tuple(value.shape)}")
+    if value.is_complex():
+        raise TypeError(f"{name} must be real, got a complex tensor")
+    return value.detach().reshape(()).clone()
+
+
+def resolve_deferred(values: Any) -> np.ndarray:
+    """float32 array of numbers and deferred tensors: one host copy per device."""
+    try:
+        with np.errstate(over="ignore"):
+            return np.array(values, dtype=np.float32)
+    except (TypeError, ValueError, RuntimeError):
+        pass
+    out = np.empty(len(values), dtype=np.float32)
+    by_device: dict[Any, list[int]] = {}
+    for i, value in enumerate(values):
+        if is_torch_tensor(value):
+            by_device.setdefault(value.device, []).append(i)
+        else:
+            with np.errstate(over="ignore"):
+                out[i] = to_float(value, "scalar_value")
+    for indices in by_device.values():
+        tensors = [values[i] for i in indices]
+        torch = sys.modules[type(tensors[0]).__module__.split(".")[0]]
+        stacked = torch.stack([t.float() for t in tensors]).cpu().numpy()  # one sync
+        out[indices] = stacked
+    return out

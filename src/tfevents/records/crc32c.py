@@ -30,6 +30,9 @@ _MASK_DELTA = 0xA282EAD8
 _SHORT = 64
 # Long buffers are cut into chunks of this many bytes.
 _CHUNK = 256
+# Fewer rows than this, of at most _SHORT_ROW bytes, are checksummed one by one.
+_FEW_ROWS = 48
+_SHORT_ROW = 512
 
 
 def _byte_table() -> np.ndarray:
@@ -117,11 +120,26 @@ def crc32c_rows(rows: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarr
     With ``lengths``, row i holds a record of ``lengths[i]`` bytes right-aligned (the
     padding in front must be zero).
     """
-    if lengths is None:
-        lengths = np.full(rows.shape[0], rows.shape[1], dtype=np.int64)
+    count, width = rows.shape
+    if count < _FEW_ROWS and width <= _SHORT_ROW:
+        # A numpy call per column costs more than a Python loop over a few rows.
+        starts = [0] * count if lengths is None else (width - np.asarray(lengths)).tolist()
+        return np.array(
+            [_crc32c_short(rows[i, start:].tobytes()) ^ 0xFFFFFFFF for i, start in enumerate(starts)],
+            dtype=np.uint32,
+        )
     raw = _raw_rows(rows)
-    init = _shift_by(np.full(rows.shape[0], 0xFFFFFFFF, dtype=np.uint32), lengths)
+    if lengths is None:
+        init = np.uint32(_zero_bytes_register(width))
+    else:
+        init = _shift_by(np.full(count, 0xFFFFFFFF, dtype=np.uint32), lengths)
     return raw ^ init ^ np.uint32(0xFFFFFFFF)
+
+
+@functools.lru_cache(maxsize=1024)
+def _zero_bytes_register(length: int) -> int:
+    """The register 0xFFFFFFFF becomes after ``length`` zero bytes."""
+    return int(_shift_by(np.array([0xFFFFFFFF], dtype=np.uint32), np.array([length]))[0])
 
 
 def _crc32c_short(data: bytes, crc: int = 0xFFFFFFFF) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Sequence
 
@@ -33,6 +34,13 @@ def length_crcs(lengths: np.ndarray) -> np.ndarray:
     """Masked CRCs of the 8-byte little-endian encodings of ``lengths``."""
     rows = np.ascontiguousarray(lengths, dtype="<u8").view(np.uint8).reshape(-1, 8)
     return mask(crc32c_rows(rows))  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=4096)
+def length_header(length: int) -> bytes:
+    """The 12-byte record header for a payload of ``length`` bytes (sizes repeat a lot)."""
+    encoded = struct.pack("<Q", length)
+    return encoded + _pack_u32(mask(crc32c(encoded)))  # type: ignore[arg-type]
 
 
 def data_crcs(payloads: Sequence[bytes]) -> np.ndarray:

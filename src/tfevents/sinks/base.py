@@ -1,10 +1,11 @@
 """The queueing, encoding and error handling shared by every sink.
 
-Writers append entries to ``sink.scalars`` (tag, value, step, wall_time) and
-``sink.values`` (summary values and complete events) — ``deque.append`` is atomic, so
-the hot path takes no lock. ``write_pending`` drains both queues under the sink's lock,
-encodes them in one batch and hands the bytes to ``_write``; it runs on the shared
-background thread, or on the caller's thread in ``flush`` and ``close``.
+Writers append ``(tag, value, step, wall_time)`` entries to ``sink.queue`` (see
+``encoder.Entry``) — ``deque.append`` is atomic, so the hot path takes no lock. One
+queue keeps every tag's values in call order, whatever their kind. ``write_pending``
+drains it under the sink's lock, encodes it in one batch and hands the bytes to
+``_write``; it runs on the shared background thread, or on the caller's thread in
+``flush`` and ``close``.
 
 Guarantees: ``flush`` returns once everything appended before it is written;
 ``close`` is idempotent; pending data is written at interpreter exit; a failed write
@@ -23,9 +24,7 @@ import weakref
 from collections import deque
 from typing import Any
 
-import numpy as np
-
-from tfevents.sinks.encoder import EventEncoder
+from tfevents.sinks.encoder import EncodedValue, Entry, EventEncoder, RawEvent
 from tfevents.sinks.scheduler import SCHEDULER
 
 
@@ -38,6 +37,10 @@ class WriteFailedError(OSError):
 
 
 _OPEN_SINKS: weakref.WeakSet[Sink] = weakref.WeakSet()
+# The background writer is woken early when this many entries, or bytes of encoded
+# values, are pending; otherwise it writes every ``flush_secs``.
+MIN_WAKE_BATCH = 1000
+MAX_PENDING_BYTES = 8 << 20
 
 
 def _drain(queue: deque[Any]) -> list[Any]:
@@ -48,17 +51,22 @@ def _drain(queue: deque[Any]) -> list[Any]:
 class Sink:
     """Base class: subclasses implement ``_open``, ``_write`` and ``_close``."""
 
-    def __init__(self, *, flush_secs: float, max_queue: int) -> None:
-        self.scalars: deque[tuple[str, Any, int, float]] = deque()
-        self.values: deque[Any] = deque()
-        # tag -> SummaryMetadata for scalars with a display name or description.
-        self.scalar_metadata: dict[str, bytes] = {}
+    def __init__(
+        self, *, flush_secs: float, max_queue: int, scalar_metadata: dict[str, bytes] | None = None
+    ) -> None:
+        self.queue: deque[Entry] = deque()
+        # tag -> SummaryMetadata for scalars with a display name or description; a
+        # writer shares one dict between its successive sinks.
+        self.scalar_metadata: dict[str, bytes] = {} if scalar_metadata is None else scalar_metadata
         self.max_queue = max_queue
+        # Waking the writer for a handful of events costs more per event than it saves.
+        self.wake_threshold = max(max_queue, MIN_WAKE_BATCH)
+        self.pending_bytes = 0  # encoded values queued since the last write (approximate)
         self.flush_secs = flush_secs
         self.next_write_due = time.monotonic() + flush_secs
         self.closed = False
         self._lock = threading.RLock()
-        self._wake_requested = False
+        self.wake_requested = False
         self._error: BaseException | None = None
         self._unwritten = b""
         self._encoder = EventEncoder(self.scalar_metadata)
@@ -72,17 +80,34 @@ class Sink:
     # --- called by writers ---------------------------------------------------------------
 
     def request_write(self) -> None:
-        """Called when a queue reaches ``max_queue``: wake the background writer once."""
+        """Called when the queue is full: wakes the background writer once."""
         if self._error is not None:
             self._raise_error()
-        if not self._wake_requested:
-            self._wake_requested = True
+        if not self.wake_requested:
+            self.wake_requested = True
             SCHEDULER.wake(self)
+
+    def add_scalar(self, tag: str, value: Any, step: int, wall_time: float) -> None:
+        self.queue.append((tag, value, step, wall_time))
+        if len(self.queue) >= self.wake_threshold and not self.wake_requested:
+            self.request_write()
+
+    def add_value(
+        self, tag: str, metadata: bytes, field: bytes, step: int, wall_time: float
+    ) -> None:
+        """Queues a summary value encoded by a ``summaries`` module."""
+        self.queue.append((tag, EncodedValue(metadata, field), step, wall_time))
+        self.pending_bytes += len(field)
+        if (
+            len(self.queue) >= self.wake_threshold or self.pending_bytes >= MAX_PENDING_BYTES
+        ) and not self.wake_requested:
+            self.request_write()
 
     def add_event(self, event: bytes) -> None:
         """Queues a complete encoded Event (graphs, session logs)."""
-        self.values.append(event)
-        if len(self.values) >= self.max_queue:
+        self.queue.append((None, RawEvent(event), 0, 0.0))
+        self.pending_bytes += len(event)
+        if not self.wake_requested:
             self.request_write()
 
     def flush(self, fsync: bool = False) -> None:
@@ -108,12 +133,15 @@ class Sink:
     def write_pending(self, from_background: bool = False) -> None:
         with self._lock:
             self.next_write_due = time.monotonic() + self.flush_secs
-            self._wake_requested = False
+            self.wake_requested = False
+            self.pending_bytes = 0
             if self.closed:
-                if (self.scalars or self.values) and not from_background:
+                if self.queue and not from_background:
                     raise WriterClosedError("this writer's event file is closed")
                 return
             if self._needs_new_file:
+                if not self.queue:
+                    return  # a forked child that logs nothing leaves no file behind
                 self._needs_new_file = False
                 self._encoder = EventEncoder(self.scalar_metadata)
                 self._open(after_fork=True)
@@ -148,32 +176,17 @@ class Sink:
         ) from exc
 
     def _encode_pending(self) -> bytes:
-        parts = []
-        values = _drain(self.values)
-        if values:
-            parts.append(self._encoder.encode_values(values))
-        scalars = _drain(self.scalars)
-        if scalars:
-            tags, raw_values, steps, wall_times = zip(*scalars)
-            parts.append(
-                self._encoder.encode_scalars(
-                    tags,
-                    _float32_array(raw_values),
-                    np.array(steps, dtype=np.int64),
-                    np.array(wall_times, dtype=np.float64),
-                )
-            )
-        return b"".join(parts)
+        entries = _drain(self.queue)
+        return self._encoder.encode(entries) if entries else b""
 
     # --- fork safety ---------------------------------------------------------------------
 
     def _after_fork_in_child(self) -> None:
         """The parent writes what it had queued; the child starts a file of its own."""
         self._lock = threading.RLock()
-        self.scalars.clear()
-        self.values.clear()
+        self.queue.clear()
         self._unwritten = b""
-        self._wake_requested = False
+        self.wake_requested = False
         self._error = None
         if not self.closed:
             self._forget_parent_file()
@@ -198,16 +211,6 @@ class Sink:
 
     def _forget_parent_file(self) -> None:
         """Drops the file inherited from the parent without touching it."""
-
-
-def _float32_array(values: tuple[Any, ...]) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        try:
-            return np.array(values, dtype=np.float32)
-        except (TypeError, ValueError):
-            from tfevents.convert import to_float
-
-            return np.array([to_float(v, "scalar_value") for v in values], dtype=np.float32)
 
 
 def _close_all_at_exit() -> None:

@@ -10,12 +10,14 @@ computed column by column for all rows at once.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from tfevents.records.crc32c import crc32c_rows, mask
-from tfevents.records.framing import FOOTER_SIZE, HEADER_SIZE, frame, frame_many, length_crcs
+from tfevents.records.crc32c import crc32c_rows, mask, masked_crc32c
+from tfevents.records.framing import FOOTER_SIZE, HEADER_SIZE, frame, frame_many, length_header
 from tfevents.wire import messages
 from tfevents.wire.encoding import bytes_field, string_field, varint, varint_rows, varint_sizes
 
@@ -23,10 +25,31 @@ SCALAR_METADATA = messages.summary_metadata(
     "scalars", data_class=messages.DATA_CLASS_SCALAR
 )
 
-# A pending scalar: (tag, value, step, wall_time).
-ScalarEntry = tuple[str, float, int, float]
-# A pending summary value: (tag, metadata, encoded value field, step, wall_time).
-ValueEntry = tuple[str, bytes, bytes, int, float]
+
+
+class EncodedValue:
+    """A summary value encoded on the caller's thread (images, histograms, ...)."""
+
+    __slots__ = ("metadata", "field")
+
+    def __init__(self, metadata: bytes, field: bytes) -> None:
+        self.metadata = metadata  # SummaryMetadata, written with a tag's first value in a file
+        self.field = field  # the Summary.Value field holding the value
+
+
+class RawEvent:
+    """A complete encoded Event (graphs, session logs): written as it is."""
+
+    __slots__ = ("payload",)
+
+    def __init__(self, payload: bytes) -> None:
+        self.payload = payload
+
+
+# Every queued entry is (tag, value, step, wall_time). ``value`` is a number or a deferred
+# tensor (a scalar), a float32 array (a series: step and wall_time are then arrays too),
+# an EncodedValue, or a RawEvent (tag None).
+Entry = tuple[Any, Any, Any, Any]
 
 
 class _TagLayout:
@@ -43,6 +66,31 @@ class _TagLayout:
         self.value_head = value
 
 
+# Batches (and groups) smaller than this are encoded event by event in plain Python.
+_SMALL_BATCH = 24
+_pack_wall_time = struct.Struct("<Bd").pack  # Event.wall_time's key and value
+_pack_f32 = struct.Struct("<f").pack
+_pack_u32 = struct.Struct("<I").pack
+
+
+def _frame_scalar(layout: _TagLayout, value: float, step: int, wall_time: float) -> bytes:
+    """A framed scalar event of a tag whose metadata this file already has."""
+    try:
+        packed_value = _pack_f32(value)
+    except OverflowError:
+        packed_value = _pack_f32(float("inf") if value > 0 else float("-inf"))
+    payload = b"".join(
+        (
+            _pack_wall_time(0x09, wall_time),
+            b"\x10" + varint(step) if step else b"",
+            layout.summary_head,
+            layout.value_head,
+            packed_value,
+        )
+    )
+    return length_header(len(payload)) + payload + _pack_u32(masked_crc32c(payload))
+
+
 class EventEncoder:
     """Encodes entries for one file; make a new one for every new file."""
 
@@ -52,21 +100,40 @@ class EventEncoder:
         # Shared with the writer, which records display names and descriptions here.
         self._scalar_metadata = scalar_metadata if scalar_metadata is not None else {}
 
-    def encode_values(self, entries: Sequence[ValueEntry | bytes]) -> bytes:
-        """Frames summary values (tuples) and complete events (bytes), in order."""
+    def encode(self, entries: list[Entry]) -> bytes:
+        """Frames queued entries in order: runs of scalars in one vectorised pass each."""
+        columns = scalar_columns(entries)
+        if columns is not None:
+            return self.encode_scalars(*columns)
+        parts = []
+        run: list[Entry] = []
+        for entry in entries:
+            kind = entry[1].__class__
+            if kind is EncodedValue or kind is RawEvent:
+                if run:
+                    parts.append(self.encode_scalars(*mixed_scalar_columns(run)))
+                    run = []
+                parts.append(self.encode_values([entry]))
+            else:
+                run.append(entry)
+        if run:
+            parts.append(self.encode_scalars(*mixed_scalar_columns(run)))
+        return b"".join(parts)
+
+    def encode_values(self, entries: Sequence[Entry]) -> bytes:
+        """Frames summary values and complete events, in order."""
         payloads = []
         seen = self._tags_with_metadata
-        for entry in entries:
-            if isinstance(entry, bytes):
-                payloads.append(entry)
+        for tag, value, step, wall_time in entries:
+            if value.__class__ is RawEvent:
+                payloads.append(value.payload)
                 continue
-            tag, metadata, value_field, step, wall_time = entry
             if tag in seen:
                 head = string_field(1, tag)
             else:
                 seen.add(tag)
-                head = string_field(1, tag) + bytes_field(9, metadata)
-            summary = bytes_field(1, head + value_field)
+                head = string_field(1, tag) + bytes_field(9, value.metadata)
+            summary = bytes_field(1, head + value.field)
             payloads.append(messages.event(wall_time, step, summary=summary))
         return frame_many(payloads)
 
@@ -81,6 +148,13 @@ class EventEncoder:
         n = len(tags)
         if n == 0:
             return b""
+        if n < _SMALL_BATCH:
+            return b"".join(
+                self._scalar_record(tag, value, step, wall_time)
+                for tag, value, step, wall_time in zip(
+                    tags, values.tolist(), steps.tolist(), wall_times.tolist()
+                )
+            )
         unique_tags = list(dict.fromkeys(tags))
         if len(unique_tags) == 1:
             ids = np.zeros(n, dtype=np.int64)
@@ -139,6 +213,16 @@ class EventEncoder:
             return matrix.tobytes()
         return matrix[np.arange(matrix.shape[1]) < sizes[:, None]].tobytes()
 
+    def _scalar_record(self, tag: str, value: float, step: int, wall_time: float) -> bytes:
+        """One framed scalar event, in plain Python: cheaper than numpy for a few events."""
+        layout = self._layouts.get(tag)
+        if layout is None:
+            layout = self._layouts[tag] = _TagLayout(tag)
+        if tag not in self._tags_with_metadata:
+            self._tags_with_metadata.add(tag)
+            return frame(self._scalar_event(tag, value, step, wall_time))
+        return _frame_scalar(layout, value, step, wall_time)
+
     def _scalar_event(self, tag: str, value: float, step: int, wall_time: float) -> bytes:
         metadata = self._scalar_metadata.get(tag, SCALAR_METADATA)
         value_bytes = messages.summary_value_head(tag, metadata) + messages.simple_value_field(value)
@@ -154,12 +238,18 @@ class EventEncoder:
     ) -> np.ndarray:
         """Whole records of events sharing a tag and a step-varint width, one per row."""
         m = values.size
+        if m < _SMALL_BATCH:
+            records = b"".join(
+                _frame_scalar(layout, value, step, wall_time)
+                for value, step, wall_time in zip(
+                    values.tolist(), steps.tolist(), wall_times.tolist()
+                )
+            )
+            return np.frombuffer(records, dtype=np.uint8).reshape(m, -1)
         tail = layout.summary_head + layout.value_head
         payload_size = 1 + 8 + step_width + len(tail) + 4
         rows = np.empty((m, HEADER_SIZE + payload_size + FOOTER_SIZE), dtype=np.uint8)
-        length = np.array([payload_size], dtype="<u8")
-        rows[:, :8] = length.view(np.uint8)
-        rows[:, 8:HEADER_SIZE] = length_crcs(length).astype("<u4").view(np.uint8)
+        rows[:, :HEADER_SIZE] = np.frombuffer(length_header(payload_size), dtype=np.uint8)
         col = HEADER_SIZE
         rows[:, col] = 0x09
         rows[:, col + 1 : col + 9] = wall_times.astype("<f8").view(np.uint8).reshape(m, 8)
@@ -175,3 +265,63 @@ class EventEncoder:
         crcs = mask(crc32c_rows(rows[:, HEADER_SIZE:col]))
         rows[:, col:] = np.asarray(crcs, dtype="<u4").view(np.uint8).reshape(m, 4)
         return rows
+
+
+def scalar_columns(
+    entries: list[Entry],
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None:
+    """Tags, float32 values, int64 steps and float64 wall times, if all are plain numbers.
+
+    The common case, converted in one numpy call per column. Anything else in the queue
+    (a series, a device tensor, an encoded value) makes numpy refuse, and None is returned.
+    """
+    tags, values, steps, wall_times = zip(*entries)
+    try:
+        with np.errstate(over="ignore"):
+            value_column = np.array(values, dtype=np.float32)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+    if value_column.ndim != 1:  # only series of equal length were queued
+        return None
+    return (
+        list(tags),
+        value_column,
+        np.array(steps, dtype=np.int64),
+        np.array(wall_times, dtype=np.float64),
+    )
+
+
+def mixed_scalar_columns(
+    entries: list[Entry],
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Columns of queued numbers, device tensors and whole series, in queue order."""
+    from tfevents.convert import resolve_deferred
+
+    tags: list[str] = []
+    columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    run: list[Entry] = []  # consecutive single values
+
+    def end_run() -> None:
+        if run:
+            run_tags, values, steps, wall_times = zip(*run)
+            tags.extend(run_tags)
+            columns.append(
+                (
+                    resolve_deferred(values),
+                    np.array(steps, dtype=np.int64),
+                    np.array(wall_times, dtype=np.float64),
+                )
+            )
+            run.clear()
+
+    for entry in entries:
+        tag, value, steps, wall_times = entry
+        if value.__class__ is np.ndarray:  # a whole series from add_scalar_array
+            end_run()
+            tags.extend([tag] * value.size)
+            columns.append((value, steps, wall_times))
+        else:
+            run.append(entry)
+    end_run()
+    values, steps, wall_times = (np.concatenate(column) for column in zip(*columns))
+    return tags, values, steps, wall_times

@@ -48,8 +48,11 @@ class EventFileSink(Sink):
         max_queue: int = 10,
         purge_step: int | None = None,
         fsync: bool = False,
+        scalar_metadata: dict[str, bytes] | None = None,
     ) -> None:
-        super().__init__(flush_secs=flush_secs, max_queue=max_queue)
+        super().__init__(
+            flush_secs=flush_secs, max_queue=max_queue, scalar_metadata=scalar_metadata
+        )
         self.logdir = logdir
         self.filename_suffix = filename_suffix
         self.fsync = fsync

@@ -49,6 +49,7 @@ def to_hwc(array: np.ndarray, dataformats: str, name: str = "img_tensor") -> np.
         fmt += "C"
     hwc = np.transpose(array, [fmt.index(axis) for axis in "HWC"])
     _check_channels(hwc.shape[2], name)
+    _check_not_empty(hwc.shape[0], hwc.shape[1], name)
     return hwc
 
 
@@ -63,6 +64,7 @@ def batch_to_grid(array: np.ndarray, dataformats: str, name: str = "img_tensor")
     nhwc = np.transpose(array, [fmt.index(axis) for axis in "NHWC"])
     count, height, width, channels = nhwc.shape
     _check_channels(channels, name)
+    _check_not_empty(height, width, name)
     if count == 0:
         raise ValueError(f"{name} is an empty batch (N = 0)")
     columns = min(count, GRID_COLUMNS)
@@ -72,6 +74,11 @@ def batch_to_grid(array: np.ndarray, dataformats: str, name: str = "img_tensor")
         r, c = divmod(i, columns)
         grid[r * height : (r + 1) * height, c * width : (c + 1) * width] = nhwc[i]
     return grid
+
+
+def _check_not_empty(height: int, width: int, name: str) -> None:
+    if height == 0 or width == 0:
+        raise ValueError(f"{name} must not be empty, got height {height} and width {width}")
 
 
 def _check_channels(channels: int, name: str) -> None:
