@@ -1,15 +1,20 @@
 """``SummaryWriter`` methods for media and text: mixed into the writer class.
 
 Each method normalises its arguments, asks a ``summaries`` module for the encoded
-value and queues it with ``self._add_value`` (see ``writer.SummaryWriter``).
+value and queues it with ``self._add_value`` (see ``writer.SummaryWriter``). Names,
+parameters and defaults are torch.utils.tensorboard's; tensorboardX's extra
+parameters (``add_video``'s ``dataformats``) are accepted too.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from tfevents import _args as args
-from tfevents.summaries import text
+from tfevents import convert
+from tfevents.summaries import audio, boxes, figure as figures, image, text, video
 
 if TYPE_CHECKING:
     from tfevents.writer import WriterBase as _Base
@@ -18,19 +23,177 @@ else:
 
 
 class MediaMethods(_Base):
+    def _add_png(self, tag: str, hwc: np.ndarray, step: int, wall_time: float) -> None:
+        encoded = image.encode_png(hwc)
+        field = image.value_field(encoded, hwc.shape[0], hwc.shape[1])
+        self._add_value(tag, image.METADATA, field, step, wall_time)
+
+    # --- images with boxes, figures ---------------------------------------------------
+
+    def add_image_with_boxes(
+        self,
+        tag: str,
+        img_tensor: Any,
+        box_tensor: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        rescale: float = 1,
+        dataformats: str = "CHW",
+        labels: list[str] | None = None,
+    ) -> None:
+        """Logs an image with bounding boxes drawn on it in red.
+
+        ``box_tensor`` is ``(N, 4)`` pixel coordinates ``xmin, ymin, xmax, ymax`` of
+        ``img_tensor`` (laid out as ``dataformats`` says, values as for ``add_image``).
+        ``labels``, if given, holds one string per box (a mismatch is an error, where
+        torch and tensorboardX silently drop the labels). ``rescale`` resizes the image
+        and its boxes. See ``tfevents.summaries.boxes`` for how they are drawn.
+        """
+        args.check_tag(tag)
+        hwc = image.to_uint8(image.to_hwc(convert.to_numpy(img_tensor, "img_tensor"), dataformats))
+        box_array = boxes.check_boxes(convert.to_numpy(box_tensor, "box_tensor"))
+        label_list = boxes.check_labels(labels, box_array.shape[0])
+        scale = boxes.check_rescale(rescale)
+        if min(hwc.shape[0], hwc.shape[1]) == 0:
+            raise ValueError(f"img_tensor must not be empty, got an image of {hwc.shape[0]}x{hwc.shape[1]}")
+        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
+        self._add_png(tag, boxes.draw(hwc, box_array, label_list, scale), step, wall_time)
+
+    def add_figure(
+        self,
+        tag: str,
+        figure: Any,
+        global_step: int | None = None,
+        close: bool = True,
+        walltime: float | None = None,
+    ) -> None:
+        """Logs a matplotlib figure as an image, or a list of figures as one grid image.
+
+        The figure is drawn with matplotlib's Agg canvas at its own size and dpi (a
+        list must hold figures of one size; they are tiled 8 to a row, as in
+        ``add_images``). ``close`` closes the figures afterwards (``pyplot.close``).
+        """
+        args.check_tag(tag)
+        many = isinstance(figure, (list, tuple))
+        items = list(figure) if many else [figure]
+        if not items:
+            raise ValueError("figure must be a matplotlib Figure or a non-empty list of them")
+        for item in items:
+            if not figures.is_figure(item):
+                raise TypeError(f"figure must be a matplotlib Figure or a list of them, got {type(item).__name__}")
+        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
+        pictures = [figures.render(item) for item in items]
+        if many:
+            sizes = {p.shape[:2] for p in pictures}
+            if len(sizes) != 1:
+                raise ValueError(
+                    "figure: the figures of a list must have the same size in pixels, got "
+                    + ", ".join(f"{w}x{h}" for h, w in sorted(sizes))
+                )
+            if any(p.shape[2] == 4 for p in pictures):
+                pictures = [_with_alpha(p) for p in pictures]
+            hwc = image.batch_to_grid(np.stack(pictures), "NHWC", "figure")
+        else:
+            hwc = pictures[0]
+        self._add_png(tag, hwc, step, wall_time)
+        if close:
+            for item in items:
+                figures.close(item)
+
+    # --- video ------------------------------------------------------------------------
+
+    def add_video(
+        self,
+        tag: str,
+        vid_tensor: Any,
+        global_step: int | None = None,
+        fps: float = 4,
+        walltime: float | None = None,
+        dataformats: str = "NTCHW",
+    ) -> None:
+        """Logs videos as one animated GIF, shown by TensorBoard's Images dashboard.
+
+        ``vid_tensor`` is ``(N, T, C, H, W)`` (or the layout ``dataformats`` names,
+        tensorboardX's parameter); values as for ``add_image``. Several videos are
+        tiled as torch tiles them. ``fps`` sets the frame delay, ``round(100 / fps)``
+        hundredths of a second (at most 50 fps). See ``tfevents.summaries.video``.
+        """
+        args.check_tag(tag)
+        rate = video.check_fps(fps)
+        nthwc = video.to_nthwc(convert.to_numpy(vid_tensor, "vid_tensor"), dataformats)
+        frames = video.tile(image.to_uint8(nthwc, "vid_tensor"))
+        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
+        if rate > 100.0 / video.MIN_DELAY_CS:
+            self._warn_once(
+                (tag, "video-fps"),
+                f"add_video({tag!r}, fps={fps!r}): a GIF plays at most 50 frames per second "
+                "in browsers; its frames are shown 20 ms each",
+            )
+        encoded = video.encode_gif(frames, rate)
+        field = image.value_field(encoded, frames.shape[1], frames.shape[2])
+        self._add_value(tag, image.METADATA, field, step, wall_time)
+
+    # --- audio ------------------------------------------------------------------------
+
+    def add_audio(
+        self,
+        tag: str,
+        snd_tensor: Any,
+        global_step: int | None = None,
+        sample_rate: int = 44100,
+        walltime: float | None = None,
+    ) -> None:
+        """Logs a sound clip as a 16-bit PCM WAV file, played by the Audio dashboard.
+
+        ``snd_tensor``: ``(L,)`` mono; 2-D input has its channels on the shorter axis,
+        so torch's ``(1, L)``, ``(C, L)`` and tensorboardX's ``(L, C)`` all work (a
+        square array is ``(C, L)``). Values are amplitudes in [-1, 1]: anything outside
+        is clipped (NaN becomes 0), with a warning once per tag; ``int16`` input is
+        taken as PCM samples as they are. See ``tfevents.summaries.audio``.
+        """
+        args.check_tag(tag)
+        rate = audio.check_sample_rate(sample_rate)
+        array = convert.to_numpy(snd_tensor, "snd_tensor")
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"snd_tensor must hold real numbers, got dtype {array.dtype}")
+        pcm, clipped = audio.to_pcm16(audio.to_frames(array))
+        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
+        if clipped:
+            self._warn_once(
+                (tag, "audio-clip"),
+                f"add_audio({tag!r}): {clipped} sample(s) outside [-1, 1] or NaN were "
+                "clipped (NaN to 0); this warning is shown once per tag",
+            )
+        field = audio.value_field(audio.encode_wav(pcm, rate))
+        self._add_value(tag, audio.METADATA, field, step, wall_time)
+
+    # --- text -------------------------------------------------------------------------
+
     def add_text(
         self,
         tag: str,
-        text_string: str,
+        text_string: Any,
         global_step: int | None = None,
         walltime: float | None = None,
     ) -> None:
-        """Logs markdown text, shown by TensorBoard's Text dashboard under ``tag``.
+        """Logs markdown text, or a table of strings, for TensorBoard's Text dashboard.
 
-        (torch and tensorboardX store it under ``tag + "/text_summary"``.)
+        ``text_string`` is a markdown ``str``, or a 1-D (one column) or 2-D (rows of
+        columns) table: a list of str, a list of equally long lists of str, or a numpy
+        array of str. Table cells are rendered as markdown too. The value is stored
+        under ``tag`` (torch and tensorboardX use ``tag + "/text_summary"``).
         """
         args.check_tag(tag)
-        if not isinstance(text_string, str):
-            raise TypeError(f"text_string must be a str, got {type(text_string).__name__}")
+        table = text.to_cells(text_string)
+        if table is None:
+            field = text.value_field(str(text_string))
+        else:
+            field = text.table_value_field(*table)
         step, wall_time = args.global_step(global_step), args.wall_time(walltime)
-        self._add_value(tag, text.METADATA, text.value_field(text_string), step, wall_time)
+        self._add_value(tag, text.METADATA, field, step, wall_time)
+
+
+def _with_alpha(hwc: np.ndarray) -> np.ndarray:
+    if hwc.shape[2] == 4:
+        return hwc
+    return np.concatenate([hwc, np.full(hwc.shape[:2] + (1,), 255, dtype=np.uint8)], axis=2)

@@ -1,13 +1,81 @@
-"""Text as DT_STRING tensors; TensorBoard renders a rank-0 string as markdown."""
+"""Text as DT_STRING tensors.
+
+TensorBoard's Text dashboard renders a rank-0 string as markdown, and a rank-1 or
+rank-2 array of strings as an HTML table (a 1-D array is one column, a 2-D array is
+rows by columns), each cell rendered as markdown.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
 
 from tfevents.wire import messages
 
 METADATA = messages.summary_metadata("text", data_class=messages.DATA_CLASS_TENSOR)
 
 
-def value_field(text: str) -> bytes:
+def _encode(text: str, name: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"{name} is not valid Unicode text (it cannot be UTF-8 encoded): {exc}") from None
+
+
+def value_field(text: str, name: str = "text_string") -> bytes:
+    """A markdown string (rank 0)."""
     return messages.tensor_value_field(
-        messages.tensor_from_strings([text.encode("utf-8")], shape=[])
+        messages.tensor_from_strings([_encode(text, name)], shape=[])
     )
+
+
+def table_value_field(cells: list[str], shape: tuple[int, ...], name: str = "text_string") -> bytes:
+    """A table: ``cells`` row by row, ``shape`` ``(rows,)`` or ``(rows, columns)``."""
+    encoded = [_encode(cell, name) for cell in cells]
+    return messages.tensor_value_field(messages.tensor_from_strings(encoded, shape=list(shape)))
+
+
+def to_cells(value: Any, name: str = "text_string") -> tuple[list[str], tuple[int, ...]] | None:
+    """A 1-D or 2-D table of strings as (cells row by row, shape); None for a plain str.
+
+    Takes a list (or tuple) of strings, a list of equally long lists of strings, or a
+    numpy array of strings (dtype ``str`` or ``object`` holding ``str``) of rank 1 or 2.
+    """
+    if isinstance(value, str):
+        return None
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "UO":
+            raise TypeError(f"{name} must be a str or an array of str, got an array of dtype {value.dtype}")
+        if value.ndim == 0:
+            item = value.item()
+            if not isinstance(item, str):
+                raise TypeError(f"{name} must be a str, got {type(item).__name__}")
+            return None
+        shape = value.shape
+        cells = value.reshape(-1).tolist()
+    elif isinstance(value, (list, tuple)):
+        if value and all(isinstance(row, (list, tuple)) for row in value):
+            widths = {len(row) for row in value}
+            if len(widths) != 1:
+                raise ValueError(f"{name}: the rows of a table must all have the same length, got lengths {sorted(widths)}")
+            shape = (len(value), widths.pop())
+            cells = [cell for row in value for cell in row]
+        else:
+            shape = (len(value),)
+            cells = list(value)
+    else:
+        raise TypeError(
+            f"{name} must be a str, a list of str or a 2-D table (list of lists, numpy array) of str, "
+            f"got {type(value).__name__}"
+        )
+    if len(shape) > 2:
+        raise ValueError(f"{name} must be a 1-D or 2-D table, got {len(shape)} dimensions")
+    if 0 in shape:
+        raise ValueError(f"{name} must not be an empty table, got shape {shape}")
+    for cell in cells:
+        if isinstance(cell, (list, tuple, np.ndarray)):
+            raise ValueError(f"{name} must be a 1-D or 2-D table, got cells nested deeper")
+        if not isinstance(cell, str):
+            raise TypeError(f"{name}: every cell must be a str, got {type(cell).__name__}")
+    return cells, tuple(int(n) for n in shape)

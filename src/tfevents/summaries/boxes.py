@@ -1,0 +1,134 @@
+"""Bounding boxes drawn onto an image, for ``add_image_with_boxes``.
+
+Boxes are ``(N, 4)`` pixel coordinates ``xmin, ymin, xmax, ymax`` of the input image
+(inclusive; rounded to the nearest pixel). Each is drawn as a red (255, 0, 0) frame 2
+pixels wide, inside the box: columns ``xmin, xmin + 1`` and ``xmax - 1, xmax``, rows
+``ymin, ymin + 1`` and ``ymax - 1, ymax``; whatever lies outside the image is cut off.
+A label is written in black with Pillow's default font on a red band at the box's
+top-left corner, just above the box (inside it when there is no room above).
+
+``rescale`` resizes the image first (Lanczos, as torch does) and scales the boxes with
+it, so that the frames stay 2 pixels wide and sharp at any scale. Gray images become
+RGB and gray + alpha becomes RGBA, so that the boxes can be red.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+RED = (255, 0, 0)
+TEXT_COLOUR = (0, 0, 0)
+THICKNESS = 2
+LABEL_MARGIN = 2
+
+
+def check_boxes(array: np.ndarray, name: str = "box_tensor") -> np.ndarray:
+    """``(N, 4)`` float64 boxes; a single box may be given as ``(4,)``."""
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
+    if array.size == 0:
+        return np.zeros((0, 4))
+    if array.ndim == 1 and array.shape[0] == 4:
+        array = array[None, :]
+    if array.ndim != 2 or array.shape[1] != 4:
+        raise ValueError(f"{name} must be N x 4 (xmin, ymin, xmax, ymax), got shape {array.shape}")
+    boxes = array.astype(np.float64)
+    if not np.isfinite(boxes).all():
+        raise ValueError(f"{name} must hold finite coordinates")
+    if (boxes[:, 2] < boxes[:, 0]).any() or (boxes[:, 3] < boxes[:, 1]).any():
+        raise ValueError(f"{name}: every box needs xmin <= xmax and ymin <= ymax")
+    return boxes
+
+
+def check_labels(labels: object, count: int, name: str = "labels") -> list[str] | None:
+    """The labels as a list of ``count`` strings (a single string is one label)."""
+    if labels is None:
+        return None
+    if isinstance(labels, str):
+        items: list[object] = [labels]
+    elif isinstance(labels, np.ndarray):
+        items = labels.reshape(-1).tolist() if labels.ndim <= 1 else [labels]
+    elif isinstance(labels, Sequence):
+        items = list(labels)
+    else:
+        raise TypeError(f"{name} must be a list of strings, got {type(labels).__name__}")
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{name} must be strings, got an item of type {type(item).__name__}")
+    if len(items) != count:
+        raise ValueError(f"{name} has {len(items)} labels for {count} boxes: give one label per box")
+    return items  # type: ignore[return-value]
+
+
+def check_rescale(rescale: object, name: str = "rescale") -> float:
+    if isinstance(rescale, (bool, np.bool_)) or not isinstance(
+        rescale, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"{name} must be a number, got {type(rescale).__name__}")
+    scale = float(rescale)
+    if not (scale > 0 and math.isfinite(scale)):
+        raise ValueError(f"{name} must be positive and finite, got {rescale!r}")
+    return scale
+
+
+def draw(
+    hwc: np.ndarray, boxes: np.ndarray, labels: list[str] | None, rescale: float = 1.0
+) -> np.ndarray:
+    """The uint8 HWC image, rescaled, with the boxes and labels drawn on it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    channels = hwc.shape[2]
+    if channels == 1:
+        hwc = hwc.repeat(3, axis=2)
+    elif channels == 2:
+        hwc = np.concatenate([hwc[:, :, :1].repeat(3, axis=2), hwc[:, :, 1:]], axis=2)
+    if rescale != 1.0:
+        height, width = hwc.shape[:2]
+        size = (max(1, round(width * rescale)), max(1, round(height * rescale)))
+        mode = "RGB" if hwc.shape[2] == 3 else "RGBA"
+        resized = Image.fromarray(np.ascontiguousarray(hwc), mode).resize(size, Image.Resampling.LANCZOS)
+        hwc = np.asarray(resized)
+        boxes = boxes * rescale
+    out = np.array(hwc, dtype=np.uint8)  # a writable copy
+    colour = np.array(RED + (255,) * (out.shape[2] - 3), dtype=np.uint8)
+    reach = max(out.shape[:2]) + THICKNESS + 1  # far enough outside the image
+    corners = np.rint(np.clip(boxes, -reach, reach)).astype(np.int64)
+    for x0, y0, x1, y1 in corners:
+        _frame(out, int(x0), int(y0), int(x1), int(y1), colour)
+    if labels:
+        mode = "RGB" if out.shape[2] == 3 else "RGBA"
+        picture = Image.fromarray(out, mode)
+        pen = ImageDraw.Draw(picture)
+        font = ImageFont.load_default()
+        fill = RED + (255,) * (out.shape[2] - 3)
+        ink = TEXT_COLOUR + (255,) * (out.shape[2] - 3)
+        for (x0, y0, _, _), label in zip(corners, labels):
+            if not label:
+                continue
+            left, top, right, bottom = pen.textbbox((0, 0), label, font=font)
+            band_w = right - left + 2 * LABEL_MARGIN
+            band_h = bottom - top + 2 * LABEL_MARGIN
+            band_top = int(y0) - band_h if y0 >= band_h else int(y0)
+            pen.rectangle([int(x0), band_top, int(x0) + band_w - 1, band_top + band_h - 1], fill=fill)
+            pen.text((int(x0) + LABEL_MARGIN - left, band_top + LABEL_MARGIN - top), label, fill=ink, font=font)
+        out = np.asarray(picture)
+    return out
+
+
+def _frame(out: np.ndarray, x0: int, y0: int, x1: int, y1: int, colour: np.ndarray) -> None:
+    height, width = out.shape[:2]
+
+    def paint(top: int, bottom: int, left: int, right: int) -> None:  # inclusive bounds
+        top, left = max(top, 0), max(left, 0)
+        bottom, right = min(bottom, height - 1), min(right, width - 1)
+        if top <= bottom and left <= right:
+            out[top : bottom + 1, left : right + 1] = colour
+
+    t = THICKNESS - 1
+    paint(y0, min(y0 + t, y1), x0, x1)  # top
+    paint(max(y1 - t, y0), y1, x0, x1)  # bottom
+    paint(y0, y1, x0, min(x0 + t, x1))  # left
+    paint(y0, y1, max(x1 - t, x0), x1)  # right

@@ -1,0 +1,138 @@
+"""Video as an animated GIF in an image series (``[width, height, gif]``).
+
+TensorBoard has no video plugin: its Images dashboard shows the GIF, animated, and
+both loaders serve it as ``image/gif``. The GIF is encoded with Pillow (no moviepy).
+
+Layouts: ``dataformats`` names the axes, as in tensorboardX: ``T``, ``H`` and ``W``,
+and optionally ``N`` (videos) and ``C`` (channels), in any order; torch's layout is
+``NTCHW``. Several videos are tiled into one, as torch's ``_prepare_video`` does: the
+count ``N`` is padded with black (transparent, with alpha) videos to the next power of
+two, and laid out in ``2 ** ((N.bit_length() - 1) // 2)`` rows, row by row.
+
+Pixel values follow the image rules (``tfevents.summaries.image``): uint8 as is,
+floats in [0, 1] scaled by 255, rounded and clipped. 1 channel is grayscale, 2 is
+grayscale + alpha, 3 is RGB, 4 is RGBA.
+
+GIF limits: at most 256 colours per frame (Pillow's median cut picks them; frames with
+at most 256 colours are exact); alpha is 1 bit (alpha < 128 is transparent); frame
+delays are whole hundredths of a second, ``round(100 / fps)``, and at least 2 (browsers
+play shorter delays at 10 fps), so the fastest rate is 50 fps. Consecutive identical
+frames are merged into one longer frame by Pillow (the playback is the same).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+
+MIN_DELAY_CS = 2  # browsers slow GIF delays of 0 or 1 hundredths of a second to 100 ms
+TRANSPARENT_INDEX = 255
+
+
+def _check_format(dataformats: object, ndim: int, name: str) -> str:
+    if not isinstance(dataformats, str):
+        raise TypeError(f"dataformats must be a string such as 'NTCHW', got {type(dataformats).__name__}")
+    fmt = dataformats.upper()
+    if len(set(fmt)) != len(fmt) or not set(fmt) <= set("NTCHW") or not {"T", "H", "W"} <= set(fmt):
+        raise ValueError(
+            f"dataformats {dataformats!r} must name each axis once, using T, H and W and "
+            "optionally N and C"
+        )
+    if len(fmt) != ndim:
+        raise ValueError(f"{name} has {ndim} dimensions but dataformats {dataformats!r} names {len(fmt)}")
+    return fmt
+
+
+def to_nthwc(array: np.ndarray, dataformats: str, name: str = "vid_tensor") -> np.ndarray:
+    """Any layout named by ``dataformats`` to ``(N, T, H, W, C)``."""
+    fmt = _check_format(dataformats, array.ndim, name)
+    for axis in "NC":
+        if axis not in fmt:
+            array = array[..., None]
+            fmt += axis
+    nthwc = np.transpose(array, [fmt.index(axis) for axis in "NTHWC"])
+    count, frames, height, width, channels = nthwc.shape
+    if channels not in (1, 2, 3, 4):
+        raise ValueError(f"{name} must have 1, 2, 3 or 4 channels, got {channels}")
+    if 0 in (count, frames, height, width):
+        raise ValueError(
+            f"{name} must not be empty, got {count} videos of {frames} frames of {height}x{width}"
+        )
+    return nthwc
+
+
+def grid_shape(count: int) -> tuple[int, int]:
+    """(rows, columns) of torch's ``_prepare_video`` tiling of ``count`` videos."""
+    padded = count if count & (count - 1) == 0 else 1 << count.bit_length()
+    rows = 2 ** ((count.bit_length() - 1) // 2)
+    return rows, padded // rows
+
+
+def tile(nthwc: np.ndarray) -> np.ndarray:
+    """``(N, T, H, W, C)`` to one ``(T, rows * H, columns * W, C)`` video, zero-padded."""
+    count, frames, height, width, channels = nthwc.shape
+    rows, columns = grid_shape(count)
+    if rows * columns != count:
+        padding = np.zeros((rows * columns - count, *nthwc.shape[1:]), dtype=nthwc.dtype)
+        nthwc = np.concatenate([nthwc, padding])
+    grid = nthwc.reshape(rows, columns, frames, height, width, channels)
+    return grid.transpose(2, 0, 3, 1, 4, 5).reshape(frames, rows * height, columns * width, channels)
+
+
+def check_fps(fps: object, name: str = "fps") -> float:
+    if isinstance(fps, (bool, np.bool_)) or not isinstance(fps, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number of frames per second, got {type(fps).__name__}")
+    rate = float(fps)
+    if not (rate > 0 and math.isfinite(rate)):
+        raise ValueError(f"{name} must be positive and finite, got {fps!r}")
+    return rate
+
+
+def frame_delay_cs(fps: float) -> int:
+    """The GIF frame delay in hundredths of a second."""
+    return max(MIN_DELAY_CS, min(0xFFFF, round(100.0 / fps)))
+
+
+def encode_gif(thwc: np.ndarray, fps: float) -> bytes:
+    """An animated, endlessly looping GIF of uint8 frames ``(T, H, W, C)``."""
+    from PIL import Image  # Pillow is imported only when a video is logged
+
+    channels = thwc.shape[3]
+    options: dict[str, object] = {
+        "format": "GIF",
+        "save_all": True,
+        "loop": 0,
+        "duration": frame_delay_cs(fps) * 10,
+    }
+    if channels == 1:
+        frames = [Image.fromarray(np.ascontiguousarray(f[:, :, 0]), "L") for f in thwc]
+    elif channels == 3:
+        frames = [Image.fromarray(np.ascontiguousarray(f), "RGB") for f in thwc]
+    else:
+        if channels == 2:
+            thwc = np.concatenate([thwc[..., :1].repeat(3, axis=3), thwc[..., 1:]], axis=3)
+        frames = [_paletted_with_transparency(f) for f in thwc]
+        # Every frame replaces the last one (disposal 2) and keeps its transparent
+        # index (no palette optimisation), so that transparent pixels stay transparent.
+        options.update(disposal=2, transparency=TRANSPARENT_INDEX, optimize=False)
+    buffer = io.BytesIO()
+    frames[0].save(buffer, append_images=frames[1:], **options)
+    return buffer.getvalue()
+
+
+def _paletted_with_transparency(rgba: np.ndarray):  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    rgb = Image.fromarray(np.ascontiguousarray(rgba[:, :, :3]), "RGB")
+    quantized = rgb.quantize(
+        colors=TRANSPARENT_INDEX, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    indices = np.array(quantized, dtype=np.uint8)
+    indices[rgba[:, :, 3] < 128] = TRANSPARENT_INDEX
+    palette = (quantized.getpalette() or [])[: 3 * TRANSPARENT_INDEX]
+    palette += [0] * (3 * 256 - len(palette))
+    frame = Image.fromarray(indices, "P")
+    frame.putpalette(palette)
+    return frame
