@@ -73,7 +73,43 @@ def machine_info() -> dict[str, str]:
         "torch": package_version("torch"),
         "tensorboard": package_version("tensorboard"),
         "protobuf": package_version("protobuf") + f" ({protobuf_backend()})",
+        "source": git_state(),
     }
+
+
+def git_state(paths: Sequence[str] = ("src",)) -> str:
+    """The commit the benchmark ran on, and whether ``paths`` had uncommitted changes."""
+    import subprocess
+
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+            text=True, check=True, timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", *paths], cwd=REPO_ROOT, capture_output=True,
+            text=True, check=True, timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    changed = len(dirty.splitlines())
+    where = ", ".join(paths)
+    if not changed:
+        return f"commit {head}, {where} clean"
+    import hashlib
+
+    try:
+        diff = subprocess.run(
+            ["git", "diff", "HEAD", "--", *paths], cwd=REPO_ROOT, capture_output=True,
+            check=True, timeout=10,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        diff = b""
+    digest = hashlib.sha256(diff).hexdigest()[:10]
+    return (
+        f"commit {head} plus uncommitted changes to {changed} file(s) under {where} "
+        f"(sha256 of `git diff HEAD -- {where}`: {digest})"
+    )
 
 
 def protobuf_backend() -> str:

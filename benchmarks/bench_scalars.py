@@ -14,7 +14,13 @@ values, in call order.
 Workloads:
   (a) ``--calls`` add_scalar calls (default 200,000) on one tag, Python float value, int step;
   (b) ``--tags`` tags x ``--steps`` steps (default 50 x 5,000), the loop a training script
-      runs: for each step, every tag once.
+      runs: for each step, every tag once;
+  (c) the same loop paced like training: ``--paced-steps`` steps (default 200), each
+      starting with a ``--pause-ms`` time.sleep (default 3 ms; the GIL is free, as while
+      waiting on an accelerator). Reported as overhead over the no-op writer's run of the
+      same repetition, in wall time and in CPU time of all the process's threads: back to
+      back calls (a, b) let a batching writer amortise its per-batch costs, a paced loop
+      does not.
 
 A no-op ``add_scalar`` is timed in the same rotation as the floor that the Python loop
 itself costs. With ``--write-results`` the report (tables, machine, versions, and a
@@ -140,41 +146,64 @@ class Workload:
     title: str
     tags: tuple[str, ...]
     steps: int
+    # > 0: a paced training loop, time.sleep(pause_s) before each step's calls.
+    pause_s: float = 0.0
 
     @property
     def calls(self) -> int:
         return len(self.tags) * self.steps
 
+    @property
+    def paced(self) -> bool:
+        return self.pause_s > 0
+
     def drive(self, writer: Any) -> None:
         add = writer.add_scalar
-        if len(self.tags) == 1:
+        if len(self.tags) == 1 and not self.paced:
             tag = self.tags[0]
             for i in range(self.steps):
                 add(tag, i * 0.5, i)
-        else:
+        elif not self.paced:
             indexed = list(enumerate(self.tags))
             for step in range(self.steps):
+                base = step * 0.25
+                for k, tag in indexed:
+                    add(tag, base + k, step)
+        else:
+            indexed = list(enumerate(self.tags))
+            pause, sleep = self.pause_s, time.sleep
+            for step in range(self.steps):
+                sleep(pause)
                 base = step * 0.25
                 for k, tag in indexed:
                     add(tag, base + k, step)
 
     def expected(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         steps = np.arange(self.steps, dtype=np.int64)
-        if len(self.tags) == 1:
+        if len(self.tags) == 1 and not self.paced:
             return {self.tags[0]: (steps, steps * 0.5)}
         return {tag: (steps, steps * 0.25 + k) for k, tag in enumerate(self.tags)}
 
 
-def make_workloads(calls: int, tags: int, steps: int) -> list[Workload]:
-    return [
+def make_workloads(
+    calls: int, tags: int, steps: int, paced_steps: int = 0, pause_ms: float = 3.0
+) -> list[Workload]:
+    tag_names = tuple(f"metrics/m{k:02d}" for k in range(tags))
+    workloads = [
         Workload("a", f"(a) {calls:,} add_scalar calls, one tag", ("train/loss",), calls),
-        Workload(
-            "b",
-            f"(b) {tags} tags x {steps:,} steps = {tags * steps:,} calls",
-            tuple(f"metrics/m{k:02d}" for k in range(tags)),
-            steps,
-        ),
+        Workload("b", f"(b) {tags} tags x {steps:,} steps = {tags * steps:,} calls", tag_names, steps),
     ]
+    if paced_steps > 0:
+        workloads.append(
+            Workload(
+                "c",
+                f"(c) paced training loop: {paced_steps:,} steps, each a {pause_ms:g} ms "
+                f"time.sleep (the GIL released, as while waiting on an accelerator) "
+                f"then {tags} add_scalar calls",
+                tag_names, paced_steps, pause_s=pause_ms / 1e3,
+            )
+        )
+    return workloads
 
 
 # --- one timed run -----------------------------------------------------------------------
@@ -185,6 +214,7 @@ class RunResult:
     total_s: float
     loop_s: float
     close_s: float
+    cpu_s: float  # process CPU time, all threads, constructor to closed file
     events: int = 0
     bytes_on_disk: int = 0
     record_sizes: list[int] = field(default_factory=list)
@@ -196,15 +226,17 @@ def timed_run(spec: WriterSpec, workload: Workload, root: str, loader: str = "fa
     logdir = tempfile.mkdtemp(prefix=f"{spec.key}-{workload.key}-", dir=root)
     gc.collect()
     wall_start = time.time()
+    c0 = time.process_time()
     t0 = time.perf_counter()
     writer = spec.make(logdir)
     workload.drive(writer)
     t1 = time.perf_counter()
     writer.close()
     t2 = time.perf_counter()
+    c1 = time.process_time()
     wall_end = time.time()
     del writer
-    result = RunResult(total_s=t2 - t0, loop_s=t1 - t0, close_s=t2 - t1)
+    result = RunResult(total_s=t2 - t0, loop_s=t1 - t0, close_s=t2 - t1, cpu_s=c1 - c0)
     if spec.writes_files:
         log = h.read_scalar_log(logdir, loader=loader)
         h.check_scalars(
@@ -228,18 +260,27 @@ def timed_run(spec: WriterSpec, workload: Workload, root: str, loader: str = "fa
 
 @dataclass
 class Profile:
+    workload: str
     calls: int
-    total_s: float
+    paused_s: float
     loop_s: float
+    loop_cpu_s: float
     close_s: float
+    close_cpu_s: float
     background_batches: int
-    background_s: float
     background_entries: int
+    background_s: float
+    background_cpu_s: float
     caller_writes: int
     caller_write_s: float
+    caller_write_cpu_s: float
     caller_top: list[tuple[str, int, float, float]]
     background_top: list[tuple[str, int, float, float]]
     background_note: str
+
+    @property
+    def total_s(self) -> float:
+        return self.loop_s + self.close_s
 
 
 def _short(filename: str) -> str:
@@ -249,7 +290,11 @@ def _short(filename: str) -> str:
     return os.path.basename(filename)
 
 
-def _top(stats: pstats.Stats, n: int) -> list[tuple[str, int, float, float]]:
+def _top(profile: cProfile.Profile, n: int) -> list[tuple[str, int, float, float]]:
+    try:
+        stats = pstats.Stats(profile)
+    except TypeError:  # nothing was recorded
+        return []
     rows = []
     for (filename, line, func), (_cc, ncalls, tottime, cumtime, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         where = f"{func}" if filename == "~" else f"{_short(filename)}:{line}({func})"
@@ -258,44 +303,65 @@ def _top(stats: pstats.Stats, n: int) -> list[tuple[str, int, float, float]]:
     return rows[:n]
 
 
-def profile_tfevents(workload: Workload, root: str, top: int = 8) -> Profile:
-    """Two untimed tfevents runs of ``workload``: one instrumented with clocks (the split
-    between the caller's loop, close() and the background thread), one under cProfile
-    (the caller's thread, and the background thread's write_pending calls)."""
+def profile_tfevents(workload: Workload, root: str, top: int = 10) -> Profile:
+    """Two untimed tfevents runs of ``workload``.
+
+    1. Clocks only: wall and thread-CPU time of the caller's loop and of close(), and of
+       every ``Sink.write_pending`` call, split by thread (caller or background).
+    2. cProfile, timed by each thread's CPU clock (so time a thread spends waiting for the
+       GIL or a lock is not charged to whatever it was running): one profiler on the
+       caller's thread, one switched on inside the background thread's write_pending.
+    Both runs' files are read back and checked like the timed runs'.
+    """
     from tfevents.sinks.base import Sink
 
+    spec = next(s for s in all_writers() if s.key == "tfevents")
     original = Sink.write_pending
     main_thread = threading.get_ident()
     lock = threading.Lock()
-    counters = {"bg_batches": 0, "bg_s": 0.0, "bg_entries": 0, "fg_writes": 0, "fg_s": 0.0}
+    counts = {"bg_n": 0, "bg_entries": 0, "bg_s": 0.0, "bg_cpu": 0.0, "fg_n": 0, "fg_s": 0.0, "fg_cpu": 0.0}
 
-    def timed_write_pending(self: Any, from_background: bool = False) -> None:
+    def clocked_write_pending(self: Any, from_background: bool = False) -> None:
         queued = len(self.scalars) + len(self.values)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         try:
             original(self, from_background)
         finally:
-            dt = time.perf_counter() - t
+            dt, dc = time.perf_counter() - t, time.thread_time() - c
+            side = "fg" if threading.get_ident() == main_thread else "bg"
             with lock:
-                if threading.get_ident() == main_thread:
-                    counters["fg_writes"] += 1
-                    counters["fg_s"] += dt
-                else:
-                    counters["bg_batches"] += 1
-                    counters["bg_s"] += dt
-                    counters["bg_entries"] += queued
+                counts[f"{side}_n"] += 1
+                counts[f"{side}_s"] += dt
+                counts[f"{side}_cpu"] += dc
+                if side == "bg":
+                    counts["bg_entries"] += queued
 
-    spec = all_writers()[0]
-    Sink.write_pending = timed_write_pending  # type: ignore[method-assign]
+    def checked(logdir: str, who: str, wall: tuple[float, float] | None = None) -> None:
+        log = h.read_scalar_log(logdir)
+        h.check_scalars(log, workload.expected(), who=who, wall_time_range=wall)
+        shutil.rmtree(logdir, ignore_errors=True)
+
+    # 1. clocks
+    logdir = tempfile.mkdtemp(prefix="clocked-", dir=root)
+    Sink.write_pending = clocked_write_pending  # type: ignore[method-assign]
     try:
-        result = timed_run(spec, workload, root)
+        gc.collect()
+        w0 = time.time()
+        t0, c0 = time.perf_counter(), time.thread_time()
+        writer = spec.make(logdir)
+        workload.drive(writer)
+        t1, c1 = time.perf_counter(), time.thread_time()
+        writer.close()
+        t2, c2 = time.perf_counter(), time.thread_time()
+        w1 = time.time()
     finally:
         Sink.write_pending = original  # type: ignore[method-assign]
+    del writer
+    checked(logdir, "tfevents (clocked run)", (w0 - 1.0, w1 + 1.0))
 
-    # cProfile run: the caller's thread, and (a Profile enabled inside the background
-    # thread's write_pending calls) the background thread.
-    bg_profile = cProfile.Profile()
-    bg_note = ""
+    # 2. cProfile on both threads, by thread CPU time
+    caller_profile = cProfile.Profile(time.thread_time)
+    bg_profile = cProfile.Profile(time.thread_time)
     bg_failed: list[str] = []
 
     def profiled_write_pending(self: Any, from_background: bool = False) -> None:
@@ -303,7 +369,7 @@ def profile_tfevents(workload: Workload, root: str, top: int = 8) -> Profile:
             return original(self, from_background)
         try:
             bg_profile.enable()
-        except ValueError as exc:  # one profiler per process (Python >= 3.12)
+        except ValueError as exc:  # Python >= 3.12 allows one profiler per process
             bg_failed.append(str(exc))
             return original(self, from_background)
         try:
@@ -311,44 +377,46 @@ def profile_tfevents(workload: Workload, root: str, top: int = 8) -> Profile:
         finally:
             bg_profile.disable()
 
-    caller_profile = cProfile.Profile()
-    logdir = tempfile.mkdtemp(prefix="profile-", dir=root)
+    logdir = tempfile.mkdtemp(prefix="profiled-", dir=root)
     Sink.write_pending = profiled_write_pending  # type: ignore[method-assign]
     try:
         gc.collect()
         caller_profile.enable()
-        writer = spec.make(logdir)
-        workload.drive(writer)
-        writer.close()
-        caller_profile.disable()
+        try:
+            writer = spec.make(logdir)
+            workload.drive(writer)
+            writer.close()
+        finally:
+            caller_profile.disable()
     finally:
         Sink.write_pending = original  # type: ignore[method-assign]
-    log = h.read_scalar_log(logdir)
-    h.check_scalars(log, workload.expected(), who="tfevents (profiled run)")
-    shutil.rmtree(logdir, ignore_errors=True)
-    caller_top = _top(pstats.Stats(caller_profile), top)
-    try:
-        background_top = _top(pstats.Stats(bg_profile), top)
-    except TypeError:  # no data collected
-        background_top = []
+    del writer
+    checked(logdir, "tfevents (profiled run)")
+    background_top = _top(bg_profile, top)
     if bg_failed:
-        bg_note = f"background thread not profiled: {bg_failed[0]}"
+        note = f"the background thread could not be profiled: {bg_failed[0]}"
     elif not background_top:
-        bg_note = "the background thread wrote nothing during this run"
-
+        note = "the background thread wrote nothing during the profiled run"
+    else:
+        note = ""
     return Profile(
+        workload=workload.title,
         calls=workload.calls,
-        total_s=result.total_s,
-        loop_s=result.loop_s,
-        close_s=result.close_s,
-        background_batches=counters["bg_batches"],
-        background_s=counters["bg_s"],
-        background_entries=counters["bg_entries"],
-        caller_writes=counters["fg_writes"],
-        caller_write_s=counters["fg_s"],
-        caller_top=caller_top,
+        paused_s=workload.pause_s * workload.steps,
+        loop_s=t1 - t0,
+        loop_cpu_s=c1 - c0,
+        close_s=t2 - t1,
+        close_cpu_s=c2 - c1,
+        background_batches=counts["bg_n"],
+        background_entries=counts["bg_entries"],
+        background_s=counts["bg_s"],
+        background_cpu_s=counts["bg_cpu"],
+        caller_writes=counts["fg_n"],
+        caller_write_s=counts["fg_s"],
+        caller_write_cpu_s=counts["fg_cpu"],
+        caller_top=_top(caller_profile, top),
         background_top=background_top,
-        background_note=bg_note,
+        background_note=note,
     )
 
 
@@ -366,7 +434,7 @@ class Report:
     machine: dict[str, str]
     load_before: str
     load_after: str
-    profile: Profile | None
+    profiles: list[Profile]
     wall_s: float
 
 
@@ -374,8 +442,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=None, help="repetitions (default 5; 2 with --quick)")
     parser.add_argument("--calls", type=int, default=None, help="calls of workload (a) (default 200,000)")
-    parser.add_argument("--tags", type=int, default=None, help="tags of workload (b) (default 50)")
+    parser.add_argument("--tags", type=int, default=None, help="tags of workloads (b) and (c) (default 50)")
     parser.add_argument("--steps", type=int, default=None, help="steps of workload (b) (default 5,000)")
+    parser.add_argument(
+        "--paced-steps", type=int, default=None,
+        help="steps of the paced workload (c) (default 200; 0 leaves it out)",
+    )
+    parser.add_argument(
+        "--pause-ms", type=float, default=3.0, help="sleep before each step of workload (c) (default 3)"
+    )
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke run")
     parser.add_argument("--write-results", action="store_true", help="(re)write the results file")
     parser.add_argument("--results", default=RESULTS_PATH, help="the results file (default benchmarks/RESULTS.md)")
@@ -399,9 +474,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         args.tags = 5 if quick else 50
     if args.steps is None:
         args.steps = 200 if quick else 5_000
+    if args.paced_steps is None:
+        args.paced_steps = 20 if quick else 200
     for name in ("reps", "calls", "tags", "steps"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
+    if args.paced_steps < 0 or not args.pause_ms > 0:
+        parser.error("--paced-steps must be >= 0 and --pause-ms > 0")
     args.argv = list(argv) if argv is not None else sys.argv[1:]
     return args
 
@@ -425,8 +504,7 @@ def run(args: argparse.Namespace) -> Report:
                 "tensorboardX is not using the crc32c C package (pip install crc32c): "
                 "its numbers would be unfairly slow"
             )
-    workloads = make_workloads(args.calls, args.tags, args.steps)
-    machine = h.machine_info()
+    workloads = make_workloads(args.calls, args.tags, args.steps, args.paced_steps, args.pause_ms)
     load_before = h.load_average()
     results: dict[str, dict[str, list[RunResult]]] = {
         w.key: {s.key: [] for s in writers} for w in workloads
@@ -438,6 +516,7 @@ def run(args: argparse.Namespace) -> Report:
         warm = Workload("warm-up", "warm-up", ("warmup/x", "warmup/y"), min(500, args.calls))
         for spec in writers:
             timed_run(spec, warm, root, loader=args.loader)
+        machine = h.machine_info()  # after the imports: the source state that runs
         for rep in range(args.reps):
             shift = rep % len(writers)
             order = writers[shift:] + writers[:shift]
@@ -450,10 +529,11 @@ def run(args: argparse.Namespace) -> Report:
                         f"{r.total_s / workload.calls * 1e6:8.2f} us/call "
                         f"(loop {r.loop_s:.3f} s, close {r.close_s * 1e3:.1f} ms, {r.events} events)"
                     )
-        profile = None
+        profiles = []
         if not args.no_profile and any(s.key == "tfevents" for s in writers):
-            _log("profiling tfevents on workload (a) ...")
-            profile = profile_tfevents(workloads[0], root)
+            for workload in workloads:
+                _log(f"profiling tfevents on workload ({workload.key}) ...")
+                profiles.append(profile_tfevents(workload, root))
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return Report(
@@ -465,7 +545,7 @@ def run(args: argparse.Namespace) -> Report:
         machine=machine,
         load_before=load_before,
         load_after=h.load_average(),
-        profile=profile,
+        profiles=profiles,
         wall_s=time.perf_counter() - started,
     )
 
@@ -477,24 +557,47 @@ def _per_call_us(runs: list[RunResult], attr: str, calls: int) -> h.Summary:
     return h.Summary.of([getattr(r, attr) / calls * 1e6 for r in runs])
 
 
+def _overhead_us(runs: list[RunResult], floor: list[RunResult], attr: str, calls: int) -> h.Summary:
+    """Per repetition: this writer's run minus the same repetition's no-op run, per call."""
+    return h.Summary.of([(getattr(r, attr) - getattr(f, attr)) / calls * 1e6 for r, f in zip(runs, floor)])
+
+
+def _file_columns(spec: WriterSpec, runs: list[RunResult]) -> list[str]:
+    if not spec.writes_files:
+        return ["—", "—", "—"]
+    last = runs[-1]
+    record = f"{int(np.median(last.record_sizes))}" if last.record_sizes else "n/a"
+    return [f"{last.bytes_on_disk / last.events:.1f}", record, f"{last.events:,} x {len(runs)}"]
+
+
+def _speedup_line(report: Report, medians: dict[str, float], what: str) -> str:
+    base = medians.get("tfevents")
+    peers = {k: v for k, v in medians.items() if k not in ("tfevents", "noop")}
+    if not base or not peers:
+        return ""
+    best = min(peers, key=peers.__getitem__)
+    best_label = next(s.label for s in report.writers if s.key == best)
+    return (
+        f"tfevents' speedup vs the best peer ({best_label}, {h.fmt_num(peers[best])} µs/call {what}): "
+        f"**{peers[best] / base:.1f}x**."
+    )
+
+
 def workload_table(report: Report, workload: Workload) -> tuple[str, str]:
+    if workload.paced:
+        return _paced_table(report, workload)
     runs = report.results[workload.key]
-    medians = {k: _per_call_us(v, "total_s", workload.calls).median for k, v in runs.items()}
+    calls = workload.calls
+    medians = {k: _per_call_us(v, "total_s", calls).median for k, v in runs.items()}
     base = medians.get("tfevents")
     rows = []
     for spec in report.writers:
         rs = runs[spec.key]
-        total = _per_call_us(rs, "total_s", workload.calls)
-        loop = _per_call_us(rs, "loop_s", workload.calls)
+        total = _per_call_us(rs, "total_s", calls)
+        loop = _per_call_us(rs, "loop_s", calls)
+        cpu = _per_call_us(rs, "cpu_s", calls)
         close_ms = h.Summary.of([r.close_s * 1e3 for r in rs]).median
-        if spec.writes_files:
-            events = rs[-1].events
-            per_event = f"{rs[-1].bytes_on_disk / events:.1f}"
-            record = f"{int(np.median(rs[-1].record_sizes))}" if rs[-1].record_sizes else "n/a"
-            checked = f"{events:,} x {len(rs)}"
-        else:
-            per_event = record = checked = "—"
-        ratio = f"{total.median / base:.1f}x" if base else "—"
+        ratio = f"{total.median / base:.1f}x" if base and spec.key != "noop" else "—"
         rows.append([
             spec.label,
             h.fmt_num(total.median),
@@ -502,69 +605,136 @@ def workload_table(report: Report, workload: Workload) -> tuple[str, str]:
             f"{h.fmt_num(total.q1)}–{h.fmt_num(total.q3)}",
             h.fmt_num(loop.median),
             h.fmt_num(close_ms),
+            h.fmt_num(cpu.median),
             ratio,
-            per_event,
-            record,
-            checked,
+            *_file_columns(spec, rs),
         ])
     table = h.markdown_table(
         [
-            "writer", "median µs/call", "min–max", "IQR", "caller loop µs/call",
-            "close() ms", "÷ tfevents", "bytes/event on disk", "record bytes", "events checked",
+            "writer", "median µs/call", "min–max", "IQR", "caller loop µs/call", "close() ms",
+            "CPU µs/call (all threads)", "÷ tfevents", "bytes/event on disk", "record bytes",
+            "events checked",
         ],
         rows,
-        align="lrrrrrrrrr",
     )
-    peers = {k: v for k, v in medians.items() if k not in ("tfevents", "noop")}
-    if base and peers:
-        best = min(peers, key=peers.__getitem__)
-        best_label = next(s.label for s in report.writers if s.key == best)
-        summary = (
-            f"tfevents' speedup vs the best peer ({best_label}, {h.fmt_num(peers[best])} µs/call): "
-            f"**{peers[best] / base:.1f}x**."
-        )
-    else:
-        summary = ""
-    return table, summary
+    return table, _speedup_line(report, medians, "whole run")
+
+
+def _paced_table(report: Report, workload: Workload) -> tuple[str, str]:
+    runs = report.results[workload.key]
+    calls = workload.calls
+    floor = runs.get("noop")
+    rows = []
+    medians: dict[str, float] = {}
+    cpu_medians: dict[str, float] = {}
+    for spec in report.writers:
+        rs = runs[spec.key]
+        close_ms = h.Summary.of([r.close_s * 1e3 for r in rs]).median
+        if spec.key == "noop" or floor is None:
+            total = h.Summary.of([r.total_s / workload.steps * 1e3 for r in rs])
+            rows.append([
+                spec.label, f"({h.fmt_num(total.median)} ms per step, sleep included)",
+                f"{h.fmt_num(total.low)}–{h.fmt_num(total.high)} ms", "—", "—",
+                h.fmt_num(close_ms), "—", *_file_columns(spec, rs),
+            ])
+            continue
+        wall = _overhead_us(rs, floor, "total_s", calls)
+        cpu = _overhead_us(rs, floor, "cpu_s", calls)
+        medians[spec.key], cpu_medians[spec.key] = wall.median, cpu.median
+        rows.append([spec.label, h.fmt_num(wall.median), f"{h.fmt_num(wall.low)}–{h.fmt_num(wall.high)}",
+                     h.fmt_num(cpu.median), f"{h.fmt_num(cpu.low)}–{h.fmt_num(cpu.high)}",
+                     h.fmt_num(close_ms), "", *_file_columns(spec, rs)])
+    base, cpu_base = medians.get("tfevents"), cpu_medians.get("tfevents")
+    for row, spec in zip(rows, report.writers):
+        if spec.key in medians and base and cpu_base:
+            row[6] = f"{medians[spec.key] / base:.1f}x / {cpu_medians[spec.key] / cpu_base:.1f}x"
+        elif row[6] == "":
+            row[6] = "—"
+    table = h.markdown_table(
+        [
+            "writer", "median overhead µs/call (wall)", "min–max", "median overhead µs/call "
+            "(CPU, all threads)", "min–max", "close() ms", "÷ tfevents (wall / CPU)",
+            "bytes/event on disk", "record bytes", "events checked",
+        ],
+        rows,
+    )
+    note = (
+        "Overhead is a run's time (constructor to closed file) minus the same repetition's "
+        "no-op run, per call: what logging adds to a training loop, on the caller's clock "
+        "(wall) and in CPU spent by all of the process's threads (CPU)."
+    )
+    line = _speedup_line(report, medians, "wall overhead")
+    if cpu_base and len(cpu_medians) > 1:
+        best_cpu = min((v for k, v in cpu_medians.items() if k != "tfevents"), default=None)
+        if best_cpu is not None:
+            line += f" In CPU: {best_cpu / cpu_base:.1f}x (below 1 means tfevents spends more CPU)."
+    return table, note + "\n\n" + line
 
 
 def profile_section(p: Profile) -> str:
-    per_call = p.loop_s / p.calls * 1e6
+    us = lambda seconds: seconds / p.calls * 1e6  # noqa: E731  (µs per call)
     mean_batch = p.background_entries / p.background_batches if p.background_batches else 0.0
-    lines = [
-        f"Measured on this run, from one extra (untimed) tfevents run of workload (a) with "
-        f"{p.calls:,} calls, instrumented with clocks, and one more under cProfile (whose "
-        f"overhead inflates its own figures). Of {p.total_s * 1e3:.0f} ms from constructor to "
-        f"closed file, {p.loop_s * 1e3:.0f} ms ({p.loop_s / p.total_s:.0%}) were the caller's "
-        f"add_scalar loop, {per_call:.2f} µs per call including the loop itself (the no-op "
-        f"row above is that floor), and {p.close_s * 1e3:.0f} ms ({p.close_s / p.total_s:.0%}) "
-        f"were close(), which encodes and writes whatever the background thread had not yet "
-        f"taken ({p.caller_writes} write_pending call(s) on the caller's thread, "
-        f"{p.caller_write_s * 1e3:.0f} ms). Meanwhile the shared background thread ran "
-        f"write_pending {p.background_batches} times, {mean_batch:,.0f} events per batch on "
-        f"average, {p.background_s * 1e3:.0f} ms in all; it shares the GIL with the caller, so "
-        f"its Python-level work (draining the deque, zip, building arrays) slows the loop, "
-        f"while numpy's inner loops and the write() can overlap it on the second core."
-    ]
+    encode_cpu = p.background_cpu_s + p.caller_write_cpu_s
+    waited = max(0.0, p.close_s - p.close_cpu_s)
+    slept = f", {p.paused_s * 1e3:.0f} ms of it asleep in the loop's pauses" if p.paused_s else ""
+    text = (
+        "Measured on this run: one extra, untimed tfevents run of this workload with clocks, "
+        "and one under cProfile timed by each thread's CPU clock (its overhead inflates its "
+        "own figures, most of all those of functions called once per add_scalar). "
+        f"Constructor to closed file took {p.total_s * 1e3:.0f} ms. The caller's loop "
+        f"(constructor and {p.calls:,} add_scalar calls) took {p.loop_s * 1e3:.0f} ms{slept}, "
+        f"and {p.loop_cpu_s * 1e3:.0f} ms of CPU on the caller's thread, "
+        f"{us(p.loop_cpu_s):.2f} µs per call (the no-op rows above are the bare Python loop). "
+        f"close() took {p.close_s * 1e3:.0f} ms, {p.close_cpu_s * 1e3:.0f} ms of it on the CPU "
+        f"({p.caller_writes} write_pending call(s) on the caller's thread) and ~{waited * 1e3:.0f} ms "
+        f"waiting for the background thread's batch in progress. "
+        f"The shared background thread ran write_pending {p.background_batches} time(s), "
+        f"{mean_batch:,.0f} events per batch on average, for {p.background_s * 1e3:.0f} ms of wall "
+        f"time and {p.background_cpu_s * 1e3:.0f} ms of CPU. Encoding and writing thus cost "
+        f"{us(encode_cpu):.2f} µs of CPU per event, against {us(p.loop_cpu_s):.2f} µs per call on "
+        f"the caller's thread. "
+    )
+    if p.paused_s:
+        text += (
+            "Paced like this, the background thread wakes every max_queue events and encodes "
+            "small batches, so the encoder's fixed costs per batch and per (tag, step width) "
+            "group set the CPU per event; it shares the GIL with the caller."
+        )
+    elif encode_cpu > p.loop_cpu_s:
+        text += (
+            "Calling add_scalar as fast as Python can, the batch encoder's throughput, not "
+            "add_scalar, sets the constructor-to-close time: the caller finishes its loop and "
+            "then waits in close() for the encoding."
+        )
+    else:
+        text += "The caller's own add_scalar calls are the larger share."
+
+    def names(rows: list[tuple[str, int, float, float]]) -> str:
+        return ", ".join(f"`{r[0]}` {r[2] * 1e3:.0f} ms" for r in rows[:4])
+
     if p.caller_top:
-        names = ", ".join(f"`{r[0]}` {r[2] * 1e3:.0f} ms" for r in p.caller_top[:4])
-        lines.append(f" Top own time on the caller's thread (cProfile): {names}.")
+        text += f" Top CPU by own time on the caller's thread (cProfile): {names(p.caller_top)}."
     if p.background_top:
-        names = ", ".join(f"`{r[0]}` {r[2] * 1e3:.0f} ms" for r in p.background_top[:4])
-        lines.append(f" On the background thread: {names}.")
+        text += f" On the background thread: {names(p.background_top)}."
     if p.background_note:
-        lines.append(f" ({p.background_note}.)")
-    text = "".join(lines) + "\n"
+        text += f" ({p.background_note}.)"
+    text += "\n"
 
     def block(title: str, rows: list[tuple[str, int, float, float]]) -> str:
-        out = [f"{title}", "", "```", f"{'ncalls':>9} {'tottime ms':>11} {'cumtime ms':>11}  function"]
+        out = [title, "", "```", f"{'ncalls':>9} {'tottime ms':>11} {'cumtime ms':>11}  function"]
         out += [f"{n:>9} {tt * 1e3:>11.1f} {ct * 1e3:>11.1f}  {name}" for name, n, tt, ct in rows]
         out.append("```")
         return "\n".join(out)
 
-    text += "\n" + block("cProfile, caller's thread (constructor, add_scalar loop, close), by own time:", p.caller_top)
+    text += "\n" + block(
+        "cProfile (thread CPU time), caller's thread: constructor, add_scalar loop, close():",
+        p.caller_top,
+    )
     if p.background_top:
-        text += "\n\n" + block("cProfile, background thread (write_pending calls), by own time:", p.background_top)
+        text += "\n\n" + block(
+            "cProfile (thread CPU time), background thread: its write_pending calls:",
+            p.background_top,
+        )
     return text + "\n"
 
 
@@ -586,6 +756,7 @@ def render(report: Report, script: str = __file__) -> str:
         "so absolute numbers are noisy; ratios from the same run are the thing to read.",
         f"- {m['python']}, numpy {m['numpy']}, tfevents {m['tfevents']}, tensorboardX {m['tensorboardX']}, "
         f"crc32c {m['crc32c']}, torch {m['torch']}, tensorboard {m['tensorboard']}, protobuf {m['protobuf']}.",
+        f"- tfevents source: {m['source']}.",
         "- CRC32C used by each writer: "
         + "; ".join(f"{s.label}: {s.crc}" for s in report.writers if s.crc)
         + ".",
@@ -596,12 +767,14 @@ def render(report: Report, script: str = __file__) -> str:
         "directory. Default constructor arguments for every writer; a Python float value and "
         "an int step per call. After the clock stops, every event file is read back (every "
         "TFRecord's CRC checked, every event parsed) and the run fails unless each tag holds "
-        "exactly the logged steps and values in call order.",
+        "exactly the logged steps and values in call order. Workload (c) sleeps before each "
+        "step and is reported as the overhead over the no-op writer's run of the same repetition.",
         "- Columns: *median µs/call* is the whole run (constructor + calls + close) divided by "
         "the number of calls; *min–max* and *IQR* are over the repetitions; *caller loop* is the "
         "constructor plus the calls, without close(); *÷ tfevents* is the writer's median over "
         "tfevents'; *bytes/event* is the files' total size over the number of scalar events; "
-        "*record bytes* is the median TFRecord size, framing included.",
+        "*record bytes* is the median TFRecord size, framing included; *CPU µs/call* is the "
+        "process's CPU time (all threads: the caller's and any background writer's) over the calls.",
         "",
     ]
     for workload in report.workloads:
@@ -609,16 +782,24 @@ def render(report: Report, script: str = __file__) -> str:
         out += [f"## {workload.title}", "", table, ""]
         if summary:
             out += [summary, ""]
-    if report.profile is not None:
-        out += ["## Where tfevents' time goes (measured on this run)", "", profile_section(report.profile)]
-    out += ["## Raw samples (µs per call, whole run, in repetition order)", ""]
+    if report.profiles:
+        out += ["## Where tfevents' time goes (measured on this run)", ""]
+        for profile in report.profiles:
+            out += [f"### {profile.workload}", "", profile_section(profile)]
+    out += ["## Raw samples (µs per call, constructor to closed file, in repetition order)", ""]
     for workload in report.workloads:
-        out.append(f"- {workload.title}:")
+        runs = report.results[workload.key]
+        floor = runs.get("noop")
+        paced = workload.paced and floor is not None
+        out.append(f"- {workload.title}" + (" (wall overhead over the same repetition's no-op run):" if paced else ":"))
         for spec in report.writers:
-            samples = ", ".join(
-                h.fmt_num(r.total_s / workload.calls * 1e6) for r in report.results[workload.key][spec.key]
-            )
-            out.append(f"  - {spec.label}: {samples}")
+            if paced and spec.key == "noop":
+                continue
+            if paced:
+                values = [(r.total_s - f.total_s) / workload.calls * 1e6 for r, f in zip(runs[spec.key], floor)]
+            else:
+                values = [r.total_s / workload.calls * 1e6 for r in runs[spec.key]]
+            out.append(f"  - {spec.label}: " + ", ".join(h.fmt_num(v) for v in values))
     out.append("")
     return "\n".join(out)
 
