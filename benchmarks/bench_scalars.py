@@ -322,7 +322,7 @@ def profile_tfevents(workload: Workload, root: str, top: int = 10) -> Profile:
     counts = {"bg_n": 0, "bg_entries": 0, "bg_s": 0.0, "bg_cpu": 0.0, "fg_n": 0, "fg_s": 0.0, "fg_cpu": 0.0}
 
     def clocked_write_pending(self: Any, from_background: bool = False) -> None:
-        queued = len(self.scalars) + len(self.values)
+        queued = len(self.queue)
         t, c = time.perf_counter(), time.thread_time()
         try:
             original(self, from_background)
@@ -696,9 +696,10 @@ def profile_section(p: Profile) -> str:
     )
     if p.paused_s:
         text += (
-            "Paced like this, the background thread wakes every max_queue events and encodes "
-            "small batches, so the encoder's fixed costs per batch and per (tag, step width) "
-            "group set the CPU per event; it shares the GIL with the caller."
+            "Paced like this, each batch holds what was logged since the background thread's "
+            "last wake (at 1,000 pending events or every flush_secs), so the encoder's fixed "
+            "costs per batch and per (tag, step width) group weigh on the CPU per event; it "
+            "shares the GIL with the caller."
         )
     elif encode_cpu > p.loop_cpu_s:
         text += (
