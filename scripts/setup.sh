@@ -4,6 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-python3}
+# Headless Chromium for the browser tests and the docs' screenshots (Debian's package).
+if [ ! -x /usr/lib/chromium/chromium ] && command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: Chromium is missing; install it with: sudo apt-get install -y chromium" >&2
+  fi
+fi
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi

@@ -558,8 +558,17 @@ class WriterBase:
     ) -> None:
         """Logs a graph for the Graphs dashboard.
 
-        ``model`` is a ``tfevents.Graph`` built by hand (``input_to_model`` must then be
-        None), or the bytes of a serialized GraphDef.
+        ``model`` is one of:
+
+        - a ``torch.nn.Module``, traced on ``input_to_model`` with ``torch.export``
+          (falling back to other tracers with a ``GraphTraceWarning``): a tensor is the
+          one argument, a tuple or list the positional arguments, a dict the keyword
+          arguments (when its keys are parameters of ``forward``). Needs torch
+          (``pip install tfevents[torch]``); the model is run once, in eval mode, and its
+          train/eval flags are restored. ``use_strict_trace`` is accepted for
+          compatibility: dict and list outputs always work here.
+        - a ``tfevents.Graph`` built by hand (``input_to_model`` must then be None);
+        - the bytes of a serialized GraphDef.
         """
         if isinstance(model, Graph):
             if input_to_model is not None:
@@ -575,7 +584,8 @@ class WriterBase:
             )
         else:
             raise TypeError(
-                f"model must be a tfevents.Graph or serialized GraphDef bytes, got {type(model).__name__}"
+                "model must be a torch.nn.Module, a tfevents.Graph or serialized GraphDef "
+                f"bytes, got {type(model).__name__}"
             )
         self._live_sink().add_event(messages.event(_time(), graph_def=graph_def))
 

@@ -104,14 +104,54 @@ def _shift_by(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         k += 1
 
 
-def _raw_rows(rows: np.ndarray) -> np.ndarray:
-    """CRC register (zero initial value, no final xor) of each row of a uint8 matrix."""
-    crc = np.zeros(rows.shape[0], dtype=np.uint32)
-    table = TABLE
+def _raw_rows(rows: np.ndarray, crc: np.ndarray | None = None) -> np.ndarray:
+    """CRC registers (zero initial value unless ``crc`` is given, no final xor) of each
+    row of a uint8 matrix; ``crc`` is updated in place."""
+    if crc is None:
+        crc = np.zeros(rows.shape[0], dtype=np.uint32)
+    index = np.empty(rows.shape[0], dtype=np.uint32)
+    looked_up = np.empty(rows.shape[0], dtype=np.uint32)
     eight = np.uint32(8)
     for column in rows.T:
-        crc = table[(crc ^ column) & 0xFF] ^ (crc >> eight)
+        np.bitwise_xor(crc, column, out=index)
+        np.bitwise_and(index, 0xFF, out=index)
+        TABLE.take(index, out=looked_up)
+        np.right_shift(crc, eight, out=crc)
+        np.bitwise_xor(crc, looked_up, out=crc)
     return crc
+
+
+def raw_rows(rows: np.ndarray, crc: np.ndarray | None = None) -> np.ndarray:
+    """The unmasked, un-finalised CRC register of each row, continuing from ``crc``.
+
+    With ``raw_skip`` this lets a caller checksum records whose middle is the same for
+    every row without a column operation per constant byte.
+    """
+    return _raw_rows(rows, crc)
+
+
+def raw_skip(crc: np.ndarray, constant: bytes) -> np.ndarray:
+    """Advances registers over the same ``constant`` bytes: by linearity, a shift over
+    ``len(constant)`` zero bytes plus the constant's own (zero-start) register."""
+    shifted = _shift(_shift_tables(len(constant)), crc)
+    return shifted ^ np.uint32(_crc32c_short(constant, 0))
+
+
+def finalize_rows(crc: np.ndarray, length: int) -> np.ndarray:
+    """Turns zero-start registers over ``length`` bytes into standard CRC-32C values."""
+    return crc ^ np.uint32(_zero_bytes_register(length)) ^ np.uint32(0xFFFFFFFF)
+
+
+@functools.lru_cache(maxsize=256)
+def _shift_tables(length: int) -> np.ndarray:
+    """Lookup tables of the map "append ``length`` zero bytes"."""
+    columns = np.uint32(1) << np.arange(32, dtype=np.uint32)
+    k = 0
+    while length >> k:
+        if (length >> k) & 1:
+            columns = _apply_columns(_shift_pow2_columns(k), columns)
+        k += 1
+    return _tables_from_columns(columns)
 
 
 def crc32c_rows(rows: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:

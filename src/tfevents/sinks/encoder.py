@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from tfevents.records.crc32c import crc32c_rows, mask, masked_crc32c
+from tfevents.records.crc32c import finalize_rows, mask, masked_crc32c, raw_rows, raw_skip
 from tfevents.records.framing import FOOTER_SIZE, HEADER_SIZE, frame, frame_many, length_header
 from tfevents.wire import messages
 from tfevents.wire.encoding import bytes_field, string_field, varint, varint_rows, varint_sizes
@@ -46,6 +46,16 @@ class RawEvent:
         self.payload = payload
 
 
+class TagIds:
+    """A column of tags as distinct names and one index per event (no list of n strings)."""
+
+    __slots__ = ("unique", "ids")
+
+    def __init__(self, unique: list[str], ids: np.ndarray) -> None:
+        self.unique = unique
+        self.ids = ids
+
+
 # Every queued entry is (tag, value, step, wall_time). ``value`` is a number or a deferred
 # tensor (a scalar), a float32 array (a series: step and wall_time are then arrays too),
 # an EncodedValue, or a RawEvent (tag None).
@@ -55,7 +65,7 @@ Entry = tuple[Any, Any, Any, Any]
 class _TagLayout:
     """The constant bytes of a scalar event for one tag, once its metadata is written."""
 
-    __slots__ = ("summary_head", "value_head")
+    __slots__ = ("summary_head", "value_head", "tail")
 
     def __init__(self, tag: str) -> None:
         value = string_field(1, tag) + b"\x15"  # tag, then simple_value's key
@@ -64,6 +74,7 @@ class _TagLayout:
         # Event field 5 (summary) key and length, Summary.value key and length, Value head.
         self.summary_head = b"\x2a" + varint(summary_len) + b"\x0a" + varint(value_len)
         self.value_head = value
+        self.tail = self.summary_head + value  # everything between the step and the value
 
 
 # Batches (and groups) smaller than this are encoded event by event in plain Python.
@@ -138,13 +149,22 @@ class EventEncoder:
         return frame_many(payloads)
 
     def encode_scalars(
-        self, tags: Sequence[str], values: np.ndarray, steps: np.ndarray, wall_times: np.ndarray
+        self,
+        tags: Sequence[str] | TagIds,
+        values: np.ndarray,
+        steps: np.ndarray,
+        wall_times: np.ndarray,
     ) -> bytes:
         """Frames scalar events; ``values`` float32, ``steps`` int64, ``wall_times`` float64.
 
         Records are built as the rows of a zero-padded ``(n, longest)`` matrix, group by
         group, and the padding is dropped at the end, keeping the order of the calls.
         """
+        if isinstance(tags, TagIds):
+            n = tags.ids.size
+            if n >= _SMALL_BATCH:
+                return self._encode_scalar_ids(tags.unique, tags.ids, values, steps, wall_times)
+            tags = [tags.unique[i] for i in tags.ids.tolist()]
         n = len(tags)
         if n == 0:
             return b""
@@ -161,7 +181,17 @@ class EventEncoder:
         else:
             index = {tag: i for i, tag in enumerate(unique_tags)}
             ids = np.fromiter(map(index.__getitem__, tags), dtype=np.int64, count=n)
+        return self._encode_scalar_ids(unique_tags, ids, values, steps, wall_times)
 
+    def _encode_scalar_ids(
+        self,
+        unique_tags: list[str],
+        ids: np.ndarray,
+        values: np.ndarray,
+        steps: np.ndarray,
+        wall_times: np.ndarray,
+    ) -> bytes:
+        n = ids.size
         # The first value of a tag new to this file carries metadata: encode it apart.
         seen = self._tags_with_metadata
         special: dict[int, bytes] = {}
@@ -246,7 +276,7 @@ class EventEncoder:
                 )
             )
             return np.frombuffer(records, dtype=np.uint8).reshape(m, -1)
-        tail = layout.summary_head + layout.value_head
+        tail = layout.tail
         payload_size = 1 + 8 + step_width + len(tail) + 4
         rows = np.empty((m, HEADER_SIZE + payload_size + FOOTER_SIZE), dtype=np.uint8)
         rows[:, :HEADER_SIZE] = np.frombuffer(length_header(payload_size), dtype=np.uint8)
@@ -262,7 +292,11 @@ class EventEncoder:
         col += len(tail)
         rows[:, col : col + 4] = values.astype("<f4").view(np.uint8).reshape(m, 4)
         col += 4
-        crcs = mask(crc32c_rows(rows[:, HEADER_SIZE:col]))
+        # CRC of the payload: the columns that vary, and one jump over the tag's bytes.
+        head_end = HEADER_SIZE + 9 + step_width
+        crc = raw_rows(rows[:, HEADER_SIZE:head_end])
+        crc = raw_rows(rows[:, col - 4 : col], raw_skip(crc, tail))
+        crcs = mask(finalize_rows(crc, payload_size))
         rows[:, col:] = np.asarray(crcs, dtype="<u4").view(np.uint8).reshape(m, 4)
         return rows
 
@@ -293,20 +327,23 @@ def scalar_columns(
 
 def mixed_scalar_columns(
     entries: list[Entry],
-) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[TagIds, np.ndarray, np.ndarray, np.ndarray]:
     """Columns of queued numbers, device tensors and whole series, in queue order."""
     from tfevents.convert import resolve_deferred
 
-    tags: list[str] = []
-    columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    index: dict[str, int] = {}
+    columns: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     run: list[Entry] = []  # consecutive single values
 
     def end_run() -> None:
         if run:
             run_tags, values, steps, wall_times = zip(*run)
-            tags.extend(run_tags)
+            ids = np.fromiter(
+                (index.setdefault(t, len(index)) for t in run_tags), np.int64, len(run_tags)
+            )
             columns.append(
                 (
+                    ids,
                     resolve_deferred(values),
                     np.array(steps, dtype=np.int64),
                     np.array(wall_times, dtype=np.float64),
@@ -318,10 +355,10 @@ def mixed_scalar_columns(
         tag, value, steps, wall_times = entry
         if value.__class__ is np.ndarray:  # a whole series from add_scalar_array
             end_run()
-            tags.extend([tag] * value.size)
-            columns.append((value, steps, wall_times))
+            tag_id = index.setdefault(tag, len(index))
+            columns.append((np.full(value.size, tag_id, np.int64), value, steps, wall_times))
         else:
             run.append(entry)
     end_run()
-    values, steps, wall_times = (np.concatenate(column) for column in zip(*columns))
-    return tags, values, steps, wall_times
+    ids, values, steps, wall_times = (np.concatenate(column) for column in zip(*columns))
+    return TagIds(list(index), ids), values, steps, wall_times

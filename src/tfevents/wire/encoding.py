@@ -102,12 +102,18 @@ def varint_sizes(values: np.ndarray) -> np.ndarray:
 
 def varint_rows(values: np.ndarray, width: int) -> np.ndarray:
     """Varints of ``values`` that all take exactly ``width`` bytes, as an (n, width) uint8 array."""
-    remaining = values.astype(np.int64, copy=False).view(np.uint64).copy()
+    as_unsigned = values.astype(np.int64, copy=False).view(np.uint64)
+    if width <= 4:  # < 2**28: 32-bit arithmetic is cheaper
+        remaining = as_unsigned.astype(np.uint32)
+        seven, low_bits = np.uint32(7), np.uint32(0x7F)
+    else:
+        remaining = as_unsigned.copy()
+        seven, low_bits = np.uint64(7), np.uint64(0x7F)
     rows = np.empty((remaining.shape[0], width), dtype=np.uint8)
+    scratch = np.empty_like(remaining)
     for column in range(width):
-        low = (remaining & np.uint64(0x7F)).astype(np.uint8)
-        if column < width - 1:
-            low |= 0x80
-        rows[:, column] = low
-        remaining >>= np.uint64(7)
+        np.bitwise_and(remaining, low_bits, out=scratch)
+        rows[:, column] = scratch
+        np.right_shift(remaining, seven, out=remaining)
+    rows[:, : width - 1] |= 0x80
     return rows
