@@ -278,26 +278,27 @@ class EventEncoder:
             return np.frombuffer(records, dtype=np.uint8).reshape(m, -1)
         tail = layout.tail
         payload_size = 1 + 8 + step_width + len(tail) + 4
-        rows = np.empty((m, HEADER_SIZE + payload_size + FOOTER_SIZE), dtype=np.uint8)
-        rows[:, :HEADER_SIZE] = np.frombuffer(length_header(payload_size), dtype=np.uint8)
-        col = HEADER_SIZE
-        rows[:, col] = 0x09
-        rows[:, col + 1 : col + 9] = wall_times.astype("<f8").view(np.uint8).reshape(m, 8)
-        col += 9
+        # One packed record per row: typed fields are filled without byte-level copies.
+        fields = [("header", "V12"), ("wall_key", "u1"), ("wall", "<f8")]
         if step_width:
-            rows[:, col] = 0x10
-            rows[:, col + 1 : col + step_width] = varint_rows(steps, step_width - 1)
-            col += step_width
-        rows[:, col : col + len(tail)] = np.frombuffer(tail, dtype=np.uint8)
-        col += len(tail)
-        rows[:, col : col + 4] = values.astype("<f4").view(np.uint8).reshape(m, 4)
-        col += 4
+            fields += [("step_key", "u1"), ("step", "V%d" % (step_width - 1))]
+        fields += [("tail", "V%d" % len(tail)), ("value", "<f4"), ("crc", "<u4")]
+        records = np.empty(m, dtype=np.dtype(fields))
+        records["header"] = np.void(length_header(payload_size))
+        records["wall_key"] = 0x09
+        records["wall"] = wall_times
+        if step_width:
+            records["step_key"] = 0x10
+            records["step"] = varint_rows(steps, step_width - 1).view("V%d" % (step_width - 1))[:, 0]
+        records["tail"] = np.void(tail)
+        records["value"] = values
+        rows = records.view(np.uint8).reshape(m, -1)
         # CRC of the payload: the columns that vary, and one jump over the tag's bytes.
         head_end = HEADER_SIZE + 9 + step_width
         crc = raw_rows(rows[:, HEADER_SIZE:head_end])
-        crc = raw_rows(rows[:, col - 4 : col], raw_skip(crc, tail))
-        crcs = mask(finalize_rows(crc, payload_size))
-        rows[:, col:] = np.asarray(crcs, dtype="<u4").view(np.uint8).reshape(m, 4)
+        value_start = head_end + len(tail)
+        crc = raw_rows(rows[:, value_start : value_start + 4], raw_skip(crc, tail))
+        records["crc"] = mask(finalize_rows(crc, payload_size))
         return rows
 
 
@@ -360,5 +361,8 @@ def mixed_scalar_columns(
         else:
             run.append(entry)
     end_run()
-    ids, values, steps, wall_times = (np.concatenate(column) for column in zip(*columns))
+    if len(columns) == 1:
+        ids, values, steps, wall_times = columns[0]
+    else:
+        ids, values, steps, wall_times = (np.concatenate(column) for column in zip(*columns))
     return TagIds(list(index), ids), values, steps, wall_times
