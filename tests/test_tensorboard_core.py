@@ -177,6 +177,13 @@ def _write_histograms(logdir: str, ns: types.SimpleNamespace, rng: np.random.Gen
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             w.add_histogram("all_nan", np.full(8, np.nan), 20, walltime=WALL0 + 20)
+        # add_histogram_raw as torch's docs use it: numpy's counts and right edges.
+        counts, edges = np.histogram(bins10, bins=6)
+        ns.hist_raw = (counts, edges)
+        w.add_histogram_raw(
+            "raw", bins10.min(), bins10.max(), bins10.size, bins10.sum(),
+            (bins10**2).sum(), edges[1:].tolist(), counts.tolist(), 21, walltime=WALL0 + 21,
+        )
 
 
 def _write_pr_curves(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generator) -> None:
@@ -460,6 +467,18 @@ def test_histograms_bins10_match_numpy(tb: TensorBoardServer, logs: types.Simple
     assert table[:, 0].tolist() == edges[:-1].tolist()
     assert table[:, 1].tolist() == edges[1:].tolist()
     assert table[0, 0] == logs.hist_bins10.min() and table[-1, 1] == logs.hist_bins10.max()
+
+
+def test_histogram_raw_buckets(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+    got = wait_histograms(tb, "raw", 1)
+    assert len(got) == 1
+    wall, step, buckets = got[0]
+    assert step == 21 and same_float(wall, WALL0 + 21)
+    counts, edges = logs.hist_raw
+    table = np.array(buckets, dtype=np.float64)
+    assert table[:, 2].tolist() == counts.astype(np.float64).tolist()
+    assert table[:, 0].tolist() == edges[:-1].tolist()  # first left edge: min == edges[0]
+    assert table[:, 1].tolist() == edges[1:].tolist()
 
 
 def test_distributions_served(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:

@@ -95,8 +95,8 @@ def to_float(value: Any, name: str) -> float:
 
 def to_step(value: Any, name: str = "global_step") -> int:
     """A step as a Python int in the int64 range; integral floats are accepted."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an integer, got bool")
+    if isinstance(value, (bool, np.bool_, list, tuple, str, bytes)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     if isinstance(value, (int, np.integer)):
         step = int(value)
     elif isinstance(value, (float, np.floating)):
@@ -116,6 +116,8 @@ def to_step(value: Any, name: str = "global_step") -> int:
 
 def to_walltime(value: Any, name: str = "walltime") -> float:
     """Seconds since the epoch; NaN and ±Inf are refused (they break TensorBoard's readers)."""
+    if isinstance(value, (list, tuple, str, bytes, bool)):
+        raise TypeError(f"{name} must be seconds since the epoch as a number, got {type(value).__name__}")
     try:
         seconds = to_float(value, name)
     except (TypeError, ValueError) as exc:

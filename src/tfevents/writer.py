@@ -400,6 +400,58 @@ class WriterBase:
         table = histogram.buckets(array, bins, None if max_bins is None else int(max_bins))
         self._add_value(tag, histogram.METADATA, histogram.value_field(table), step, wall_time)
 
+    def add_histogram_raw(
+        self,
+        tag: str,
+        min: float,  # noqa: A002 - torch's parameter names
+        max: float,  # noqa: A002
+        num: int,
+        sum: float,  # noqa: A002
+        sum_squares: float,
+        bucket_limits: Any,
+        bucket_counts: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """Logs a histogram from precomputed buckets.
+
+        Bucket i spans from ``bucket_limits[i - 1]`` (``min`` for the first) to
+        ``bucket_limits[i]`` and holds ``bucket_counts[i]`` values. ``num``, ``sum`` and
+        ``sum_squares`` are checked but not stored: TensorBoard's histogram form has no
+        place for them.
+        """
+        args.check_tag(tag)
+        limits = convert.to_numpy(bucket_limits, "bucket_limits").reshape(-1)
+        counts = convert.to_numpy(bucket_counts, "bucket_counts").reshape(-1)
+        for name, array in (("bucket_limits", limits), ("bucket_counts", counts)):
+            if array.dtype.kind not in "biuf":
+                raise TypeError(f"{name} must be numbers, got dtype {array.dtype}")
+            if not np.isfinite(array).all():
+                raise ValueError(f"{name} must be finite")
+        if limits.size != counts.size or limits.size == 0:
+            raise ValueError(
+                "bucket_limits and bucket_counts must have the same, non-zero length, "
+                f"got {limits.size} and {counts.size}"
+            )
+        if (counts < 0).any():
+            raise ValueError("bucket_counts must not be negative")
+        low = convert.to_float(min, "min")
+        high = convert.to_float(max, "max")
+        for name, number in (("num", num), ("sum", sum), ("sum_squares", sum_squares)):
+            if not np.isfinite(convert.to_float(number, name)):
+                raise ValueError(f"{name} must be finite")
+        if not (np.isfinite(low) and np.isfinite(high)) or low > high:
+            raise ValueError(f"min and max must be finite with min <= max, got {low} and {high}")
+        if (np.diff(limits) < 0).any():
+            raise ValueError("bucket_limits must not decrease")
+        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
+        table = np.empty((limits.size, 3))
+        table[0, 0] = low
+        table[1:, 0] = limits[:-1]
+        table[:, 1] = limits
+        table[:, 2] = counts
+        self._add_value(tag, histogram.METADATA, histogram.value_field(table), step, wall_time)
+
     # --- images --------------------------------------------------------------------------
 
     def add_image(
