@@ -24,7 +24,8 @@ from tfevents import convert
 from tfevents import _args as args
 from tfevents._args import INT64
 from tfevents.graph import Graph
-from tfevents.sinks import EventFileSink
+from tfevents import distributed
+from tfevents.sinks import NullSink, Sink, join_logdir, logdir_string, open_sink
 from tfevents.summaries import histogram, image, pr_curve, scalar
 from tfevents.wire import messages
 from tfevents.writer_experiment import ExperimentMethods
@@ -85,6 +86,8 @@ class WriterBase:
         *,
         fsync: bool = False,
         logdir: str | os.PathLike[str] | None = None,
+        rank_policy: str = "zero",
+        storage_options: Mapping[str, Any] | None = None,
     ) -> None:
         if log_dir is not None and logdir is not None:
             raise TypeError("give log_dir or its alias logdir, not both")
@@ -105,15 +108,32 @@ class WriterBase:
             raise ValueError(f"flush_secs must be positive and finite, got {flush_secs!r}")
         if not isinstance(filename_suffix, str) or "/" in filename_suffix or os.sep in filename_suffix:
             raise ValueError(f"filename_suffix must be a string without path separators, got {filename_suffix!r}")
+        distributed.check_policy(rank_policy)
+        if storage_options is not None and not isinstance(storage_options, Mapping):
+            raise TypeError(
+                f"storage_options must be a dict of fsspec options, got {type(storage_options).__name__}"
+            )
 
-        self.log_dir = os.fspath(log_dir)
+        # A URL (s3://, gs://, memory://, ... any fsspec URL) is kept as it is, never
+        # os.fspath'd into a local "s3:" folder; file:// URLs become local paths.
+        self.log_dir = logdir_string(log_dir)
+        rank_info = distributed.detect()
+        rank_plan = distributed.plan(rank_policy, rank_info)
+        if rank_plan.subdir is not None:
+            self.log_dir = join_logdir(self.log_dir, rank_plan.subdir)
+        # The global rank (None outside a distributed job), and whether this writer writes:
+        # with rank_policy="zero", the writers of ranks other than 0 write nothing.
+        self.rank = rank_info.rank
+        self.writes_events = rank_plan.writes
+        self.rank_policy = rank_policy
+        self._storage_options = dict(storage_options) if storage_options is not None else None
         self.purge_step = purge_step
         self.max_queue = max_queue
         self.flush_secs = float(flush_secs)
         self.filename_suffix = filename_suffix
         self.fsync = bool(fsync)
         self._lock = threading.Lock()
-        self._sub_sinks: dict[str, EventFileSink] = {}
+        self._sub_sinks: dict[str, Sink] = {}
         # Tags add_scalar has validated (a set lookup is cheaper than validating again).
         self._checked_tags: set[str] = set()
         # Display names and descriptions of scalar tags, kept across reopened files.
@@ -126,8 +146,13 @@ class WriterBase:
 
     # --- lifecycle -----------------------------------------------------------------------
 
-    def _new_sink(self, logdir: str, purge_step: int | None = None) -> EventFileSink:
-        return EventFileSink(
+    def _new_sink(self, logdir: str, purge_step: int | None = None) -> Sink:
+        if not self.writes_events:
+            return NullSink(logdir)
+        options: dict[str, Any] = {}
+        if self._storage_options is not None:
+            options["storage_options"] = self._storage_options
+        return open_sink(
             logdir,
             filename_suffix=self.filename_suffix,
             flush_secs=self.flush_secs,
@@ -135,6 +160,7 @@ class WriterBase:
             purge_step=purge_step,
             fsync=self.fsync,
             scalar_metadata=self._scalar_metadata,
+            **options,
         )
 
     def _reopen(self) -> None:
@@ -145,7 +171,7 @@ class WriterBase:
                 self._scalars = self._sink.queue
                 self._closed = False
 
-    def _live_sink(self) -> EventFileSink:
+    def _live_sink(self) -> Sink:
         if self._closed:
             self._reopen()
         return self._sink
@@ -672,4 +698,14 @@ class SummaryWriter(MediaMethods, ExperimentMethods, WriterBase):
             unsynced data (NFS, FUSE). Off by default: data that reached the file
             survives the process crashing, not the machine.
         logdir: alias of ``log_dir`` (tensorboardX's name).
+        rank_policy: in a distributed job (``RANK``/``WORLD_SIZE``, or an initialised
+            ``torch.distributed``): ``"zero"`` (default) writes from rank 0 only — the
+            other ranks' writers check their arguments and write nothing; ``"all"``
+            writes one run per rank, ``<log_dir>/rank_<r>`` (give ``log_dir``: the default
+            name holds the time, which can differ between ranks); ``"ignore"`` writes
+            from every process to ``log_dir``.
+        storage_options: options for fsspec (credentials, endpoint) when ``log_dir`` is
+            a URL (``s3://``, ``gs://``, ``memory://``, ...). Object stores cannot append,
+            so each write becomes a new immutable event file (a segment); a
+            ``flush_secs`` of 30-60 s keeps their number down. Needs ``tfevents[remote]``.
     """

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from tfevents import _args as args
 from tfevents import convert
+from tfevents.sinks import is_remote, join_logdir
 from tfevents.summaries import custom_scalars, embedding, hparams, mesh, onnx_graph
 from tfevents.summaries import tensor as tensor_summary
 from tfevents.wire import messages
@@ -349,12 +350,12 @@ class ExperimentMethods(_Base):
         parts = re.split(r"[\\/]", run_name)
         if os.path.isabs(run_name) or ".." in parts or "\x00" in run_name:
             raise ValueError(f"run_name must be a relative path inside log_dir, got {run_name!r}")
-        run_dir = os.path.normpath(os.path.join(self.log_dir, run_name))
-        if run_dir == os.path.normpath(self.log_dir):
+        parts = [part for part in parts if part not in ("", ".")]
+        if not parts:
             raise ValueError(
                 f"run_name {run_name!r} names the writer's own run: leave run_name out for it"
             )
-        return run_dir
+        return join_logdir(self.log_dir, *parts)
 
     # --- mesh ----------------------------------------------------------------------------
 
@@ -468,6 +469,13 @@ class ExperimentMethods(_Base):
                 (tag, "metadata_header"),
                 f"add_embedding(tag={tag!r}): a one-column metadata_header is not written: "
                 "the projector reads a header row only when it has two or more columns",
+            )
+        if not self.writes_events:
+            return  # a rank that does not write (rank_policy): arguments checked, no files
+        if is_remote(self.log_dir):
+            raise ValueError(
+                "add_embedding writes the projector's files beside the event files and "
+                f"needs a local log_dir, got {self.log_dir!r}"
             )
         subdir = f"{step:05d}/{embedding.path_component(tag)}"
         save_path = os.path.join(self.log_dir, *subdir.split("/"))

@@ -1,14 +1,87 @@
-"""Where encoded events go: an event file on disk, or memory (for tests)."""
+"""Where encoded events go: an event file on disk, immutable segments on a remote store
+(through fsspec), nothing (a rank that does not write), or memory (for tests).
 
-from tfevents.sinks.base import Sink, WriterClosedError, WriteFailedError
+``open_sink(logdir, **options)`` picks the sink by the log directory: a URL with a
+scheme other than ``file`` (``s3://``, ``gs://``, ``az://``, ``memory://``, any fsspec
+URL, chained ones such as ``simplecache::s3://`` included) gets an ``FsspecSink``;
+a plain path or a ``file://`` URL gets an ``EventFileSink``.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from tfevents.sinks.base import Sink, WriteFailedError, WriterClosedError
 from tfevents.sinks.event_file import EventFileSink, event_file_name
 from tfevents.sinks.memory import MemorySink
+from tfevents.sinks.null import NullSink
 
 __all__ = [
     "EventFileSink",
     "MemorySink",
+    "NullSink",
     "Sink",
     "WriteFailedError",
     "WriterClosedError",
     "event_file_name",
+    "is_remote",
+    "join_logdir",
+    "logdir_string",
+    "open_sink",
 ]
+
+# scheme://..., or fsspec's chained form proto1::proto2://...
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*(?:::[A-Za-z][A-Za-z0-9+.\-]*)*://")
+
+
+def is_remote(logdir: str) -> bool:
+    """Whether ``logdir`` is a URL for fsspec (any scheme but ``file://``)."""
+    match = _URL.match(logdir)
+    return match is not None and match.group(0).lower() != "file://"
+
+
+def logdir_string(log_dir: str | os.PathLike[str]) -> str:
+    """The log directory as a string: a local path, or a normalised remote URL.
+
+    A path-like object that stands for a URL (``upath.UPath("s3://b/run")``) keeps its
+    URL (``os.fspath`` would drop the scheme or fail). ``file://`` URLs become local
+    paths. A remote URL loses trailing slashes, and backslashes become slashes (joined
+    on Windows with ``os.path.join``, a URL would get them).
+    """
+    text = log_dir if isinstance(log_dir, str) else str(log_dir)
+    if not _URL.match(text):
+        return os.fspath(log_dir)
+    if not is_remote(text):
+        parts = urlsplit(text)
+        if parts.netloc not in ("", "localhost"):
+            raise ValueError(f"log_dir {text!r}: a file:// URL must name a local path")
+        from urllib.request import url2pathname
+
+        return url2pathname(unquote(parts.path)) if os.name == "nt" else unquote(parts.path)
+    head, sep, rest = text.partition("://")
+    return head + sep + rest.replace("\\", "/").rstrip("/")
+
+
+def join_logdir(logdir: str, *parts: str) -> str:
+    """``os.path.join`` for local paths, ``posixpath.join`` for URLs."""
+    return posixpath.join(logdir, *parts) if is_remote(logdir) else os.path.join(logdir, *parts)
+
+
+def open_sink(logdir: str, **options: Any) -> Sink:
+    """The sink for ``logdir``; ``options`` are the sink's keyword arguments.
+
+    ``storage_options`` (fsspec's options for the store: credentials, endpoint, ...)
+    and ``segment_bytes`` are used by remote sinks and ignored for local paths.
+    """
+    logdir = logdir_string(logdir)
+    if is_remote(logdir):
+        from tfevents.sinks.remote import FsspecSink  # fsspec is imported only now
+
+        return FsspecSink(logdir, **options)
+    options.pop("storage_options", None)
+    options.pop("segment_bytes", None)
+    return EventFileSink(logdir, **options)

@@ -51,6 +51,8 @@ def _drain(queue: deque[Any]) -> list[Any]:
 class Sink:
     """Base class: subclasses implement ``_open``, ``_write`` and ``_close``."""
 
+    path: str = ""  # the file (or object) being written, where there is one
+
     def __init__(
         self, *, flush_secs: float, max_queue: int, scalar_metadata: dict[str, bytes] | None = None
     ) -> None:
