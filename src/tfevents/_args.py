@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import numpy as np
+
 from tfevents import convert
 
 _time = time.time
@@ -35,3 +37,31 @@ def global_step(value: Any) -> int:
 def wall_time(value: Any) -> float:
     """The event's wall time: now when None, else finite seconds since the epoch."""
     return _time() if value is None else convert.to_walltime(value)
+
+
+def check_flag(value: Any, name: str) -> bool:
+    """A boolean option: bool or numpy bool, nothing else (arrays are ambiguous)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+
+
+def check_choice(value: Any, name: str, choices: tuple[Any, ...]) -> Any:
+    """One of ``choices`` (compared by equality, after a hashability check)."""
+    try:
+        hash(value)
+    except TypeError:
+        raise TypeError(f"{name} must be one of {choices!r}, got {type(value).__name__}") from None
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices!r}, got {value!r}")
+    return value
+
+
+def check_path_component(component: str, name: str) -> str:
+    """A directory or file name made from user input must fit the filesystem's limit."""
+    if len(component.encode("utf-8", "surrogateescape")) > NAME_MAX:
+        raise ValueError(f"{name} makes a path component longer than {NAME_MAX} bytes")
+    return component
+
+
+NAME_MAX = 255  # bytes in one path component on Linux, macOS and Windows filesystems
