@@ -145,6 +145,8 @@ def defer_tensor_scalar(value: Any, name: str) -> Any:
     of the caller's tensor do not change what was logged; ``detach``: no autograd graph is
     kept alive), and ``resolve_deferred`` brings all of them to the host at once.
     """
+    if value.device.type == "meta":
+        raise ValueError(f"{name} is a tensor on the meta device, which holds no value")
     if value.numel() != 1:
         raise ValueError(f"{name} must hold exactly one value, got shape {tuple(value.shape)}")
     if value.is_complex():

@@ -7,8 +7,10 @@ Encoding to records, CRCs and file I/O happen in batches on a background thread.
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
+import sys
 import threading
 import time
 import warnings
@@ -33,6 +35,7 @@ from tfevents.writer_media import MediaMethods
 
 _time = time.time
 DEFAULT_FLUSH_SECS = 2.0
+MAX_THRESHOLDS = 100_000  # a PR curve is a [6, n] tensor; more is no curve anyone can read
 
 
 def _default_logdir(comment: str) -> str:
@@ -42,6 +45,9 @@ def _default_logdir(comment: str) -> str:
 
 _W = TypeVar("_W", bound="WriterBase")
 _LIVE_WRITERS: weakref.WeakSet[WriterBase] = weakref.WeakSet()
+# add_scalar's default for its rarely used string options: an identity check with it
+# keeps the hot path free of type checks.
+_EMPTY = ""
 
 
 def _reset_locks_in_child() -> None:
@@ -52,6 +58,19 @@ def _reset_locks_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_locks_in_child)
+
+
+def _close_writers_at_exit() -> None:
+    # Registered after the sinks' own exit hook, so it runs first: closing writers (not
+    # just their files) makes a later add_* from another exit hook open a new file.
+    for writer in list(_LIVE_WRITERS):
+        try:
+            writer.close()
+        except Exception as exc:
+            print(f"tfevents: could not write {writer.log_dir} at exit: {exc}", file=sys.stderr)
+
+
+atexit.register(_close_writers_at_exit)
 
 
 class _ReopenOnAppend:
@@ -200,14 +219,15 @@ class WriterBase:
                 sink.flush(fsync=do_sync)
 
     def close(self) -> None:
-        """Writes everything pending and closes the files. Calling it again does nothing."""
+        """Writes everything pending and closes the files. Calling it again does nothing.
+
+        If a write fails (disk full), the error is raised and the writer stays open with
+        its events kept: calling ``close()`` again retries them.
+        """
         with self._lock:
             if self._closed:
                 return
-            self._closed = True
             sinks = [self._sink, *self._sub_sinks.values()]
-            self._sub_sinks = {}
-            self._scalars = _ReopenOnAppend(self)
         errors = []
         for sink in sinks:
             try:
@@ -216,6 +236,10 @@ class WriterBase:
                 errors.append(exc)
         if errors:
             raise errors[0]
+        with self._lock:
+            self._closed = True
+            self._sub_sinks = {}
+            self._scalars = _ReopenOnAppend(self)
 
     def __enter__(self: _W) -> _W:
         return self
@@ -259,8 +283,8 @@ class WriterBase:
         new_style: bool = False,
         double_precision: bool = False,
         *,
-        display_name: str = "",
-        summary_description: str = "",
+        display_name: str = _EMPTY,
+        summary_description: str = _EMPTY,
     ) -> None:
         """Logs one number. NaN and ±Inf are written as they are.
 
@@ -288,7 +312,12 @@ class WriterBase:
         else:
             step = convert.to_step(global_step, "global_step")
         wall_time = _time() if walltime is None else convert.to_walltime(walltime)
-        if new_style or display_name or summary_description:
+        if (
+            new_style is not False
+            or double_precision is not False
+            or display_name is not _EMPTY
+            or summary_description is not _EMPTY
+        ):
             self._add_scalar_with_options(
                 tag, value, step, wall_time, new_style, double_precision,
                 display_name, summary_description,
@@ -372,6 +401,8 @@ class WriterBase:
         for name, option in (("display_name", display_name), ("summary_description", description)):
             if not isinstance(option, str):
                 raise TypeError(f"{name} must be a string, got {type(option).__name__}")
+        new_style = args.check_flag(new_style, "new_style")
+        double_precision = args.check_flag(double_precision, "double_precision")
         metadata = scalar.metadata(display_name, description)
         if new_style:
             if double_precision:
@@ -671,8 +702,10 @@ class WriterBase:
 def _check_num_thresholds(num_thresholds: Any) -> int:
     if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, (int, np.integer)):
         raise TypeError(f"num_thresholds must be an int, got {type(num_thresholds).__name__}")
-    if num_thresholds < 2:
-        raise ValueError(f"num_thresholds must be at least 2, got {num_thresholds}")
+    if not 2 <= num_thresholds <= MAX_THRESHOLDS:
+        raise ValueError(
+            f"num_thresholds must be between 2 and {MAX_THRESHOLDS:,}, got {num_thresholds}"
+        )
     return int(num_thresholds)
 
 

@@ -20,6 +20,7 @@ import atexit
 import os
 import threading
 import time
+import warnings
 import weakref
 from collections import deque
 from typing import Any
@@ -122,13 +123,13 @@ class Sink:
         with self._lock:
             if self.closed:
                 return
-            try:
-                self.write_pending()
-            finally:
-                self.closed = True
-                SCHEDULER.remove(self)
-                _OPEN_SINKS.discard(self)
-                self._close()
+            # A failed write raises here and leaves the sink open, with its events kept:
+            # calling close() again retries them.
+            self.write_pending()
+            self.closed = True
+            SCHEDULER.remove(self)
+            _OPEN_SINKS.discard(self)
+            self._close()
 
     # --- the write path ------------------------------------------------------------------
 
@@ -156,7 +157,9 @@ class Sink:
             try:
                 self._write(data)
             except OSError as exc:
-                self._unwritten = data
+                # What did not reach the file (all of it, unless a torn write could not
+                # be cut back: then the file holds a prefix and the rest follows it).
+                self._unwritten = getattr(exc, "unwritten", data)
                 self._error = exc
                 if not from_background:
                     self._raise_error()
@@ -172,14 +175,39 @@ class Sink:
         self._error = None
         raise WriteFailedError(
             getattr(exc, "errno", None),
-            f"writing events to {self.describe()} failed: {exc}; "
-            f"{len(self._unwritten)} bytes of events are kept and will be retried "
-            "on the next flush",
+            f"writing events to {self.describe()} failed: {exc}; the events logged so far "
+            f"({len(self._unwritten)} bytes, and this call's if it logged one) are kept and "
+            "will be retried by the next flush or close",
         ) from exc
 
     def _encode_pending(self) -> bytes:
         entries = _drain(self.queue)
-        return self._encoder.encode(entries) if entries else b""
+        if not entries:
+            return b""
+        state = self._encoder.snapshot()
+        try:
+            return self._encoder.encode(entries)
+        except Exception as exc:  # one bad entry must not take the batch with it
+            self._encoder.restore(state)
+            return self._encode_one_by_one(entries, exc)
+
+    def _encode_one_by_one(self, entries: list[Entry], first_error: Exception) -> bytes:
+        parts = []
+        dropped = 0
+        for entry in entries:
+            state = self._encoder.snapshot()
+            try:
+                parts.append(self._encoder.encode([entry]))
+            except Exception:
+                self._encoder.restore(state)
+                dropped += 1
+        warnings.warn(
+            f"tfevents: {dropped} logged value(s) could not be encoded and were dropped "
+            f"({first_error!r}); the other {len(entries) - dropped} were written",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return b"".join(parts)
 
     # --- fork safety ---------------------------------------------------------------------
 

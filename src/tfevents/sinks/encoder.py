@@ -111,6 +111,13 @@ class EventEncoder:
         # Shared with the writer, which records display names and descriptions here.
         self._scalar_metadata = scalar_metadata if scalar_metadata is not None else {}
 
+    def snapshot(self) -> tuple[set[str], dict[str, _TagLayout]]:
+        """The per-file state, to restore if an encoding attempt fails half-way."""
+        return set(self._tags_with_metadata), dict(self._layouts)
+
+    def restore(self, state: tuple[set[str], dict[str, _TagLayout]]) -> None:
+        self._tags_with_metadata, self._layouts = set(state[0]), dict(state[1])
+
     def encode(self, entries: list[Entry]) -> bytes:
         """Frames queued entries in order: runs of scalars in one vectorised pass each."""
         columns = scalar_columns(entries)

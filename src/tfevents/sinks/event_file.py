@@ -69,7 +69,10 @@ class EventFileSink(Sink):
     def _open(self, after_fork: bool = False, purge_step: int | None = None) -> None:
         wall_time = time.time()
         path = os.path.join(self.logdir, event_file_name(self.filename_suffix, wall_time))
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_EXCL, 0o644)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_EXCL, 0o644)
+        except OSError as exc:
+            raise OSError(exc.errno, f"could not create event file {path}: {exc.strerror}") from exc
         self._fd, self.path, self._size = fd, path, 0
         header = frame(
             messages.event(
@@ -84,7 +87,16 @@ class EventFileSink(Sink):
                     session_log=messages.session_log(messages.SESSION_START),
                 )
             )
-        self._write(header)
+        try:
+            self._write(header)
+        except OSError as exc:
+            os.close(fd)
+            self._fd = -1
+            try:
+                os.unlink(path)  # a file without its header is no event file: leave none
+            except OSError:
+                pass
+            raise OSError(exc.errno, f"could not start event file {path}: {exc.strerror}") from exc
 
     def _write(self, data: bytes) -> None:
         view = memoryview(data)
@@ -95,12 +107,14 @@ class EventFileSink(Sink):
                 if count == 0:
                     raise OSError(errno.EIO, "write returned 0 bytes")
                 written += count
-        except OSError:
+        except OSError as exc:
             if written:
                 try:  # never leave half a record in the file
                     os.ftruncate(self._fd, self._size)
                 except OSError:
-                    pass
+                    # The torn prefix stays: the retry must continue it, not repeat it.
+                    self._size += written
+                    exc.unwritten = bytes(view[written:])  # type: ignore[attr-defined]
             raise
         self._size += written
         if self.fsync:
