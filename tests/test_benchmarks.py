@@ -1,5 +1,6 @@
-"""Smoke test of benchmarks/bench_scalars.py: its quick mode runs every writer and its
-read-back checks pass, and those checks do catch lost or corrupt events.
+"""Smoke tests of the benchmarks (bench_scalars, bench_summaries, bench_import_memory,
+bench_device, run_all): their quick modes run every writer and their read-back checks
+pass, those checks do catch lost or wrong data, and tfevents' outputs agree with the peers'.
 
 No timing is asserted anywhere: the numbers belong in benchmarks/RESULTS.md, not here.
 """
@@ -10,6 +11,7 @@ import importlib.util
 import os
 import sys
 
+import numpy as np
 import pytest
 
 BENCH_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
@@ -41,6 +43,14 @@ def test_quick_run_checks_every_writer(tmp_path):
     )
     report = bench.run(args)
     assert [w.key for w in report.workloads] == ["a", "b", "c"]
+    # (d) add_scalar_array against the buffered-write floor
+    assert list(report.array_results) == [2000]
+    for key in ("tfevents", "floor"):
+        runs = report.array_results[2000][key]
+        assert len(runs) == 2 and all(r.events == 2000 for r in runs)
+    assert list(report.array_profiles) == [2000]
+    (verdict,) = bench.array_verdicts(report)
+    assert verdict.n == 2000 and verdict.events_per_s > 0 and verdict.best_peer
     keys = {spec.key for spec in report.writers}
     assert keys == {"tfevents", "tensorboardX", "torch", "tb_writer", "noop"}
     for workload in report.workloads:
@@ -60,6 +70,8 @@ def test_quick_run_checks_every_writer(tmp_path):
         assert spec.label in text
     assert "--quick" in text
     assert "Where tfevents' time goes" in text
+    assert "(d) add_scalar_array" in text
+    assert [v.key for v in bench.scalar_verdicts(report)] == ["a", "b"]
     # the temporary run directories are removed
     assert os.listdir(tmp_path) == []
 
@@ -155,3 +167,224 @@ def test_check_catches_wrong_order_and_values(tmp_path):
 def test_no_event_file_is_an_error(tmp_path):
     with pytest.raises(harness.BenchmarkError, match="no event file"):
         harness.read_scalar_log(str(tmp_path))
+
+
+# --- add_scalar_array ------------------------------------------------------------------------
+
+
+def test_array_runs_are_checked(tmp_path):
+    for entrant in bench.ARRAY_ENTRANTS:
+        result = bench.array_timed_run(entrant, 700, str(tmp_path))
+        assert result.events == 700
+        assert result.bytes_on_disk > 0
+    assert os.listdir(tmp_path) == []
+
+
+# --- bench_summaries ---------------------------------------------------------------------------
+
+summaries = _load("bench_summaries")
+
+
+def _one_call_workloads():
+    return summaries.make_workloads({k: 1 for k in summaries.DEFAULT_CALLS} | {"text": 3})
+
+
+def test_summary_outputs_agree_across_writers(tmp_path):
+    """tfevents and the peers, given the same inputs, write the same histogram buckets,
+    totals, min and max, the same pixels (uint8 exactly; float within one level: tfevents
+    rounds, the peers truncate), the same PR curve, the same text."""
+    writers = summaries.select_writers("tfevents,tensorboardX,torch")
+    for workload in _one_call_workloads():
+        outputs = {}
+        for spec in writers:
+            logdir = str(tmp_path / f"{spec.key}-{workload.key}")
+            writer = spec.make(logdir)
+            workload.drive(writer)
+            writer.close()
+            events, _, _ = harness.read_events(logdir)
+            workload.check(spec.label, spec.key != "tfevents", events)  # against the inputs
+            outputs[spec.key] = summaries.decoded(workload.key, events, workload.calls, spec.label)
+        ours = outputs.pop("tfevents")
+        for peer, theirs in outputs.items():
+            assert len(theirs) == len(ours) == workload.calls
+            for a, b in zip(ours, theirs):
+                if workload.key == "histogram":
+                    np.testing.assert_array_equal(a[0], b[0])
+                    assert a[1:] == b[1:] == (1_000_000.0, *a[2:])
+                elif workload.key == "image_hwc":
+                    np.testing.assert_array_equal(a, b)
+                elif workload.key == "image_chw":
+                    assert a.shape == b.shape == (256, 256, 3)
+                    assert np.abs(a.astype(int) - b.astype(int)).max() <= 1, peer
+                elif workload.key == "pr_curve":
+                    np.testing.assert_array_equal(a[:4], b[:4])
+                    np.testing.assert_allclose(a[4:], b[4:], rtol=1e-6)
+                else:
+                    assert a == b
+
+
+def _tfevents_events(tmp_path, name, log):
+    import tfevents
+
+    logdir = str(tmp_path / name)
+    with tfevents.SummaryWriter(logdir) as writer:
+        log(writer)
+    return harness.read_events(logdir)[0]
+
+
+def test_summary_checks_catch_wrong_data(tmp_path):
+    wl = {w.key: w for w in _one_call_workloads()}
+    # a histogram of other values
+    events = _tfevents_events(tmp_path, "h", lambda w: w.add_histogram("weights/histogram", wl["histogram"].inputs["values"][:-1], 0))
+    with pytest.raises(harness.BenchmarkError, match="histogram counts"):
+        wl["histogram"].check("tfevents", False, events)
+    # an image one pixel off
+    hwc = wl["image_hwc"].inputs["hwc"].copy()
+    hwc[10, 10, 0] ^= 1
+    events = _tfevents_events(tmp_path, "i", lambda w: w.add_image("images/hwc_uint8", hwc, 0, dataformats="HWC"))
+    with pytest.raises(harness.BenchmarkError, match="max difference 1"):
+        wl["image_hwc"].check("tfevents", False, events)
+    # a float image checked against the other rounding rule
+    events = _tfevents_events(tmp_path, "c", lambda w: wl["image_chw"].drive(w))
+    with pytest.raises(harness.BenchmarkError, match="decoded image differs"):
+        wl["image_chw"].check("tfevents", True, events)
+    # a PR curve of other predictions
+    labels, predictions = wl["pr_curve"].inputs["labels"], wl["pr_curve"].inputs["predictions"]
+    events = _tfevents_events(tmp_path, "p", lambda w: w.add_pr_curve("eval/pr_curve", labels, predictions[::-1], 0))
+    with pytest.raises(harness.BenchmarkError, match="PR curve counts"):
+        wl["pr_curve"].check("tfevents", False, events)
+    # text: a changed string, and a lost call
+    texts = wl["text"].inputs["texts"]
+    events = _tfevents_events(tmp_path, "t", lambda w: [w.add_text("notes/text", t + ("!" if i == 1 else ""), i) for i, t in enumerate(texts)])
+    with pytest.raises(harness.BenchmarkError, match="text at step 1"):
+        wl["text"].check("tfevents", False, events)
+    events = _tfevents_events(tmp_path, "l", lambda w: [w.add_text("notes/text", t, i) for i, t in enumerate(texts[:-1])])
+    with pytest.raises(harness.BenchmarkError, match="LOST EVENTS"):
+        wl["text"].check("tfevents", False, events)
+
+
+def test_summaries_quick_run(tmp_path):
+    args = summaries.parse_args(["--quick", "--tmpdir", str(tmp_path), "--calls", "text=20"])
+    report = summaries.run(args)
+    assert [w.key for w in report.workloads] == ["histogram", "image_chw", "image_hwc", "pr_curve", "text"]
+    for workload in report.workloads:
+        runs = report.results[workload.key]
+        assert set(runs) >= {"tfevents", "tensorboardX", "torch"}
+        assert ("floor" in runs) == (workload.key != "text")
+        for key, rs in runs.items():
+            assert len(rs) == 1 and rs[0].events == workload.calls, (workload.key, key)
+        # tensorboard.summary.Writer has no such method: listed, not run
+        assert any("tensorboard.summary.Writer" in m for m in report.missing[workload.key])
+        assert report.profiles[workload.key].caller_top
+    assert {v.workload for v in summaries.verdicts(report)} == {w.key for w in report.workloads}
+    text = summaries.render(report)
+    assert "add_histogram: 1,000,000 float32 values" in text and "Where tfevents' time goes" in text
+    assert os.listdir(tmp_path) == []
+
+
+# --- bench_import_memory -----------------------------------------------------------------------
+
+imports = _load("bench_import_memory")
+
+
+def test_parse_importtime():
+    sample = (
+        "import time: self [us] | cumulative | imported package\n"
+        "import time:       120 |        120 |   _io\n"
+        "import time:      1057 |     145691 | tfevents\n"
+        "not an importtime line\n"
+    )
+    assert imports.parse_importtime(sample) == [("_io", 120, 120, 1), ("tfevents", 1057, 145691, 0)]
+
+
+def test_import_memory_quick_run(tmp_path):
+    args = imports.parse_args(["--quick", "--runs", "1", "--rss-counts", "0,500", "--bytes-count", "500", "--tmpdir", str(tmp_path)])
+    report = imports.run(args)
+    assert set(report.imports) == {"tfevents", "numpy", "nothing"}
+    tf = report.imports["tfevents"]
+    assert "tfevents" in tf.modules and "numpy" in tf.modules
+    assert imports.framework_modules(tf.modules) == []
+    assert imports.framework_modules(["torch.nn", "numpy", "google.protobuf"]) == ["google", "torch"]
+    assert any(row[0] == "tfevents" for row in report.breakdown)
+    assert [(r.writer, r.n) for r in report.rss] == [("tfevents", 0), ("tfevents", 500)]
+    assert report.rss[1].bytes_on_disk > 500 * 40
+    v = imports.verdicts(report)
+    assert v.rss_growth_mb_per_million is None  # one non-zero count: no growth to speak of
+    assert v.frameworks == []
+    text = imports.render(report)
+    assert "`import tfevents`" in text and "Peak memory" in text
+    assert os.listdir(tmp_path) == []
+
+
+def test_rss_child_does_not_inherit_the_parents_peak(tmp_path):
+    """ru_maxrss of a child forked from a big process starts at the parent's size on Linux;
+    the benchmark's children are started so that it does not."""
+    ballast = bytearray(300 * 2**20)
+    ballast[:: 4096] = b"\x01" * len(ballast[:: 4096])
+    result = imports.rss_once("tfevents", 0, str(tmp_path))
+    del ballast
+    assert result.peak_mb < 250
+    if result.hwm_mb is not None:
+        assert abs(result.peak_mb - result.hwm_mb) < 20
+
+
+# --- bench_device ------------------------------------------------------------------------------
+
+device = _load("bench_device")
+
+
+def test_device_benchmark_cpu_smoke(tmp_path, capsys):
+    results = tmp_path / "device.md"
+    code = device.main(
+        ["--device", "cpu", "--quick", "--steps", "2", "--write-results", "--results", str(results),
+         "--tmpdir", str(tmp_path)]
+    )
+    assert code == 0
+    assert not results.exists()  # CPU runs record nothing
+    out = capsys.readouterr().out
+    assert "no GPU" in out and "ResNet-18-like" in out and "MLP" in out
+    args = device.parse_args(["--device", "cpu", "--quick", "--steps", "2", "--tmpdir", str(tmp_path)])
+    report = device.run(args)
+    assert [m.key for m in report.models] == ["resnet18", "mlp"]
+    for spec in report.models:
+        runs = report.results[spec.key]
+        assert set(runs) == set(device.VARIANTS)
+        for variant, rs in runs.items():
+            assert rs[0].events == (0 if variant == "none" else 2 * len(device.METRICS))
+
+
+# --- run_all -----------------------------------------------------------------------------------
+
+run_all = _load("run_all")
+
+
+def test_run_all_writes_every_part(tmp_path, capsys):
+    results = tmp_path / "RESULTS.md"
+    results.write_text(
+        "- Date: 2026-01-01 00:00 UTC; the whole run took 1 s.\n- tfevents source: commit abc.\n"
+        "tfevents' speedup vs the best peer (x, 30 µs/call whole run): **14.9x**.\n"
+        "tfevents' speedup vs the best peer (y, 27 µs/call whole run): **11.5x**.\n",
+        encoding="utf-8",
+    )
+    code = run_all.main([
+        "--quick", "--reps", "1", "--import-runs", "1", "--device", "cpu", "--write-results",
+        "--results", str(results), "--tmpdir", str(tmp_path),
+    ])
+    assert code == 0
+    text = results.read_text(encoding="utf-8")
+    for heading in (
+        "## Targets", "### (a) 2,000 add_scalar calls", "### (d) add_scalar_array", "### add_histogram",
+        "### add_image: 3x256x256", "### add_image: 512x512x3", "### add_pr_curve", "### add_text",
+        "## Import time", "## Peak memory", "## Training steps with device-tensor scalars",
+        "## What the time goes to", "### Before → after",
+    ):
+        assert heading in text, heading
+    assert "--quick --reps 1" in text  # the command that reproduces it
+    assert "14.90x →" in text  # the previous scalar-only report's figure, before → after
+    assert "No GPU in this run" in text
+    previous = run_all.load_previous(str(results))
+    assert {"scalar_a", "scalar_b", "array_2000", "histogram", "image_chw", "image_hwc", "pr_curve",
+            "text", "import"} <= set(previous["metrics"])
+    assert text in capsys.readouterr().out
+    leftovers = [p for p in os.listdir(tmp_path) if p != "RESULTS.md"]
+    assert leftovers == []

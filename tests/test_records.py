@@ -29,7 +29,7 @@ if _TESTS not in sys.path:
 from proto_classes import load_protos  # noqa: E402
 
 from tfevents.records import crc32c as crc_module  # noqa: E402
-from tfevents.records.crc32c import crc32c, crc32c_rows, mask, masked_crc32c  # noqa: E402
+from tfevents.records.crc32c import crc32c, crc32c_numpy, crc32c_rows, mask, masked_crc32c  # noqa: E402
 from tfevents.records.framing import (  # noqa: E402
     FOOTER_SIZE,
     HEADER_SIZE,
@@ -146,6 +146,7 @@ def test_crc32c_agrees_with_the_oracle(length, seed) -> None:
     data = random_bytes(length, seed)
     expected = oracle_crc(data)
     assert crc32c(data) == expected
+    assert crc32c_numpy(data) == expected  # the path used when no C CRC is installed
     assert crc32c(bytearray(data)) == expected
     assert crc32c(memoryview(data)) == expected
     assert masked_crc32c(data) == oracle_masked(data)
@@ -157,6 +158,7 @@ def test_crc32c_of_constant_buffers(length, fill) -> None:
     # Zero bytes are the case front padding relies on; 0xff the all-ones register.
     data = bytes([fill]) * length
     assert crc32c(data) == oracle_crc(data)
+    assert crc32c_numpy(data) == oracle_crc(data)
 
 
 @SETTINGS
@@ -482,3 +484,4 @@ def test_crc32c_internal_thresholds(width) -> None:
     for length in (width - 1, width, width + 1):
         data = random_bytes(length, length)
         assert crc32c(data) == oracle_crc(data)
+        assert crc32c_numpy(data) == oracle_crc(data)

@@ -109,19 +109,20 @@ class Graph:
         self._nodes[name] = Node(name, op, tuple(inputs), shapes, dtype, device, attrs)
         return name
 
-    def validate(self) -> None:
-        """Checks that every input names a node of the graph."""
+    def validate(self, name: str = "model") -> None:
+        """Checks that every input names a node of the graph. Errors start with
+        ``name``, the argument the graph was given as (``add_graph``'s ``model``)."""
         for node in self._nodes.values():
             for item in node.inputs:
                 target = _INPUT.match(item).group(2)  # type: ignore[union-attr]
                 if target not in self._nodes:
                     raise ValueError(
-                        f"node {node.name!r} has input {item!r}, which is not a node of the graph"
+                        f"{name}: node {node.name!r} has input {item!r}, which is not a node of the graph"
                     )
 
-    def to_graph_def(self) -> bytes:
-        """The serialized GraphDef."""
-        self.validate()
+    def to_graph_def(self, name: str = "model") -> bytes:
+        """The serialized GraphDef (``validate(name)`` first)."""
+        self.validate(name)
         return messages.graph_def(_encode_node(n) for n in self._nodes.values())
 
 

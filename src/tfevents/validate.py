@@ -8,6 +8,8 @@ at that record and makes its Rust loader drop the whole file.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tfevents.reader import _FileState, _parse_event, event_files
@@ -38,7 +40,8 @@ def validate_file(path: str) -> FileReport:
     first_version = None
     for index, (offset, length) in enumerate(zip(result.offsets.tolist(), result.lengths.tolist())):
         try:
-            event = _parse_event(data[offset : offset + length], state)
+            # Images stay encoded: TensorBoard serves their bytes as they are.
+            event = _parse_event(data[offset : offset + length], state, decode_images=False)
         except (DecodeError, UnicodeDecodeError, ValueError) as exc:
             return FileReport(path, index, 0, f"record {index} at byte {offset - 12} does not parse: {exc}")
         if index == 0:
@@ -48,9 +51,18 @@ def validate_file(path: str) -> FileReport:
     return FileReport(path, int(result.offsets.size), len(data) - result.end, None)
 
 
-def validate_logdir(logdir: str) -> list[FileReport]:
-    import os
-
-    if os.path.isfile(logdir):
-        return [validate_file(logdir)]
-    return [validate_file(p) for paths in event_files(logdir).values() for p in paths]
+def validate_logdir(
+    logdir: str, *, on_file: Callable[[str, FileReport], None] | None = None
+) -> list[FileReport]:
+    """Reports on every event file of every run under ``logdir`` (or on one file);
+    ``on_file(path, report)`` is called as each file is done (the CLI's progress bar)."""
+    paths = [logdir] if os.path.isfile(logdir) else [
+        p for files in event_files(logdir).values() for p in files
+    ]
+    reports = []
+    for path in paths:
+        report = validate_file(path)
+        reports.append(report)
+        if on_file is not None:
+            on_file(path, report)
+    return reports

@@ -325,8 +325,8 @@ class WriterBase:
             return
         queue = self._scalars
         queue.append((tag, value, step, wall_time))
-        if len(queue) >= self._sink.wake_threshold and not self._sink.wake_requested:
-            self._sink.request_write()
+        if len(queue) >= self._sink.wake_threshold:
+            self._sink.queue_full()
 
     def add_scalar_array(
         self,

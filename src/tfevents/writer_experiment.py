@@ -55,6 +55,17 @@ def _check_text(value: Any, name: str) -> str:
     return value
 
 
+def _short(text: str, limit: int = 40) -> str:
+    """``repr(text)``, cut to about ``limit`` characters for error messages."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
+
+
+def _check_run_name_text(text: str, name: str) -> None:
+    """Text that becomes part of a directory name: no NUL (no filesystem takes it)."""
+    if "\x00" in text:
+        raise ValueError(f"{name} must not contain NUL characters: it names a run directory")
+
+
 def _write_file(path: str, data: bytes) -> None:
     """Writes ``path`` whole: a reader polling the directory never sees half a file."""
     temporary = f"{path}.tmp-{os.getpid()}"
@@ -88,8 +99,12 @@ class ExperimentMethods(_Base):
         Keys may then contain ``/``.
         """
         args.check_tag(main_tag, "main_tag")
-        if layout not in SCALARS_LAYOUTS:
-            raise ValueError(f"layout must be one of {SCALARS_LAYOUTS}, got {layout!r}")
+        args.check_choice(layout, "layout", SCALARS_LAYOUTS)
+        run_prefix = main_tag.replace("/", "_") + "_"
+        if layout == "runs":
+            _check_run_name_text(main_tag, "main_tag")
+            # Every run directory is ``run_prefix + key``: at least one byte longer.
+            args.check_path_component(run_prefix + "k", "main_tag")
         if not isinstance(tag_scalar_dict, Mapping):
             raise TypeError(
                 f"tag_scalar_dict must be a dict of name -> number, got {type(tag_scalar_dict).__name__}"
@@ -99,10 +114,16 @@ class ExperimentMethods(_Base):
         entries = []
         for key, value in tag_scalar_dict.items():
             args.check_tag(key, "tag_scalar_dict key")
-            if layout == "runs" and ("/" in key or os.sep in key):
-                raise ValueError(
-                    f"tag_scalar_dict key {key!r} must not contain a path separator "
-                    "(it names a run directory; layout='same_run' takes it)"
+            if layout == "runs":
+                if "/" in key or os.sep in key:
+                    raise ValueError(
+                        f"tag_scalar_dict key {key!r} must not contain a path separator "
+                        "(it names a run directory; layout='same_run' takes it)"
+                    )
+                where = f"tag_scalar_dict key {_short(key)}"
+                _check_run_name_text(key, where)
+                args.check_path_component(
+                    run_prefix + key, f"{where} (joined to main_tag as a run directory name)"
                 )
             entries.append((key, convert.to_float(value, f"tag_scalar_dict[{key!r}]")))
         if layout == "same_run":
@@ -112,7 +133,7 @@ class ExperimentMethods(_Base):
             return
         self._live_sink()
         for key, value in entries:
-            run_dir = os.path.join(self.log_dir, main_tag.replace("/", "_") + "_" + key)
+            run_dir = join_logdir(self.log_dir, run_prefix + key)
             with self._lock:
                 sink = self._sub_sinks.get(run_dir)
                 if sink is None:
@@ -284,7 +305,13 @@ class ExperimentMethods(_Base):
             for key, value in metrics.items():
                 self.add_scalar(key, value, step, wall_time)
             return
-        sink = self._new_sink(run_dir)
+        try:
+            sink = self._new_sink(run_dir)
+        except BaseException:
+            if previous is None:  # nothing of the session was written: forget it
+                with self._lock:
+                    sessions.pop(run_dir, None)
+            raise
         try:
             for entry in entries:
                 sink.add_value(*entry)
@@ -335,8 +362,8 @@ class ExperimentMethods(_Base):
 
     def _hparams_run_dir(self, run_name: Any, layout: str | None) -> str | None:
         """None for the writer's own run, else the sub-run's directory."""
-        if layout is not None and layout not in HPARAMS_LAYOUTS:
-            raise ValueError(f"layout must be one of {HPARAMS_LAYOUTS} or None, got {layout!r}")
+        if layout is not None:
+            args.check_choice(layout, "layout", (*HPARAMS_LAYOUTS, None))
         if run_name is not None and not isinstance(run_name, str):
             raise TypeError(f"run_name must be a str or None, got {type(run_name).__name__}")
         if layout is None:
@@ -355,6 +382,8 @@ class ExperimentMethods(_Base):
             raise ValueError(
                 f"run_name {run_name!r} names the writer's own run: leave run_name out for it"
             )
+        for part in parts:
+            args.check_path_component(part, "run_name")
         return join_logdir(self.log_dir, *parts)
 
     # --- mesh ----------------------------------------------------------------------------
@@ -453,6 +482,7 @@ class ExperimentMethods(_Base):
         lists every embedding this writer logged (see ``summaries.embedding``).
         """
         args.check_tag(tag)
+        directory = args.check_path_component(embedding.path_component(tag), "tag")
         array = embedding.check_mat(mat)
         count = array.shape[0]
         step = args.global_step(global_step)
@@ -477,7 +507,7 @@ class ExperimentMethods(_Base):
                 "add_embedding writes the projector's files beside the event files and "
                 f"needs a local log_dir, got {self.log_dir!r}"
             )
-        subdir = f"{step:05d}/{embedding.path_component(tag)}"
+        subdir = f"{step:05d}/{directory}"
         save_path = os.path.join(self.log_dir, *subdir.split("/"))
         tensor_name = f"{tag}:{step:05d}"
         os.makedirs(save_path, exist_ok=True)

@@ -56,6 +56,7 @@ class MediaMethods(_Base):
         scale = boxes.check_rescale(rescale)
         if min(hwc.shape[0], hwc.shape[1]) == 0:
             raise ValueError(f"img_tensor must not be empty, got an image of {hwc.shape[0]}x{hwc.shape[1]}")
+        boxes.check_rescaled_size(hwc.shape[0], hwc.shape[1], scale)
         step, wall_time = args.global_step(global_step), args.wall_time(walltime)
         self._add_png(tag, boxes.draw(hwc, box_array, label_list, scale), step, wall_time)
 
@@ -74,6 +75,7 @@ class MediaMethods(_Base):
         ``add_images``). ``close`` closes the figures afterwards (``pyplot.close``).
         """
         args.check_tag(tag)
+        close = args.check_flag(close, "close")  # checked before anything is queued
         many = isinstance(figure, (list, tuple))
         items = list(figure) if many else [figure]
         if not items:
@@ -116,7 +118,8 @@ class MediaMethods(_Base):
         ``vid_tensor`` is ``(N, T, C, H, W)`` (or the layout ``dataformats`` names,
         tensorboardX's parameter); values as for ``add_image``. Several videos are
         tiled as torch tiles them. ``fps`` sets the frame delay, ``round(100 / fps)``
-        hundredths of a second (at most 50 fps). See ``tfevents.summaries.video``.
+        hundredths of a second (at most 50 fps; at least 100/65535 fps, as a GIF delay
+        is at most 655.35 s). See ``tfevents.summaries.video``.
         """
         args.check_tag(tag)
         rate = video.check_fps(fps)

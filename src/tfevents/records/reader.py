@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tfevents.records.framing import FOOTER_SIZE, HEADER_SIZE, data_crcs, length_crcs
+from tfevents.records.framing import FOOTER_SIZE, HEADER_SIZE, data_crcs, length_header
 
 _unpack_header = struct.Struct("<QI").unpack_from
 _unpack_u32 = struct.Struct("<I").unpack_from
@@ -60,7 +60,7 @@ def scan(data: bytes | memoryview, verify: bool = True) -> RecordScan:
     pos = 0
     while pos + HEADER_SIZE <= size:
         length, length_crc = _unpack_header(view, pos)
-        if verify and int(length_crcs(np.array([length], dtype=np.uint64))[0]) != length_crc:
+        if verify and _unpack_u32(length_header(length), 8)[0] != length_crc:
             raise CorruptRecordError("length CRC mismatch", pos)
         if pos + HEADER_SIZE + length + FOOTER_SIZE > size:
             break

@@ -42,6 +42,9 @@ _OPEN_SINKS: weakref.WeakSet[Sink] = weakref.WeakSet()
 # values, are pending; otherwise it writes every ``flush_secs``.
 MIN_WAKE_BATCH = 1000
 MAX_PENDING_BYTES = 8 << 20
+# Entries a sink may hold while its wake is pending before the caller writes them itself.
+MAX_BACKLOG = 1 << 16
+MAX_BACKLOG_BYTES = 4 * MAX_PENDING_BYTES
 
 
 def _drain(queue: deque[Any]) -> list[Any]:
@@ -63,8 +66,12 @@ class Sink:
         self.scalar_metadata: dict[str, bytes] = {} if scalar_metadata is None else scalar_metadata
         self.max_queue = max_queue
         # Waking the writer for a handful of events costs more per event than it saves.
-        self.wake_threshold = max(max_queue, MIN_WAKE_BATCH)
+        self.base_threshold = max(max_queue, MIN_WAKE_BATCH)
+        # The queue length at which the next append calls queue_full(): base_threshold,
+        # or MAX_BACKLOG while a wake is pending.
+        self.wake_threshold = self.base_threshold
         self.pending_bytes = 0  # encoded values queued since the last write (approximate)
+        self.bytes_threshold = MAX_PENDING_BYTES
         self.flush_secs = flush_secs
         self.next_write_due = time.monotonic() + flush_secs
         self.closed = False
@@ -82,18 +89,27 @@ class Sink:
 
     # --- called by writers ---------------------------------------------------------------
 
-    def request_write(self) -> None:
-        """Called when the queue is full: wakes the background writer once."""
+    def queue_full(self) -> None:
+        """Called by an append that brings the queue to ``wake_threshold``.
+
+        The first time, the background writer is woken. If the queue still reaches
+        ``MAX_BACKLOG`` (a loop that logs faster than the background thread, starved of
+        the GIL, can write), the caller writes the batch itself: memory stays bounded.
+        """
         if self._error is not None:
             self._raise_error()
-        if not self.wake_requested:
+        if len(self.queue) >= MAX_BACKLOG or self.pending_bytes >= MAX_BACKLOG_BYTES:
+            self.write_pending()
+        elif not self.wake_requested:
             self.wake_requested = True
+            self.wake_threshold = MAX_BACKLOG
+            self.bytes_threshold = MAX_BACKLOG_BYTES
             SCHEDULER.wake(self)
 
     def add_scalar(self, tag: str, value: Any, step: int, wall_time: float) -> None:
         self.queue.append((tag, value, step, wall_time))
-        if len(self.queue) >= self.wake_threshold and not self.wake_requested:
-            self.request_write()
+        if len(self.queue) >= self.wake_threshold:
+            self.queue_full()
 
     def add_value(
         self, tag: str, metadata: bytes, field: bytes, step: int, wall_time: float
@@ -101,17 +117,15 @@ class Sink:
         """Queues a summary value encoded by a ``summaries`` module."""
         self.queue.append((tag, EncodedValue(metadata, field), step, wall_time))
         self.pending_bytes += len(field)
-        if (
-            len(self.queue) >= self.wake_threshold or self.pending_bytes >= MAX_PENDING_BYTES
-        ) and not self.wake_requested:
-            self.request_write()
+        if len(self.queue) >= self.wake_threshold or self.pending_bytes >= self.bytes_threshold:
+            self.queue_full()
 
     def add_event(self, event: bytes) -> None:
         """Queues a complete encoded Event (graphs, session logs)."""
         self.queue.append((None, RawEvent(event), 0, 0.0))
         self.pending_bytes += len(event)
         if not self.wake_requested:
-            self.request_write()
+            self.queue_full()
 
     def flush(self, fsync: bool = False) -> None:
         self.write_pending()
@@ -137,6 +151,8 @@ class Sink:
         with self._lock:
             self.next_write_due = time.monotonic() + self.flush_secs
             self.wake_requested = False
+            self.wake_threshold = self.base_threshold
+            self.bytes_threshold = MAX_PENDING_BYTES
             self.pending_bytes = 0
             if self.closed:
                 if self.queue and not from_background:

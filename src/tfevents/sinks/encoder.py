@@ -124,18 +124,24 @@ class EventEncoder:
         if columns is not None:
             return self.encode_scalars(*columns)
         parts = []
-        run: list[Entry] = []
+        scalars: list[Entry] = []  # a run of consecutive scalar entries
+        values: list[Entry] = []  # a run of consecutive encoded values and events
         for entry in entries:
             kind = entry[1].__class__
             if kind is EncodedValue or kind is RawEvent:
-                if run:
-                    parts.append(self.encode_scalars(*mixed_scalar_columns(run)))
-                    run = []
-                parts.append(self.encode_values([entry]))
+                if scalars:
+                    parts.append(self.encode_scalars(*mixed_scalar_columns(scalars)))
+                    scalars = []
+                values.append(entry)
             else:
-                run.append(entry)
-        if run:
-            parts.append(self.encode_scalars(*mixed_scalar_columns(run)))
+                if values:
+                    parts.append(self.encode_values(values))
+                    values = []
+                scalars.append(entry)
+        if scalars:
+            parts.append(self.encode_scalars(*mixed_scalar_columns(scalars)))
+        if values:
+            parts.append(self.encode_values(values))
         return b"".join(parts)
 
     def encode_values(self, entries: Sequence[Entry]) -> bytes:

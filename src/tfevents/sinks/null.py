@@ -44,7 +44,7 @@ class NullSink(Sink):
     def describe(self) -> str:
         return f"nothing (this process does not write {self.logdir})"
 
-    def request_write(self) -> None:
+    def queue_full(self) -> None:
         pass
 
     def add_scalar(self, tag: str, value: Any, step: Any, wall_time: Any) -> None:

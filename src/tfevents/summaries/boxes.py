@@ -9,7 +9,11 @@ top-left corner, just above the box (inside it when there is no room above).
 
 ``rescale`` resizes the image first (Lanczos, as torch does) and scales the boxes with
 it, so that the frames stay 2 pixels wide and sharp at any scale. Gray images become
-RGB and gray + alpha becomes RGBA, so that the boxes can be red.
+RGB and gray + alpha becomes RGBA, so that the boxes can be red. The rescaled image is
+``round(width * rescale) x round(height * rescale)`` (at least 1 x 1) and must stay
+within ``MAX_SIDE`` (16384) pixels per side and ``MAX_PIXELS`` (2**26, 64 Mpx: 256 MiB
+as RGBA) in all, a size browsers still show and memory still holds a few copies of;
+a larger ``rescale`` is a ValueError (Pillow would otherwise fail with a MemoryError).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ RED = (255, 0, 0)
 TEXT_COLOUR = (0, 0, 0)
 THICKNESS = 2
 LABEL_MARGIN = 2
+MAX_SIDE = 16384  # pixels per side of a rescaled image
+MAX_PIXELS = 2**26  # pixels of a rescaled image
 
 
 def check_boxes(array: np.ndarray, name: str = "box_tensor") -> np.ndarray:
@@ -68,10 +74,36 @@ def check_rescale(rescale: object, name: str = "rescale") -> float:
         rescale, (int, float, np.integer, np.floating)
     ):
         raise TypeError(f"{name} must be a number, got {type(rescale).__name__}")
-    scale = float(rescale)
+    try:
+        scale = float(rescale)
+    except OverflowError:  # an int beyond the float range
+        scale = math.inf
     if not (scale > 0 and math.isfinite(scale)):
         raise ValueError(f"{name} must be positive and finite, got {rescale!r}")
     return scale
+
+
+def rescaled_size(height: int, width: int, rescale: float) -> tuple[int, int]:
+    """``(height, width)`` of an image of ``height x width`` resized by ``rescale``."""
+    return max(1, round(height * rescale)), max(1, round(width * rescale))
+
+
+def check_rescaled_size(height: int, width: int, rescale: float, name: str = "rescale") -> None:
+    """Refuses a ``rescale`` whose image would exceed ``MAX_SIDE`` or ``MAX_PIXELS``."""
+    if rescale == 1.0:
+        return  # no resize: the image is the caller's own
+    exact_height, exact_width = height * rescale, width * rescale  # floats: inf is compared too
+    too_big = max(exact_height, exact_width) > MAX_SIDE + 1
+    if not too_big:
+        new_height, new_width = rescaled_size(height, width, rescale)
+        too_big = max(new_height, new_width) > MAX_SIDE or new_height * new_width > MAX_PIXELS
+    if too_big:
+        raise ValueError(
+            f"{name}={rescale!r} makes the {width}x{height} image "
+            f"{exact_width:.6g}x{exact_height:.6g} pixels; "
+            f"a rescaled image may have at most {MAX_SIDE} pixels per side and "
+            f"{MAX_PIXELS:,} pixels in all"
+        )
 
 
 def draw(
@@ -86,8 +118,8 @@ def draw(
     elif channels == 2:
         hwc = np.concatenate([hwc[:, :, :1].repeat(3, axis=2), hwc[:, :, 1:]], axis=2)
     if rescale != 1.0:
-        height, width = hwc.shape[:2]
-        size = (max(1, round(width * rescale)), max(1, round(height * rescale)))
+        new_height, new_width = rescaled_size(hwc.shape[0], hwc.shape[1], rescale)
+        size = (new_width, new_height)
         mode = "RGB" if hwc.shape[2] == 3 else "RGBA"
         resized = Image.fromarray(np.ascontiguousarray(hwc), mode).resize(size, Image.Resampling.LANCZOS)
         hwc = np.asarray(resized)

@@ -12,11 +12,15 @@ tensor, which TensorBoard shows as an empty chart.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
 from tfevents.wire import messages
+
+NUMPY_ESTIMATORS = ("auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt")
+MAX_BINS = 1_000_000  # buckets of one histogram: an int ``bins`` above it is refused
 
 METADATA = messages.summary_metadata("histograms", data_class=messages.DATA_CLASS_TENSOR)
 
@@ -61,6 +65,40 @@ def _tensorflow_table(flat: np.ndarray, low: float, high: float) -> np.ndarray:
     return table
 
 
+def check_bins(bins: Any, name: str = "bins") -> Any:
+    """``bins`` as ``buckets`` takes it: a string (``"tensorflow"`` or a numpy
+    estimator, checked by numpy), a bucket count from 1 to ``MAX_BINS``, or a 1-D
+    sequence of at least 2 edges (their order and values are checked by numpy)."""
+    if isinstance(bins, str):
+        if bins != "tensorflow" and bins not in NUMPY_ESTIMATORS:
+            raise ValueError(
+                f"{name} must be 'tensorflow', one of numpy's estimators {NUMPY_ESTIMATORS}, "
+                f"a bucket count or edges, got {bins!r}"
+            )
+        return bins
+    if isinstance(bins, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bucket count, edges or a string, got {type(bins).__name__}")
+    if np.ndim(bins) == 0:
+        try:
+            count = operator.index(bins)
+        except TypeError:
+            raise TypeError(
+                f"{name} must be an int bucket count, a sequence of edges or a string, got {bins!r}"
+            ) from None
+        if not 1 <= count <= MAX_BINS:
+            raise ValueError(f"{name} must be a bucket count from 1 to {MAX_BINS:,}, got {count}")
+        return count
+    try:
+        edges = np.asarray(bins)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} is not a sequence of bucket edges: {exc}") from None
+    if edges.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D sequence of bucket edges, got shape {edges.shape}")
+    if edges.shape[0] < 2:
+        raise ValueError(f"{name} must have at least 2 edges (one bucket), got {edges.shape[0]}")
+    return bins
+
+
 def buckets(
     values: np.ndarray, bins: Any = "tensorflow", max_bins: int | None = None
 ) -> np.ndarray:
@@ -69,8 +107,10 @@ def buckets(
     With ``bins="tensorflow"`` (the default of torch and tensorboardX) only the span of
     non-empty buckets is kept, and its outer edges are the data's min and max, as
     TensorBoard's own conversion of such histograms does. Any other ``bins`` goes to
-    ``numpy.histogram``. ``max_bins`` merges adjacent buckets until at most that many remain.
+    ``numpy.histogram`` (an int count at most ``MAX_BINS``; edges at least 2; see
+    ``check_bins``). ``max_bins`` merges adjacent buckets until at most that many remain.
     """
+    bins = check_bins(bins)
     flat = values.reshape(-1)
     if flat.dtype.kind in "bui":
         flat = flat.astype(np.float64)
@@ -86,6 +126,13 @@ def buckets(
             counts, edges = np.histogram(flat, bins=bins)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"bins is not valid for numpy.histogram: {exc}") from None
+        except MemoryError:  # a numpy estimator ("fd", ...) asking for too many buckets
+            raise ValueError(f"bins={bins!r} makes more buckets than memory holds") from None
+        if edges.shape[0] - 1 > MAX_BINS:
+            raise ValueError(
+                f"bins={bins!r} makes {edges.shape[0] - 1:,} buckets for these values; "
+                f"at most {MAX_BINS:,} are written"
+            )
         table = np.stack([edges[:-1], edges[1:], counts.astype(np.float64)], axis=1)
     if max_bins is not None and table.shape[0] > max_bins:
         factor = -(-table.shape[0] // max_bins)

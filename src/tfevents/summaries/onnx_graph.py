@@ -158,16 +158,17 @@ class _Names:
         return unique
 
 
-def graph_def(model: bytes) -> bytes:
-    """The serialized GraphDef for a serialized ONNX ModelProto."""
+def graph_def(model: bytes, name: str = "prototxt") -> bytes:
+    """The serialized GraphDef for a serialized ONNX ModelProto; errors name ``name``
+    (the argument the model came from)."""
     try:
         graphs = _strings(model, 7)
         if not graphs:
-            raise ValueError("the ONNX model has no graph (ModelProto.graph is empty)")
+            raise ValueError(f"{name}: the ONNX model has no graph (ModelProto.graph is empty)")
         graph = graphs[-1]
         return _convert(graph)
-    except DecodeError as exc:
-        raise ValueError(f"not a binary ONNX model (protobuf wire format): {exc}") from None
+    except (DecodeError, struct.error) as exc:
+        raise ValueError(f"{name} is not a binary ONNX model (protobuf wire format): {exc}") from None
 
 
 def _convert(graph: bytes) -> bytes:
@@ -249,10 +250,15 @@ def read_model(prototxt: Any) -> bytes:
     if isinstance(prototxt, (bytes, bytearray, memoryview)):
         return bytes(prototxt)
     if isinstance(prototxt, (str, os.PathLike)):
-        with open(prototxt, "rb") as f:
+        path = os.fspath(prototxt)
+        if (b"\x00" if isinstance(path, bytes) else "\x00") in path:
+            raise ValueError("prototxt must be a path without NUL characters")
+        with open(path, "rb") as f:
             return f.read()
     if hasattr(prototxt, "read"):
         data = prototxt.read()
+        if isinstance(data, (bytearray, memoryview)):
+            data = bytes(data)
         if not isinstance(data, bytes):
             raise TypeError("prototxt file object must be opened in binary mode")
         return data

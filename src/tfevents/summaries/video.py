@@ -16,8 +16,11 @@ grayscale + alpha, 3 is RGB, 4 is RGBA.
 GIF limits: at most 256 colours per frame (Pillow's median cut picks them; frames with
 at most 256 colours are exact); alpha is 1 bit (alpha < 128 is transparent); frame
 delays are whole hundredths of a second, ``round(100 / fps)``, and at least 2 (browsers
-play shorter delays at 10 fps), so the fastest rate is 50 fps. Consecutive identical
-frames are merged into one longer frame by Pillow (the playback is the same).
+play shorter delays at 10 fps), so the fastest rate is 50 fps. A delay is a 16-bit
+field, at most 65535 hundredths (655.35 s), so ``fps`` must be at least ``MIN_FPS``
+(100 / 65535, about 0.0015). Consecutive identical frames are merged into one longer
+frame (the playback is the same), whose delay is capped at 655.35 s too: a still of
+identical frames lasting longer is shortened to that.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ import math
 import numpy as np
 
 MIN_DELAY_CS = 2  # browsers slow GIF delays of 0 or 1 hundredths of a second to 100 ms
+MAX_DELAY_CS = 0xFFFF  # the GIF delay field is 16 bits
+MIN_FPS = 100.0 / MAX_DELAY_CS
 TRANSPARENT_INDEX = 255
 
 
@@ -84,27 +89,50 @@ def tile(nthwc: np.ndarray) -> np.ndarray:
 def check_fps(fps: object, name: str = "fps") -> float:
     if isinstance(fps, (bool, np.bool_)) or not isinstance(fps, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number of frames per second, got {type(fps).__name__}")
-    rate = float(fps)
+    try:
+        rate = float(fps)
+    except OverflowError:  # an int beyond the float range
+        rate = math.inf
     if not (rate > 0 and math.isfinite(rate)):
         raise ValueError(f"{name} must be positive and finite, got {fps!r}")
+    if rate < MIN_FPS:
+        raise ValueError(
+            f"{name} must be at least 100/65535 (about {MIN_FPS:.4g}): a GIF frame lasts at "
+            f"most 655.35 s, got {fps!r}"
+        )
     return rate
 
 
 def frame_delay_cs(fps: float) -> int:
     """The GIF frame delay in hundredths of a second."""
-    return max(MIN_DELAY_CS, min(0xFFFF, round(100.0 / fps)))
+    return max(MIN_DELAY_CS, min(MAX_DELAY_CS, round(100.0 / fps)))
+
+
+def _merge_identical(thwc: np.ndarray, delay_cs: int) -> tuple[np.ndarray, list[int]]:
+    """The frames with runs of identical consecutive frames merged into one, and each
+    frame's delay (hundredths; a merged run's delays added, capped at ``MAX_DELAY_CS``).
+    Pillow merges identical frames too, but adds their delays past the 16-bit field."""
+    if thwc.shape[0] == 1:
+        return thwc, [delay_cs]
+    flat = thwc.reshape(thwc.shape[0], -1)
+    starts = np.concatenate([[True], (flat[1:] != flat[:-1]).any(axis=1)])
+    first = np.flatnonzero(starts)
+    lengths = np.diff(np.append(first, thwc.shape[0]))
+    delays = [min(MAX_DELAY_CS, int(n) * delay_cs) for n in lengths]
+    return thwc[first], delays
 
 
 def encode_gif(thwc: np.ndarray, fps: float) -> bytes:
     """An animated, endlessly looping GIF of uint8 frames ``(T, H, W, C)``."""
     from PIL import Image  # Pillow is imported only when a video is logged
 
+    thwc, delays = _merge_identical(thwc, frame_delay_cs(fps))
     channels = thwc.shape[3]
     options: dict[str, object] = {
         "format": "GIF",
         "save_all": True,
         "loop": 0,
-        "duration": frame_delay_cs(fps) * 10,
+        "duration": [delay * 10 for delay in delays] if len(delays) > 1 else delays[0] * 10,
     }
     if channels == 1:
         frames = [Image.fromarray(np.ascontiguousarray(f[:, :, 0]), "L") for f in thwc]
@@ -118,7 +146,15 @@ def encode_gif(thwc: np.ndarray, fps: float) -> bytes:
         # index (no palette optimisation), so that transparent pixels stay transparent.
         options.update(disposal=2, transparency=TRANSPARENT_INDEX, optimize=False)
     buffer = io.BytesIO()
-    frames[0].save(buffer, append_images=frames[1:], **options)
+    try:
+        frames[0].save(buffer, append_images=frames[1:], **options)
+    except OverflowError:
+        # Frames that differ but become identical in 256 colours are merged by Pillow,
+        # which adds their delays past the 16-bit field: only at a very low fps.
+        raise ValueError(
+            f"fps={fps!r} is too low for this video: frames that are identical as a GIF "
+            "(256 colours) add up to a delay over 655.35 s; give a higher fps"
+        ) from None
     return buffer.getvalue()
 
 

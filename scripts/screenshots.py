@@ -1,0 +1,589 @@
+#!/usr/bin/env python3
+"""Screenshots of TensorBoard showing the demo's logs, for the docs (docs/images/*.png).
+
+    .venv/bin/python scripts/screenshots.py            # writes docs/images/*.png
+    .venv/bin/python scripts/screenshots.py --out /tmp/shots --keep-logdir
+
+What it does, from nothing but the repository:
+
+1. runs the demo (``tfevents.demo.run_demo``: a numpy MLP at learning rates 0.02 and 0.2,
+   500 steps, seed 0) into ``<temporary directory>/runs/demo`` (TensorBoard is started
+   there with ``--logdir runs/demo``, the name its sidebar shows);
+2. starts TensorBoard (the ``tensorboard`` package of this interpreter) on a free port
+   of 127.0.0.1, and waits until its HTTP API serves every value the demo wrote;
+3. starts headless Chromium and drives it through the DevTools protocol (a minimal
+   client below: stdlib only), one dashboard at a time: it opens the page, waits until
+   the page has drawn the data (it reads the dashboard's DOM, through shadow roots), does
+   what a user would do for the picture (moves the PR-curve step sliders, double-clicks
+   the graph's boxes open), waits for the drawing to settle, and saves a 256-colour PNG;
+4. stops Chromium and TensorBoard, and removes the log directory.
+
+Pictures (1280x800 by default):
+    scalars.png     Scalars, tags matching ``loss``: both runs on each chart.
+    images.png      Images: the decision regions of both runs at the last step.
+    pr_curves.png   PR Curves at step 150 (sliders moved back from the last step, where
+                    the good run's curves are a perfect corner).
+    graphs.png      Graphs: the model graph of run lr_0.02, its ``mlp`` and ``mlp/layer1``
+                    scopes opened (double-clicked), fitted to the screen.
+    histograms.png  Histograms, ``layer2/weight`` of both runs side by side, then layer1's.
+
+Needs Chromium: ``apt-get install -y chromium`` (Debian/Ubuntu). ``--chromium PATH``
+names another binary. Exits non-zero, with the reason, when any step fails or times out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HOST = "127.0.0.1"
+WAIT = 90.0
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--remote-debugging-port=0",
+]
+PR_STEP = 150
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def wait_until(probe: Callable[[], T], what: str, timeout: float = WAIT, interval: float = 0.25) -> T:
+    """Polls ``probe`` until it returns something true; raises TimeoutError naming ``what``."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        last = probe()
+        if last:
+            return last
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
+        time.sleep(interval)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the process group started for ``process``, then SIGKILL if needed."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+
+# --- TensorBoard ---------------------------------------------------------------------------
+
+
+class TensorBoard:
+    """``tensorboard --logdir LOGDIR`` on a free port of 127.0.0.1, in its own process group."""
+
+    def __init__(self, logdir: str, workdir: str) -> None:
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.log_path = os.path.join(workdir, "tensorboard.log")
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - held until stop()
+        # Started in ``workdir`` with a relative --logdir: the dashboards show the log
+        # directory's name as given, here the demo's default ``runs/demo``.
+        command = [
+            sys.executable, "-c", "from tensorboard.main import run_main; run_main()",
+            "--logdir", os.path.relpath(logdir, workdir), "--host", HOST, "--port", str(self.port),
+            "--reload_interval", "1",
+        ]
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True, cwd=workdir,
+        )
+
+    def get_json(self, route: str, **query: str) -> Any:
+        url = self.url + route + ("?" + urllib.parse.urlencode(query) if query else "")
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.load(response)
+
+    def try_json(self, route: str, **query: str) -> Any:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"TensorBoard exited with {self.process.returncode}: {self.log_tail()}")
+        try:
+            return self.get_json(route, **query)
+        except (urllib.error.URLError, ConnectionError, json.JSONDecodeError, TimeoutError):
+            return None
+
+    def log_tail(self) -> str:
+        with open(self.log_path, "rb") as f:
+            return f.read()[-2000:].decode(errors="replace")
+
+    def stop(self) -> None:
+        stop_group(self.process)
+        self._log.close()
+
+
+def wait_for_demo_data(tb: TensorBoard, runs: list[str], steps: int) -> None:
+    """Until TensorBoard serves all of it: every step of the scalars, the last image,
+    the last PR curves, and both graphs."""
+
+    def loaded() -> bool:
+        for run in runs:
+            points = tb.try_json("/data/plugin/scalars/scalars", run=run, tag="loss/train")
+            if not points or points[-1][1] != steps:
+                return False
+            pr = tb.try_json("/data/plugin/pr_curves/pr_curves", run=run, tag="pr_curve/red")
+            if not pr or not pr.get(run) or pr[run][-1]["step"] != steps:
+                return False
+            images = tb.try_json("/data/plugin/images/images", run=run, tag="decision_regions")
+            if not images or images[-1]["step"] != steps:
+                return False
+        info = tb.try_json("/data/plugin/graphs/info") or {}
+        return all(run in info for run in runs)
+
+    wait_until(loaded, "TensorBoard to serve the demo's data", timeout=120, interval=0.5)
+
+
+# --- a minimal DevTools protocol client (stdlib only) -------------------------------------
+
+
+class WebSocket:
+    """The client side of RFC 6455, as much as DevTools needs: masked text frames out;
+    text frames (fragmented or not), pings and closes in."""
+
+    def __init__(self, url: str) -> None:
+        parts = urllib.parse.urlparse(url)
+        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=WAIT)
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = (
+            f"GET {parts.path} HTTP/1.1\r\nHost: {parts.hostname}:{parts.port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        self.sock.sendall(request.encode())
+        self.buffer = bytearray()
+        while b"\r\n\r\n" not in self.buffer:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise ConnectionError("Chromium closed the connection during the handshake")
+            self.buffer += chunk
+        head, _, rest = bytes(self.buffer).partition(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 101"):
+            raise ConnectionError(f"websocket handshake refused: {head.decode(errors='replace')}")
+        self.buffer = bytearray(rest)
+
+    def _read(self, count: int) -> bytes:
+        while len(self.buffer) < count:
+            chunk = self.sock.recv(max(65536, count - len(self.buffer)))
+            if not chunk:
+                raise ConnectionError("Chromium closed the connection")
+            self.buffer += chunk
+        data = bytes(self.buffer[:count])
+        del self.buffer[:count]
+        return data
+
+    def _send(self, opcode: int, payload: bytes) -> None:
+        size = len(payload)
+        head = bytearray([0x80 | opcode])
+        if size < 126:
+            head.append(0x80 | size)
+        elif size < 1 << 16:
+            head += bytes([0x80 | 126]) + struct.pack(">H", size)
+        else:
+            head += bytes([0x80 | 127]) + struct.pack(">Q", size)
+        mask = os.urandom(4)
+        key = (mask * (size // 4 + 1))[:size]
+        masked = bytes(a ^ b for a, b in zip(payload, key))
+        self.sock.sendall(bytes(head) + mask + masked)
+
+    def send(self, text: str) -> None:
+        self._send(0x1, text.encode())
+
+    def recv(self) -> str:
+        message = bytearray()
+        while True:
+            first, second = self._read(2)
+            size = second & 0x7F
+            if size == 126:
+                size = struct.unpack(">H", self._read(2))[0]
+            elif size == 127:
+                size = struct.unpack(">Q", self._read(8))[0]
+            mask = self._read(4) if second & 0x80 else b""
+            data = self._read(size)
+            if mask:
+                data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+            opcode = first & 0x0F
+            if opcode == 0x8:
+                raise ConnectionError("Chromium closed the websocket")
+            if opcode == 0x9:  # ping
+                self._send(0xA, data)
+                continue
+            if opcode == 0xA:  # pong
+                continue
+            message += data
+            if first & 0x80:
+                return message.decode()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._send(0x8, b"")
+        self.sock.close()
+
+
+class Chromium:
+    """Headless Chromium with one page, driven through the DevTools protocol."""
+
+    def __init__(self, executable: str, width: int, height: int, workdir: str) -> None:
+        self.width, self.height = width, height
+        self.profile = tempfile.mkdtemp(prefix="chromium-", dir=workdir)
+        self.log_path = os.path.join(workdir, "chromium.log")
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - held until close()
+        command = [executable, *CHROMIUM_FLAGS, f"--window-size={width},{height}",
+                   f"--user-data-dir={self.profile}", "about:blank"]
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        port = wait_until(self._devtools_port, "Chromium's DevTools port")
+        targets = json.load(urllib.request.urlopen(f"http://{HOST}:{port}/json/list", timeout=WAIT))
+        page = next(t for t in targets if t["type"] == "page")
+        self.ws = WebSocket(page["webSocketDebuggerUrl"])
+        self.last_id = 0
+        self.call("Page.enable")
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                  deviceScaleFactor=1, mobile=False)
+
+    def _devtools_port(self) -> int | None:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"Chromium exited with {self.process.returncode}: {self.log_tail()}")
+        try:
+            with open(os.path.join(self.profile, "DevToolsActivePort")) as f:
+                first = f.readline().strip()
+        except FileNotFoundError:
+            return None
+        return int(first) if first else None
+
+    def log_tail(self) -> str:
+        with open(self.log_path, "rb") as f:
+            return f.read()[-2000:].decode(errors="replace")
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.last_id += 1
+        call_id = self.last_id
+        self.ws.send(json.dumps({"id": call_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == call_id:  # anything else is an event: not needed
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True,
+                           awaitPromise=True)
+        if "exceptionDetails" in result:
+            details = json.dumps(result["exceptionDetails"])[:1500]
+            raise RuntimeError(f"JavaScript error: {details}")
+        return result["result"].get("value")
+
+    def navigate(self, url: str) -> None:
+        self.call("Page.navigate", url="about:blank")  # a fresh page, even for a same-page hash
+        self.call("Page.navigate", url=url)
+
+    def click(self, x: int, y: int) -> None:
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
+
+    def double_click(self, x: int, y: int) -> None:
+        for count in (1, 2):
+            for kind in ("mousePressed", "mouseReleased"):
+                self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left",
+                          clickCount=count)
+
+    def screenshot(self) -> bytes:
+        return base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"])
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.ws.close()
+        stop_group(self.process)
+        self._log.close()
+
+
+def find_chromium(name: str | None) -> str:
+    for candidate in [name] if name else CHROMIUM_CANDIDATES:
+        path = candidate if os.path.isabs(candidate) else shutil.which(candidate)
+        if path and os.access(path, os.X_OK):
+            return path
+    raise SystemExit(
+        f"Chromium not found ({name or ', '.join(CHROMIUM_CANDIDATES)}): install it with "
+        "`apt-get install -y chromium`, or pass --chromium PATH"
+    )
+
+
+# --- what is read from the page (TensorBoard draws inside shadow roots) ----------------------
+
+# deepAll(selector): every element matching selector, in the document and every shadow root
+DEEP = r"""
+const deepAll = (selector) => {
+  const found = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll(selector)) found.push(el);
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
+  };
+  walk(document);
+  return found;
+};
+const visible = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+// a loading spinner on screen (hidden ones stay "active": only their size says they are gone)
+const busy = () => deepAll('paper-spinner, paper-spinner-lite, mat-spinner, mat-progress-spinner')
+  .some((el) => visible(el) && (el.active !== false));
+"""
+
+
+def js(body: str) -> str:
+    """An expression: ``body`` (which uses the helpers above and returns) in a closure."""
+    return f"(() => {{ {DEEP}\n{body} }})()"
+
+
+# Each check returns a description of what is drawn (truthy) once the data is on screen.
+SCALARS_READY = js(r"""
+  // one <path> per run per chart, drawn by the line charts of the cards on screen
+  const cards = deepAll('tf-scalar-card').filter(visible);
+  if (cards.length < 2 || busy()) return null;
+  const lines = deepAll('path.line').filter((p) => (p.getAttribute('d') || '').length > 200);
+  return lines.length >= 4 ? `${cards.length} cards, ${lines.length} lines` : null;
+""")
+
+IMAGES_READY = js(r"""
+  const images = deepAll('tf-image-loader img, img#main-image, tf-image-loader')
+    .filter(visible)
+    .map((el) => el.tagName.toLowerCase() === 'img' ? el : (el.shadowRoot && el.shadowRoot.querySelector('img')))
+    .filter((img) => img && img.complete && img.naturalWidth > 0);
+  return images.length >= 2 && !busy() ? `${images.length} images` : null;
+""")
+
+PR_READY = js(r"""
+  const cards = deepAll('tf-pr-curve-card').filter(visible);
+  const lines = deepAll('path.line').filter((p) => (p.getAttribute('d') || '').length > 100);
+  return cards.length >= 1 && lines.length >= 2 && !busy() ? `${cards.length} cards, ${lines.length} lines` : null;
+""")
+
+# moves every run's step slider of the PR Curves dashboard to the entry of ``step``
+PR_SET_STEP = r"""((step) => { """ + DEEP + r"""
+  const selector = deepAll('tf-pr-curve-steps-selector')[0];
+  if (!selector || !selector.runToAvailableTimeEntries) return null;
+  const index = {};
+  for (const [run, entries] of Object.entries(selector.runToAvailableTimeEntries)) {
+    const i = entries.findIndex((e) => e.step === step);
+    if (i < 0) return null;
+    index[run] = i;
+  }
+  selector._runToStepIndex = index;
+  return index;
+})"""
+
+PR_SHOWS_STEP = r"""((step) => { """ + DEEP + r"""
+  const texts = deepAll('.step-display-container').map((el) => el.textContent.trim());
+  return texts.length >= 2 && texts.every((t) => t === `step ${step}`) ? texts : null;
+})"""
+
+GRAPH_NODES = js(r"""
+  return deepAll('g.node[data-name]').map((el) => el.getAttribute('data-name'));
+""")
+
+NODE_CENTRE = r"""((name) => { """ + DEEP + r"""
+  const node = deepAll('g.node[data-name]').find((el) => el.getAttribute('data-name') === name);
+  if (!node) return null;
+  const r = (node.querySelector('.nodeshape') || node).getBoundingClientRect();
+  return r.width > 0 ? [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)] : null;
+})"""
+
+GRAPH_FIT = js(r"""
+  const scene = deepAll('tf-graph-scene')[0];
+  if (!scene || typeof scene.fit !== 'function') return false;
+  const selection = window.getSelection();
+  if (selection) selection.removeAllRanges();  // text selected by the double-click
+  scene.fit();
+  return true;
+""")
+
+HISTOGRAMS_READY = js(r"""
+  const cards = deepAll('tf-histogram-card, tf-histogram-loader').filter(visible);
+  const paths = deepAll('path.line, path.histogram, g.histogram path, svg path').filter(visible)
+    .filter((p) => (p.getAttribute('d') || '').length > 100);
+  return cards.length >= 2 && paths.length >= 10 && !busy() ? `${cards.length} cards, ${paths.length} paths` : null;
+""")
+
+
+# --- the pictures ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    fragment: str  # TensorBoard URL fragment: dashboard and its settings
+    ready: str  # JS that is truthy once the data is drawn
+    what: str
+
+
+SHOTS = [
+    Shot("scalars", "#scalars&tagFilter=loss", SCALARS_READY,
+         "Scalars, tags matching 'loss': both runs on each chart"),
+    Shot("images", "#images", IMAGES_READY, "Images: decision regions of both runs"),
+    Shot("pr_curves", "#pr_curves", PR_READY, f"PR Curves of both runs at step {PR_STEP}"),
+    Shot("graphs", "#graphs&run=lr_0.02", GRAPH_NODES, "Graphs: run lr_0.02, mlp and mlp/layer1 opened"),
+    Shot("histograms", "#histograms&tagFilter=layer2%2Fweight%24", HISTOGRAMS_READY,
+         "Histograms of layer2/weight in both runs"),
+]
+
+
+def settle(browser: Chromium, probe: str, what: str) -> Any:
+    """Waits until ``probe`` gives the same truthy answer twice in a row, 0.5 s apart:
+    the page has stopped changing what it draws."""
+    previous: list[Any] = [None]
+
+    def stable() -> Any:
+        now = browser.evaluate(probe)
+        same = now if now and now == previous[0] else None
+        previous[0] = now
+        return same
+
+    return wait_until(stable, what, interval=0.5)
+
+
+def take(browser: Chromium, tb: TensorBoard, shot: Shot) -> bytes:
+    browser.navigate(tb.url + "/" + shot.fragment)
+    drawn = settle(browser, shot.ready, f"the {shot.name} dashboard to draw the data")
+    if shot.name == "pr_curves":
+        wait_until(lambda: browser.evaluate(f"{PR_SET_STEP}({PR_STEP})"),
+                   f"the PR step sliders to take step {PR_STEP}")
+        wait_until(lambda: browser.evaluate(f"{PR_SHOWS_STEP}({PR_STEP})"),
+                   f"the PR cards to show step {PR_STEP}")
+        drawn = settle(browser, shot.ready, f"the PR curves of step {PR_STEP} to be drawn")
+    if shot.name == "graphs":
+        for box, child in (("mlp", "mlp/layer1"), ("mlp/layer1", "mlp/layer1/matmul")):
+            wait_until(lambda box=box: box in (browser.evaluate(GRAPH_NODES) or []), f"the {box} box")
+            centre = settle(browser, f"{NODE_CENTRE}({json.dumps(box)})", "the graph layout to settle")
+            browser.double_click(*centre)
+            wait_until(lambda child=child: child in (browser.evaluate(GRAPH_NODES) or []),
+                       f"the {box} box to open")
+        browser.click(browser.width - 40, browser.height - 40)  # the background: deselects
+        browser.evaluate(GRAPH_FIT)
+        time.sleep(1.0)  # the fit is an animated zoom that starts a moment later
+        settle(browser, f"{NODE_CENTRE}('mlp/layer1/matmul')", "the fitted graph to settle")
+        # TensorBoard's fit leaves the bottom node under the window's edge: a notch less zoom
+        browser.call("Input.dispatchMouseEvent", type="mouseWheel", x=browser.width * 2 // 3,
+                     y=browser.height // 2, deltaX=0, deltaY=100)
+        time.sleep(0.5)
+        drawn = settle(browser, f"{NODE_CENTRE}('mlp/layer1/matmul')", "the fitted graph to settle")
+    log(f"  {shot.name}: {drawn}")
+    return browser.screenshot()
+
+
+def save_png(png: bytes, path: str) -> int:
+    """Saves the screenshot as a 256-colour PNG (about 40 % of the size of the full-colour
+    one, and alike to the eye: TensorBoard's pages are flat colours and thin lines);
+    returns its size."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        palette = image.convert("RGB").quantize(
+            colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+        palette.save(path, format="PNG", optimize=True)
+    return os.path.getsize(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=os.path.join(REPO, "docs", "images"),
+                        help="where the PNGs go (default: docs/images)")
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=800)
+    parser.add_argument("--steps", type=int, default=500, help="demo steps (default: 500)")
+    parser.add_argument("--seed", type=int, default=0, help="demo seed (default: 0)")
+    parser.add_argument("--only", action="append", choices=[s.name for s in SHOTS],
+                        help="take only this picture (repeatable)")
+    parser.add_argument("--chromium", help="the Chromium binary (default: found on PATH)")
+    parser.add_argument("--keep-logdir", action="store_true", help="keep the demo's logs")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, os.path.join(REPO, "src"))
+    from tfevents.demo import run_demo
+
+    executable = find_chromium(args.chromium)
+    shots = [s for s in SHOTS if not args.only or s.name in args.only]
+    if any(s.name == "pr_curves" for s in shots) and (args.steps < PR_STEP or PR_STEP % 10):
+        parser.error(f"the PR-curves picture needs --steps >= {PR_STEP}")
+    workdir = tempfile.mkdtemp(prefix="tfevents-screenshots-")
+    logdir = os.path.join(workdir, "runs", "demo")
+    tb = browser = None
+    try:
+        log(f"demo: {args.steps} steps, seed {args.seed}, into {logdir}")
+        run_dirs = run_demo(logdir, steps=args.steps, seed=args.seed)
+        runs = [os.path.basename(d) for d in run_dirs]
+        tb = TensorBoard(logdir, workdir)
+        log(f"TensorBoard: {tb.url}")
+        wait_for_demo_data(tb, runs, args.steps)
+        browser = Chromium(executable, args.width, args.height, workdir)
+        os.makedirs(args.out, exist_ok=True)
+        for shot in shots:
+            png = take(browser, tb, shot)
+            path = os.path.join(args.out, f"{shot.name}.png")
+            size = save_png(png, path)
+            print(f"{os.path.relpath(path)}  ({size // 1000} kB): {shot.what}")
+    except (TimeoutError, RuntimeError, ConnectionError) as exc:
+        log(f"error: {exc}")
+        if browser is not None:
+            log(f"chromium log: {browser.log_tail()[-800:]}")
+        return 1
+    finally:
+        if browser is not None:
+            browser.close()
+        if tb is not None:
+            tb.stop()
+        if args.keep_logdir:
+            log(f"logs kept in {logdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
