@@ -369,3 +369,174 @@ def fmt_num(x: float, digits: int = 3) -> str:
     if abs(x) >= 1:
         return f"{x:.2f}"
     return f"{x:.{digits}f}"
+
+
+# --- reading any event file --------------------------------------------------------------
+
+
+def read_events(logdir: str) -> tuple[list[object], list[str], int]:
+    """Every event under ``logdir`` (CRC-checked, parsed with TensorBoard's protos), the
+    files, and their total size in bytes. Each file must start with a file_version event."""
+    from tensorboard.compat.proto import event_pb2
+
+    files = event_files(logdir)
+    if not files:
+        raise BenchmarkError(f"no event file was written under {logdir}")
+    events: list[object] = []
+    for path in files:
+        first = True
+        for payload in read_records(path):
+            event = event_pb2.Event.FromString(payload)
+            if first:
+                first = False
+                if not event.file_version.startswith("brain.Event:"):
+                    raise BenchmarkError(f"{path}: first event is not a file_version event")
+                continue
+            events.append(event)
+    return events, files, sum(os.path.getsize(p) for p in files)
+
+
+def tensor_array(tensor: object) -> np.ndarray:
+    """A numeric TensorProto as a numpy array of its shape (float and double forms)."""
+    dtype = {1: "<f4", 2: "<f8", 3: "<i4", 9: "<i8"}.get(tensor.dtype)  # type: ignore[attr-defined]
+    if dtype is None:
+        raise BenchmarkError(f"unexpected tensor dtype {tensor.dtype}")  # type: ignore[attr-defined]
+    shape = [d.size for d in tensor.tensor_shape.dim]  # type: ignore[attr-defined]
+    if tensor.tensor_content:  # type: ignore[attr-defined]
+        flat = np.frombuffer(tensor.tensor_content, dtype=dtype)  # type: ignore[attr-defined]
+    else:
+        vals = {1: "float_val", 2: "double_val", 3: "int_val", 9: "int64_val"}[tensor.dtype]  # type: ignore[attr-defined]
+        flat = np.asarray(list(getattr(tensor, vals)), dtype=dtype)
+    size = int(np.prod(shape)) if shape else 1
+    if flat.size == 1 and size > 1:  # a repeated single value fills the tensor
+        flat = np.full(size, flat[0], dtype=dtype)
+    if flat.size != size:
+        raise BenchmarkError(f"tensor holds {flat.size} values for shape {shape}")
+    return flat.reshape(shape)
+
+
+# --- profiling any tfevents run ----------------------------------------------------------
+
+ProfileRows = list[tuple[str, int, float, float]]
+
+
+def _short_path(filename: str) -> str:
+    for marker in ("site-packages" + os.sep, os.sep + "src" + os.sep, os.sep + "lib" + os.sep):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return os.path.basename(filename)
+
+
+def top_functions(profile: object, n: int) -> ProfileRows:
+    """cProfile rows (where, ncalls, tottime s, cumtime s), the top ``n`` by own time, of
+    one profile or a list of them (merged)."""
+    import pstats
+
+    profiles = profile if isinstance(profile, list) else [profile]
+    stats = None
+    for one in profiles:
+        try:
+            if stats is None:
+                stats = pstats.Stats(one)  # type: ignore[arg-type]
+            else:
+                stats.add(one)  # type: ignore[arg-type]
+        except TypeError:  # nothing was recorded
+            continue
+    if stats is None:
+        return []
+    rows = []
+    for (filename, line, func), (_cc, ncalls, tottime, cumtime, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        where = f"{func}" if filename == "~" else f"{_short_path(filename)}:{line}({func})"
+        rows.append((where, ncalls, tottime, cumtime))
+    rows.sort(key=lambda r: r[2], reverse=True)
+    return rows[:n]
+
+
+@dataclass
+class RunProfile:
+    """A cProfile of one tfevents run, by each thread's CPU clock."""
+
+    caller_top: ProfileRows
+    background_top: ProfileRows
+    caller_cpu_s: float
+    wall_s: float
+    note: str = ""
+
+
+def profile_tfevents_run(body: object, top: int = 12) -> RunProfile:
+    """Runs ``body()`` (constructor, calls, close of a tfevents writer) under cProfile timed
+    by thread CPU time: one profiler on the caller's thread, one switched on inside the
+    background thread's ``Sink.write_pending`` calls (time waiting for the GIL or a lock is
+    not charged to whatever the thread was running)."""
+    import cProfile
+    import threading
+    import time
+
+    from tfevents.sinks.base import Sink
+
+    original = Sink.write_pending
+    main_thread = threading.get_ident()
+    caller = cProfile.Profile(time.thread_time)
+    # one profiler per background call, merged afterwards: a profiler object shared by
+    # calls that overlap (or by threads) mixes their clocks and call stacks
+    background: list[cProfile.Profile] = []
+    failed: list[str] = []
+
+    def profiled(self: object, from_background: bool = False) -> None:
+        if threading.get_ident() == main_thread or failed:
+            return original(self, from_background)  # type: ignore[arg-type]
+        profile = cProfile.Profile(time.thread_time)
+        try:
+            profile.enable()
+        except ValueError as exc:  # Python >= 3.12 allows one profiler per process
+            failed.append(str(exc))
+            return original(self, from_background)  # type: ignore[arg-type]
+        try:
+            return original(self, from_background)  # type: ignore[arg-type]
+        finally:
+            profile.disable()
+            background.append(profile)
+
+    Sink.write_pending = profiled  # type: ignore[method-assign]
+    try:
+        t0, c0 = time.perf_counter(), time.thread_time()
+        caller.enable()
+        try:
+            body()  # type: ignore[operator]
+        finally:
+            caller.disable()
+        wall, cpu = time.perf_counter() - t0, time.thread_time() - c0
+    finally:
+        Sink.write_pending = original  # type: ignore[method-assign]
+    bg = top_functions(background, top) if background else []
+    note = f"the background thread could not be profiled: {failed[0]}" if failed else (
+        "" if bg else "the background thread wrote nothing during the profiled run"
+    )
+    return RunProfile(top_functions(caller, top), bg, cpu, wall, note)
+
+
+def profile_block(title: str, rows: ProfileRows) -> str:
+    out = [title, "", "```", f"{'ncalls':>9} {'tottime ms':>11} {'cumtime ms':>11}  function"]
+    out += [f"{n:>9} {tt * 1e3:>11.1f} {ct * 1e3:>11.1f}  {name}" for name, n, tt, ct in rows]
+    out.append("```")
+    return "\n".join(out)
+
+
+# --- round-robin timing ------------------------------------------------------------------
+
+
+def rotations(items: Sequence[object], reps: int) -> Iterator[tuple[int, list[object]]]:
+    """(repetition, order): repetition r starts with item r mod k, so slow drifts of a
+    shared machine spread over all items."""
+    items = list(items)
+    for rep in range(reps):
+        shift = rep % len(items) if items else 0
+        yield rep, items[shift:] + items[:shift]
+
+
+def best_peer(medians: dict[str, float], exclude: Sequence[str] = ("tfevents",)) -> tuple[str, float] | None:
+    peers = {k: v for k, v in medians.items() if k not in exclude and v == v}
+    if not peers:
+        return None
+    key = min(peers, key=peers.__getitem__)
+    return key, peers[key]
