@@ -43,6 +43,10 @@ def nonfinite_counts(values: np.ndarray) -> tuple[int, int, int]:
     """(NaN, +Inf, -Inf) counts."""
     if values.dtype.kind != "f":
         return 0, 0, 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        spread = values.max(initial=0.0) - values.min(initial=0.0)
+    if np.isfinite(spread):  # only if every value is finite (it can overflow: then count)
+        return 0, 0, 0
     return (
         int(np.count_nonzero(np.isnan(values))),
         int(np.count_nonzero(values == np.inf)),

@@ -32,11 +32,16 @@ def compute_curve(
     weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """The ``[6, num_thresholds]`` table from labels (bool/0/1) and predictions in [0, 1]."""
-    buckets = np.floor(predictions.astype(np.float64) * (num_thresholds - 1)).astype(np.int64)
-    positive = labels.astype(bool)
-    w = np.ones(buckets.shape) if weights is None else weights.astype(np.float64)
-    tp_buckets = np.bincount(buckets[positive], weights=w[positive], minlength=num_thresholds)
-    fp_buckets = np.bincount(buckets[~positive], weights=w[~positive], minlength=num_thresholds)
+    # Predictions are in [0, 1], so truncation is the floor.
+    buckets = np.multiply(predictions, num_thresholds - 1, dtype=np.float64).astype(np.intp)
+    # One bincount for both classes: negatives in [0, n), positives in [n, 2n).
+    buckets += labels.astype(bool) * num_thresholds
+    counts = np.bincount(
+        buckets,
+        weights=None if weights is None else weights.astype(np.float64),
+        minlength=2 * num_thresholds,
+    ).astype(np.float64)
+    fp_buckets, tp_buckets = counts[:num_thresholds], counts[num_thresholds:]
     tp = np.cumsum(tp_buckets[::-1])[::-1]
     fp = np.cumsum(fp_buckets[::-1])[::-1]
     return raw_table(tp, fp, fp[0] - fp, tp[0] - tp)
