@@ -21,9 +21,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
+import numpy.typing as npt
+
+# CRC registers, map columns and lookup tables are uint32 arrays. (numpy's stubs type
+# much uint32 arithmetic as Any for Python 3.10, hence the annotated locals below.)
+U32Array = npt.NDArray[np.uint32]
+
 
 def _find_accelerator() -> Callable[[Any], int] | None:
     """A C CRC-32C from the ``google-crc32c`` or ``crc32c`` package, if installed.
@@ -34,20 +40,18 @@ def _find_accelerator() -> Callable[[Any], int] | None:
     beats a C call per record.
     """
     try:
-        from google_crc32c import value as google_value  # type: ignore[import-not-found]
+        from google_crc32c import value as google_value
 
         return lambda data: int(google_value(bytes(data)))
     except ImportError:
         pass
     try:
-        from crc32c import crc32c as crc32c_c  # type: ignore[import-not-found]
+        from crc32c import crc32c as crc32c_c
 
         return lambda data: int(crc32c_c(data))
     except ImportError:
         return None
 
-
-_accelerated = _find_accelerator()
 
 _POLY = 0x82F63B78
 _MASK_DELTA = 0xA282EAD8
@@ -61,7 +65,7 @@ _FEW_ROWS = 48
 _SHORT_ROW = 512
 
 
-def _byte_table() -> np.ndarray:
+def _byte_table() -> U32Array:
     table = np.arange(256, dtype=np.uint32)
     for _ in range(8):
         table = np.where(table & 1, (table >> 1) ^ np.uint32(_POLY), table >> 1).astype(np.uint32)
@@ -72,7 +76,7 @@ TABLE = _byte_table()
 _TABLE_LIST = TABLE.tolist()
 
 
-def _apply_columns(columns: np.ndarray, x: np.ndarray) -> np.ndarray:
+def _apply_columns(columns: U32Array, x: U32Array) -> U32Array:
     """Applies the linear map whose image of bit i is ``columns[i]`` to each of ``x``."""
     out = np.zeros_like(x)
     for bit in range(32):
@@ -80,7 +84,7 @@ def _apply_columns(columns: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _tables_from_columns(columns: np.ndarray) -> np.ndarray:
+def _tables_from_columns(columns: U32Array) -> U32Array:
     """Four 256-entry lookup tables, one per input byte, for a linear map."""
     bits = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(bool)
     tables = np.empty((4, 256), dtype=np.uint32)
@@ -91,30 +95,34 @@ def _tables_from_columns(columns: np.ndarray) -> np.ndarray:
 
 
 @functools.cache
-def _shift_pow2_columns(k: int) -> np.ndarray:
+def _shift_pow2_columns(k: int) -> U32Array:
     """The map "append 2**k zero bytes" as the images of the 32 unit vectors."""
     if k == 0:
         units = np.uint32(1) << np.arange(32, dtype=np.uint32)
-        return (TABLE[units & np.uint32(0xFF)] ^ (units >> np.uint32(8))).astype(np.uint32)
+        columns: U32Array = (TABLE[units & np.uint32(0xFF)] ^ (units >> np.uint32(8))).astype(
+            np.uint32
+        )
+        return columns
     half = _shift_pow2_columns(k - 1)
     return _apply_columns(half, half)
 
 
 @functools.cache
-def _shift_pow2_tables(k: int) -> np.ndarray:
+def _shift_pow2_tables(k: int) -> U32Array:
     return _tables_from_columns(_shift_pow2_columns(k))
 
 
-def _shift(tables: np.ndarray, x: np.ndarray) -> np.ndarray:
-    return (
+def _shift(tables: U32Array, x: U32Array) -> U32Array:
+    shifted: U32Array = (  # (fancy indexing is typed Any in numpy's stubs)
         tables[0][x & 0xFF]
         ^ tables[1][(x >> np.uint32(8)) & 0xFF]
         ^ tables[2][(x >> np.uint32(16)) & 0xFF]
         ^ tables[3][x >> np.uint32(24)]
     )
+    return shifted
 
 
-def _shift_by(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def _shift_by(x: U32Array, lengths: np.ndarray) -> U32Array:
     """Advances each register ``x[i]`` over ``lengths[i]`` zero bytes."""
     x = x.copy()
     lengths = np.asarray(lengths, dtype=np.int64)
@@ -130,7 +138,7 @@ def _shift_by(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         k += 1
 
 
-def _raw_rows(rows: np.ndarray, crc: np.ndarray | None = None) -> np.ndarray:
+def _raw_rows(rows: np.ndarray, crc: U32Array | None = None) -> U32Array:
     """CRC registers (zero initial value unless ``crc`` is given, no final xor) of each
     row of a uint8 matrix; ``crc`` is updated in place."""
     if crc is None:
@@ -147,7 +155,7 @@ def _raw_rows(rows: np.ndarray, crc: np.ndarray | None = None) -> np.ndarray:
     return crc
 
 
-def raw_rows(rows: np.ndarray, crc: np.ndarray | None = None) -> np.ndarray:
+def raw_rows(rows: np.ndarray, crc: U32Array | None = None) -> U32Array:
     """The unmasked, un-finalised CRC register of each row, continuing from ``crc``.
 
     With ``raw_skip`` this lets a caller checksum records whose middle is the same for
@@ -156,20 +164,22 @@ def raw_rows(rows: np.ndarray, crc: np.ndarray | None = None) -> np.ndarray:
     return _raw_rows(rows, crc)
 
 
-def raw_skip(crc: np.ndarray, constant: bytes) -> np.ndarray:
+def raw_skip(crc: U32Array, constant: bytes) -> U32Array:
     """Advances registers over the same ``constant`` bytes: by linearity, a shift over
     ``len(constant)`` zero bytes plus the constant's own (zero-start) register."""
     shifted = _shift(_shift_tables(len(constant)), crc)
-    return shifted ^ np.uint32(_crc32c_short(constant, 0))
+    skipped: U32Array = shifted ^ np.uint32(_crc32c_short(constant, 0))
+    return skipped
 
 
-def finalize_rows(crc: np.ndarray, length: int) -> np.ndarray:
+def finalize_rows(crc: U32Array, length: int) -> U32Array:
     """Turns zero-start registers over ``length`` bytes into standard CRC-32C values."""
-    return crc ^ np.uint32(_zero_bytes_register(length)) ^ np.uint32(0xFFFFFFFF)
+    final: U32Array = crc ^ np.uint32(_zero_bytes_register(length)) ^ np.uint32(0xFFFFFFFF)
+    return final
 
 
 @functools.lru_cache(maxsize=256)
-def _shift_tables(length: int) -> np.ndarray:
+def _shift_tables(length: int) -> U32Array:
     """Lookup tables of the map "append ``length`` zero bytes"."""
     columns = np.uint32(1) << np.arange(32, dtype=np.uint32)
     k = 0
@@ -180,7 +190,7 @@ def _shift_tables(length: int) -> np.ndarray:
     return _tables_from_columns(columns)
 
 
-def crc32c_rows(rows: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
+def crc32c_rows(rows: np.ndarray, lengths: np.ndarray | None = None) -> U32Array:
     """CRC-32C of each row of a uint8 matrix.
 
     With ``lengths``, row i holds a record of ``lengths[i]`` bytes right-aligned (the
@@ -199,7 +209,8 @@ def crc32c_rows(rows: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarr
         init = np.uint32(_zero_bytes_register(width))
     else:
         init = _shift_by(np.full(count, 0xFFFFFFFF, dtype=np.uint32), lengths)
-    return raw ^ init ^ np.uint32(0xFFFFFFFF)
+    final: U32Array = raw ^ init ^ np.uint32(0xFFFFFFFF)
+    return final
 
 
 @functools.lru_cache(maxsize=1024)
@@ -215,7 +226,7 @@ def _crc32c_short(data: bytes, crc: int = 0xFFFFFFFF) -> int:
     return crc
 
 
-def _raw_long(data: np.ndarray) -> int:
+def _raw_long(data: npt.NDArray[np.uint8]) -> int:
     """Zero-init CRC register of a long uint8 buffer, chunked and merged pairwise.
 
     Chunks of ``_CHUNK`` bytes for long buffers; shorter ones use shorter chunks, so that
@@ -238,9 +249,15 @@ def _raw_long(data: np.ndarray) -> int:
 
 def crc32c(data: bytes | bytearray | memoryview) -> int:
     """CRC-32C of one buffer (with a C implementation when one is installed)."""
-    if _accelerated is not None:
-        return _accelerated(data)
+    accelerated = _accelerator()
+    if accelerated is not None:
+        return accelerated(data)
     return crc32c_numpy(data)
+
+
+@functools.cache
+def _accelerator() -> Callable[[Any], int] | None:
+    return _find_accelerator()  # looked for at first use: `import tfevents` stays lean
 
 
 def crc32c_numpy(data: bytes | bytearray | memoryview) -> int:
@@ -253,13 +270,22 @@ def crc32c_numpy(data: bytes | bytearray | memoryview) -> int:
     return raw ^ init ^ 0xFFFFFFFF
 
 
+@overload
+def mask(crc: int) -> int: ...
+
+
+@overload
+def mask(crc: np.ndarray) -> np.ndarray: ...
+
+
 def mask(crc: int | np.ndarray) -> int | np.ndarray:
     """TFRecord's masking: rotate right by 15 bits and add a constant."""
     if isinstance(crc, np.ndarray):
         crc = crc.astype(np.uint32)
-        return ((crc >> np.uint32(15)) | (crc << np.uint32(17))) + np.uint32(_MASK_DELTA)
+        masked: U32Array = ((crc >> np.uint32(15)) | (crc << np.uint32(17))) + np.uint32(_MASK_DELTA)
+        return masked
     return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
 
 
 def masked_crc32c(data: bytes | bytearray | memoryview) -> int:
-    return mask(crc32c(data))  # type: ignore[return-value]
+    return mask(crc32c(data))
