@@ -449,6 +449,7 @@ def _open_fds() -> int:
 
 
 def test_many_writers_leak_no_threads_or_fds(tmp_path):
+    """1,000 writers opened, used and closed: no thread or file descriptor is left."""
     # Warm up: the shared thread may start with the first writer of the process.
     with SummaryWriter(tmp_path / "warm") as w:
         w.add_scalar("x", 1.0)
@@ -456,7 +457,7 @@ def test_many_writers_leak_no_threads_or_fds(tmp_path):
     threads_before = set(threading.enumerate())
     count_before = threading.active_count()
     fds_before = _open_fds()
-    for i in range(200):
+    for i in range(1000):
         w = SummaryWriter(tmp_path / f"run{i}")
         w.add_scalar("x", float(i), i)
         if i % 2:
@@ -469,6 +470,6 @@ def test_many_writers_leak_no_threads_or_fds(tmp_path):
     assert threading.active_count() <= count_before + 1
     assert sum(t.name == "tfevents-writer" for t in threading.enumerate()) <= 1
     assert _open_fds() == fds_before
-    for i in (0, 1, 199):
+    for i in (0, 1, 999):
         assert read_scalars(str(tmp_path / f"run{i}"))["x"].values.tolist() == [float(i)]
     assert_valid(tmp_path)
