@@ -30,7 +30,7 @@ def global_step(value: Any) -> int:
     if value is None:
         return 0
     if value.__class__ is int and -INT64 <= value < INT64:
-        return value  # type: ignore[no-any-return]
+        return value
     return convert.to_step(value, "global_step")
 
 

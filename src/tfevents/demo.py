@@ -36,6 +36,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -134,7 +135,7 @@ def make_spiral(
 def split(data: Dataset, val_fraction: float, rng: np.random.Generator) -> tuple[Dataset, Dataset]:
     """A shuffled train/validation split."""
     order = rng.permutation(len(data))
-    n_val = int(round(len(data) * val_fraction))
+    n_val = round(len(data) * val_fraction)
     val, train = order[:n_val], order[n_val:]
     return Dataset(data.x[train], data.y[train]), Dataset(data.x[val], data.y[val])
 
@@ -182,7 +183,7 @@ def forward(layers: list[Layer], x: np.ndarray) -> list[np.ndarray]:
 def log_softmax(logits: np.ndarray) -> np.ndarray:
     """Log-probabilities, shifted by the row maximum so that exp never overflows."""
     shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return cast(np.ndarray, shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True)))
 
 
 def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
@@ -259,7 +260,7 @@ class Adam:
 
 def predict(layers: list[Layer], x: np.ndarray) -> np.ndarray:
     """Class probabilities for each point."""
-    return np.exp(log_softmax(forward(layers, x)[-1]))
+    return cast(np.ndarray, np.exp(log_softmax(forward(layers, x)[-1])))
 
 
 def evaluate(layers: list[Layer], data: Dataset) -> tuple[Metrics, np.ndarray]:
@@ -373,7 +374,7 @@ def render_decision_regions(
         for dx in (-1, 0, 1):
             r, c = np.clip(rows + dy, 0, size - 1), np.clip(cols + dx, 0, size - 1)
             image[r, c] = CLASS_COLORS[points.y] * 0.8
-    return (np.clip(image, 0.0, 1.0) * 255).round().astype(np.uint8)
+    return cast(np.ndarray, (np.clip(image, 0.0, 1.0) * 255).round().astype(np.uint8))
 
 
 def _to_pixel(coordinate: np.ndarray, extent: float, size: int) -> np.ndarray:

@@ -138,7 +138,7 @@ def _check_name(name: object) -> None:
 def _check_shapes(shapes: Sequence[Shape]) -> tuple[tuple[int | None, ...] | None, ...]:
     if isinstance(shapes, (str, bytes)):
         raise TypeError("output_shapes must be a list of shapes, one per output")
-    checked = []
+    checked: list[tuple[int | None, ...] | None] = []
     for shape in shapes:
         if shape is None:
             checked.append(None)

@@ -22,11 +22,10 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from tfevents import convert
 from tfevents import _args as args
+from tfevents import convert, distributed
 from tfevents._args import INT64
 from tfevents.graph import Graph
-from tfevents import distributed
 from tfevents.sinks import NullSink, Sink, join_logdir, logdir_string, open_sink
 from tfevents.summaries import histogram, image, pr_curve, scalar
 from tfevents.wire import messages
@@ -255,7 +254,8 @@ class WriterBase:
     def __del__(self) -> None:
         # A writer that is only garbage-collected still writes what it holds.
         if getattr(self, "_sink", None) is not None and not getattr(self, "_closed", True):
-            try:
+            # (not contextlib.suppress: at interpreter exit module globals may be gone)
+            try:  # noqa: SIM105
                 self.close()
             except Exception:
                 pass

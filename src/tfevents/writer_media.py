@@ -14,7 +14,8 @@ import numpy as np
 
 from tfevents import _args as args
 from tfevents import convert
-from tfevents.summaries import audio, boxes, figure as figures, image, text, video
+from tfevents.summaries import audio, boxes, image, text, video
+from tfevents.summaries import figure as figures
 
 if TYPE_CHECKING:
     from tfevents.writer import WriterBase as _Base
@@ -199,4 +200,4 @@ class MediaMethods(_Base):
 def _with_alpha(hwc: np.ndarray) -> np.ndarray:
     if hwc.shape[2] == 4:
         return hwc
-    return np.concatenate([hwc, np.full(hwc.shape[:2] + (1,), 255, dtype=np.uint8)], axis=2)
+    return np.concatenate([hwc, np.full((*hwc.shape[:2], 1), 255, dtype=np.uint8)], axis=2)

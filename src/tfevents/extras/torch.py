@@ -39,7 +39,10 @@ import logging
 import sys
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tfevents.graph import Graph
 
 __all__ = ["GraphTraceWarning", "module_graph_def"]
 
@@ -125,7 +128,7 @@ def _split_inputs(model: Any, input_to_model: Any) -> tuple[tuple[Any, ...], dic
     return (input_to_model,), {}
 
 
-def _binds_as_kwargs(model: Any, inputs: dict) -> bool:
+def _binds_as_kwargs(model: Any, inputs: dict[Any, Any]) -> bool:
     if not all(isinstance(key, str) for key in inputs):
         return False
     try:
@@ -142,7 +145,7 @@ def _binds_as_kwargs(model: Any, inputs: dict) -> bool:
     return True
 
 
-def _describe_inputs(args: tuple, kwargs: dict) -> str:
+def _describe_inputs(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     parts = [_describe(a) for a in args] + [f"{k}={_describe(v)}" for k, v in kwargs.items()]
     return "(" + ", ".join(parts) + ")"
 
@@ -180,7 +183,9 @@ def _eval_mode(model: Any) -> Iterator[None]:
 # --- tracing --------------------------------------------------------------------------
 
 
-def _trace(model: Any, args: tuple, kwargs: dict, root: str, *, verbose: bool) -> Any:
+def _trace(
+    model: Any, args: tuple[Any, ...], kwargs: dict[str, Any], root: str, *, verbose: bool
+) -> Graph:
     import torch
 
     from tfevents.extras._torch_graph.export import graph_from_exported
@@ -196,7 +201,7 @@ def _trace(model: Any, args: tuple, kwargs: dict, root: str, *, verbose: bool) -
         if verbose:
             print(ep.graph_module.print_readable(print_output=False))
         return graph
-    except Exception as exc:  # noqa: BLE001 - any tracer failure leads to the fallback
+    except Exception as exc:  # any tracer failure leads to the fallback
         failures.append(("torch.export.export", exc))
 
     warnings.warn(
@@ -216,7 +221,7 @@ def _trace(model: Any, args: tuple, kwargs: dict, root: str, *, verbose: bool) -
             if verbose:
                 print(ep.graph_module.print_readable(print_output=False))
             return graph
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             failures.append(("torch.export.draft_export", exc))
             warnings.warn(
                 f"add_graph: torch.export.draft_export could not trace "
@@ -230,7 +235,7 @@ def _trace(model: Any, args: tuple, kwargs: dict, root: str, *, verbose: bool) -
 
         with _quiet(verbose), torch.no_grad():
             return graph_from_jit_trace(model, args, kwargs, root, verbose=verbose)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         failures.append(("torch.jit.trace", exc))
 
     reasons = "; ".join(f"{tracer}: {_reason(exc)}" for tracer, exc in failures)
@@ -240,7 +245,7 @@ def _trace(model: Any, args: tuple, kwargs: dict, root: str, *, verbose: bool) -
     ) from failures[-1][1]
 
 
-def _check_inputs_fit(model: Any, args: tuple, kwargs: dict) -> None:
+def _check_inputs_fit(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Runs the model once (as torch.jit.trace does), so that inputs the model rejects
     are reported as such: export's fake tensors let some through (a float64 input to a
     float32 convolution), and a tracer's failure would blame the model."""
@@ -249,7 +254,7 @@ def _check_inputs_fit(model: Any, args: tuple, kwargs: dict) -> None:
     try:
         with torch.no_grad(), _quiet(False):
             model(*args, **kwargs)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         kind = TypeError if isinstance(exc, TypeError) else ValueError
         hint = " (input_to_model is None)" if not args and not kwargs else ""
         raise kind(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import struct
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -24,26 +23,26 @@ def frame(data: bytes) -> bytes:
     length = struct.pack("<Q", len(data))
     return (
         length
-        + _pack_u32(mask(crc32c(length)))  # type: ignore[arg-type]
+        + _pack_u32(mask(crc32c(length)))
         + data
-        + _pack_u32(mask(crc32c(data)))  # type: ignore[arg-type]
+        + _pack_u32(mask(crc32c(data)))
     )
 
 
 def length_crcs(lengths: np.ndarray) -> np.ndarray:
     """Masked CRCs of the 8-byte little-endian encodings of ``lengths``."""
     rows = np.ascontiguousarray(lengths, dtype="<u8").view(np.uint8).reshape(-1, 8)
-    return mask(crc32c_rows(rows))  # type: ignore[return-value]
+    return mask(crc32c_rows(rows))
 
 
 @functools.lru_cache(maxsize=4096)
 def length_header(length: int) -> bytes:
     """The 12-byte record header for a payload of ``length`` bytes (sizes repeat a lot)."""
     encoded = struct.pack("<Q", length)
-    return encoded + _pack_u32(mask(crc32c(encoded)))  # type: ignore[arg-type]
+    return encoded + _pack_u32(mask(crc32c(encoded)))
 
 
-def data_crcs(payloads: Sequence[bytes]) -> np.ndarray:
+def data_crcs(payloads: list[bytes]) -> np.ndarray:  # a list: numpy integers index it
     """Masked CRCs of many payloads, batched by size so that padding stays under 2x."""
     lengths = np.fromiter((len(p) for p in payloads), dtype=np.int64, count=len(payloads))
     crcs = np.empty(len(payloads), dtype=np.uint32)
@@ -60,10 +59,10 @@ def data_crcs(payloads: Sequence[bytes]) -> np.ndarray:
             if lengths[i]:
                 rows[row, width - lengths[i] :] = np.frombuffer(payloads[i], dtype=np.uint8)
         crcs[members] = crc32c_rows(rows, lengths[members])
-    return mask(crcs)  # type: ignore[return-value]
+    return mask(crcs)
 
 
-def frame_many(payloads: Sequence[bytes]) -> bytes:
+def frame_many(payloads: list[bytes]) -> bytes:
     """Frames many records into one buffer, with their CRCs computed in batches."""
     if not payloads:
         return b""

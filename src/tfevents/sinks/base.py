@@ -23,10 +23,13 @@ import time
 import warnings
 import weakref
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tfevents.sinks.encoder import EncodedValue, Entry, EventEncoder, RawEvent
 from tfevents.sinks.scheduler import SCHEDULER
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class WriterClosedError(RuntimeError):
@@ -106,7 +109,11 @@ class Sink:
             self.bytes_threshold = MAX_BACKLOG_BYTES
             SCHEDULER.wake(self)
 
-    def add_scalar(self, tag: str, value: Any, step: int, wall_time: float) -> None:
+    def add_scalar(
+        self, tag: str, value: Any, step: int | np.ndarray, wall_time: float | np.ndarray
+    ) -> None:
+        # ``add_scalar_array`` queues a series as one entry: float32 values, int64 steps
+        # and float64 wall times.
         self.queue.append((tag, value, step, wall_time))
         if len(self.queue) >= self.wake_threshold:
             self.queue_full()

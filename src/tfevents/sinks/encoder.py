@@ -30,7 +30,7 @@ SCALAR_METADATA = messages.summary_metadata(
 class EncodedValue:
     """A summary value encoded on the caller's thread (images, histograms, ...)."""
 
-    __slots__ = ("metadata", "field")
+    __slots__ = ("field", "metadata")
 
     def __init__(self, metadata: bytes, field: bytes) -> None:
         self.metadata = metadata  # SummaryMetadata, written with a tag's first value in a file
@@ -49,7 +49,7 @@ class RawEvent:
 class TagIds:
     """A column of tags as distinct names and one index per event (no list of n strings)."""
 
-    __slots__ = ("unique", "ids")
+    __slots__ = ("ids", "unique")
 
     def __init__(self, unique: list[str], ids: np.ndarray) -> None:
         self.unique = unique
@@ -65,7 +65,7 @@ Entry = tuple[Any, Any, Any, Any]
 class _TagLayout:
     """The constant bytes of a scalar event for one tag, once its metadata is written."""
 
-    __slots__ = ("summary_head", "value_head", "tail")
+    __slots__ = ("summary_head", "tail", "value_head")
 
     def __init__(self, tag: str) -> None:
         value = string_field(1, tag) + b"\x15"  # tag, then simple_value's key
@@ -254,7 +254,8 @@ class EventEncoder:
             matrix[members, : rows.shape[1]] = rows
         if (sizes == matrix.shape[1]).all():
             return matrix.tobytes()
-        return matrix[np.arange(matrix.shape[1]) < sizes[:, None]].tobytes()
+        packed: bytes = matrix[np.arange(matrix.shape[1]) < sizes[:, None]].tobytes()
+        return packed
 
     def _scalar_record(self, tag: str, value: float, step: int, wall_time: float) -> bytes:
         """One framed scalar event, in plain Python: cheaper than numpy for a few events."""
@@ -282,27 +283,27 @@ class EventEncoder:
         """Whole records of events sharing a tag and a step-varint width, one per row."""
         m = values.size
         if m < _SMALL_BATCH:
-            records = b"".join(
+            framed = b"".join(
                 _frame_scalar(layout, value, step, wall_time)
                 for value, step, wall_time in zip(
                     values.tolist(), steps.tolist(), wall_times.tolist()
                 )
             )
-            return np.frombuffer(records, dtype=np.uint8).reshape(m, -1)
+            return np.frombuffer(framed, dtype=np.uint8).reshape(m, -1)
         tail = layout.tail
         payload_size = 1 + 8 + step_width + len(tail) + 4
         # One packed record per row: typed fields are filled without byte-level copies.
         fields = [("header", "V12"), ("wall_key", "u1"), ("wall", "<f8")]
         if step_width:
-            fields += [("step_key", "u1"), ("step", "V%d" % (step_width - 1))]
-        fields += [("tail", "V%d" % len(tail)), ("value", "<f4"), ("crc", "<u4")]
+            fields += [("step_key", "u1"), ("step", f"V{step_width - 1}")]
+        fields += [("tail", f"V{len(tail)}"), ("value", "<f4"), ("crc", "<u4")]
         records = np.empty(m, dtype=np.dtype(fields))
         records["header"] = np.void(length_header(payload_size))
         records["wall_key"] = 0x09
         records["wall"] = wall_times
         if step_width:
             records["step_key"] = 0x10
-            records["step"] = varint_rows(steps, step_width - 1).view("V%d" % (step_width - 1))[:, 0]
+            records["step"] = varint_rows(steps, step_width - 1).view(f"V{step_width - 1}")[:, 0]
         records["tail"] = np.void(tail)
         records["value"] = values
         rows = records.view(np.uint8).reshape(m, -1)

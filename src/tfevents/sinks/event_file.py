@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import os
@@ -92,10 +93,8 @@ class EventFileSink(Sink):
         except OSError as exc:
             os.close(fd)
             self._fd = -1
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(path)  # a file without its header is no event file: leave none
-            except OSError:
-                pass
             raise OSError(exc.errno, f"could not start event file {path}: {exc.strerror}") from exc
 
     def _write(self, data: bytes) -> None:

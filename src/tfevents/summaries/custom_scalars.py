@@ -44,7 +44,7 @@ def check_chart(spec: Any, name: str) -> Chart:
     return kind, check_tags(tags, kind, f"{name}[1]")
 
 
-def check_tags(tags: Any, kind: str, name: str) -> tuple[str, ...]:
+def check_tags(tags: object, kind: str, name: str) -> tuple[str, ...]:
     if isinstance(tags, (str, bytes)) or not isinstance(tags, Sequence):
         raise TypeError(f"{name} must be a list of tags, got {type(tags).__name__}")
     tags = tuple(tags)

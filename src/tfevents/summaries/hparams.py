@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +38,7 @@ TYPE_NAMES = {TYPE_STRING: "str", TYPE_BOOL: "bool", TYPE_FLOAT64: "number"}
 # tensorboard.hparams.Status
 STATUS_SUCCESS = 1
 
-Value = Union[bool, float, str]
+Value = bool | float | str
 
 METADATA_DATA_CLASS = messages.DATA_CLASS_TENSOR
 # HParams summaries carry no data: TensorBoard's NULL_TENSOR, DT_FLOAT of shape [0].

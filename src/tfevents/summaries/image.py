@@ -14,6 +14,7 @@ to [0, 255] (NaN becomes 0). Other integer dtypes are read as levels 0-255 and c
 from __future__ import annotations
 
 import io
+from typing import cast
 
 import numpy as np
 
@@ -95,9 +96,9 @@ def to_uint8(array: np.ndarray, name: str = "img_tensor") -> np.ndarray:
         scaled = array.astype(np.float32) * np.float32(255.0)
         with np.errstate(invalid="ignore"):
             scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
-        return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+        return cast(np.ndarray, np.clip(np.rint(scaled), 0, 255).astype(np.uint8))
     if kind in "iu":
-        return np.clip(array, 0, 255).astype(np.uint8)
+        return cast(np.ndarray, np.clip(array, 0, 255).astype(np.uint8))
     raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
 
 

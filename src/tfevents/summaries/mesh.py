@@ -62,9 +62,10 @@ def _integral(array: np.ndarray, name: str, low: int, high: int, what: str) -> n
     """``array`` as int64, if every value is a whole number in ``[low, high]``."""
     if array.dtype.kind == "b":
         raise TypeError(f"{name} must be numbers ({what}), got booleans")
-    if array.dtype.kind == "f":
-        if not np.isfinite(array).all() or (array != np.round(array)).any():
-            raise ValueError(f"{name} must hold whole numbers ({what})")
+    if array.dtype.kind == "f" and (
+        not np.isfinite(array).all() or (array != np.round(array)).any()
+    ):
+        raise ValueError(f"{name} must hold whole numbers ({what})")
     if array.size and (array.min() < low or array.max() > high):
         raise ValueError(
             f"{name} must be in [{low}, {high}] ({what}), got values in [{array.min()}, {array.max()}]"

@@ -186,7 +186,9 @@ def _convert(graph: bytes) -> bytes:
             continue
         node = names.make(tensor_name, "initializer")
         producers[tensor_name] = node
-        attrs = {"_output_shapes": messages.attr_value(messages.AttrShapes([_ints(init, 1)]))}
+        attrs: dict[str, bytes] = {
+            "_output_shapes": messages.attr_value(messages.AttrShapes([_ints(init, 1)]))
+        }
         dtype = _ONNX_TO_DTYPE.get(_int(init, 2) or 0)
         if dtype is not None:
             attrs["dtype"] = uint_field(6, dtype)
@@ -218,7 +220,7 @@ def _convert(graph: bytes) -> bytes:
             tensor_name = raw.decode("utf-8", "replace")
             if tensor_name in producers:
                 inputs.append(producers[tensor_name])
-        attrs: dict[str, bytes] = {}
+        attrs = {}
         for attr in _strings(onnx_node, 5):
             item = _attribute(attr)
             if item is None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 import math
+from typing import Any, cast
 
 import numpy as np
 
@@ -83,7 +84,8 @@ def tile(nthwc: np.ndarray) -> np.ndarray:
         padding = np.zeros((rows * columns - count, *nthwc.shape[1:]), dtype=nthwc.dtype)
         nthwc = np.concatenate([nthwc, padding])
     grid = nthwc.reshape(rows, columns, frames, height, width, channels)
-    return grid.transpose(2, 0, 3, 1, 4, 5).reshape(frames, rows * height, columns * width, channels)
+    video = grid.transpose(2, 0, 3, 1, 4, 5).reshape(frames, rows * height, columns * width, channels)
+    return cast(np.ndarray, video)
 
 
 def check_fps(fps: object, name: str = "fps") -> float:
@@ -128,7 +130,7 @@ def encode_gif(thwc: np.ndarray, fps: float) -> bytes:
 
     thwc, delays = _merge_identical(thwc, frame_delay_cs(fps))
     channels = thwc.shape[3]
-    options: dict[str, object] = {
+    options: dict[str, Any] = {  # keyword arguments of Pillow's Image.save
         "format": "GIF",
         "save_all": True,
         "loop": 0,

@@ -198,7 +198,8 @@ def tensor_from_double(value: float) -> bytes:
 
 
 def float_field_payload(value: float) -> bytes:
-    return np.float32(value).astype("<f4").tobytes()
+    payload: bytes = np.float32(value).astype("<f4").tobytes()  # (Any in numpy's stubs)
+    return payload
 
 
 # --- graphs -----------------------------------------------------------------------------

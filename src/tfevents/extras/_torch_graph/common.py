@@ -153,9 +153,12 @@ def attr_value(value: Any) -> Any:
         return _short(value)
     if isinstance(value, (list, tuple)):
         items = list(value)
-        if items and all(isinstance(v, int) and not isinstance(v, bool) for v in items):
-            if all(-(2**63) <= v < 2**63 for v in items):
-                return items
+        if (
+            items
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in items)
+            and all(-(2**63) <= v < 2**63 for v in items)
+        ):
+            return items
         if items and all(isinstance(v, float) for v in items):
             return items
         if items and all(isinstance(v, str) for v in items):

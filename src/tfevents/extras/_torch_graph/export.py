@@ -80,8 +80,9 @@ def graph_from_exported(ep: Any, model: torch.nn.Module, root: str) -> Graph:
     return graph
 
 
-def _add_placeholder(graph: Graph, namer: common.Namer, node: Any, spec: Any, where: dict,
-                     ref: dict, modules: dict) -> None:
+def _add_placeholder(graph: Graph, namer: common.Namer, node: Any, spec: Any,
+                     where: dict[Any, tuple[str, str, str]], ref: dict[Any, str],
+                     modules: dict[str, torch.nn.Module]) -> None:
     value = node.meta.get("val")
     shapes, extra, dtype, device = common.output_info(value)
     kind = spec.kind if spec is not None else InputKind.USER_INPUT
@@ -114,7 +115,7 @@ def _add_placeholder(graph: Graph, namer: common.Namer, node: Any, spec: Any, wh
     ref[node] = name
 
 
-def _is_elided_getitem(node: Any, ref: dict) -> bool:
+def _is_elided_getitem(node: Any, ref: dict[Any, str]) -> bool:
     if node.op != "call_function" or node.target is not operator.getitem or len(node.args) != 2:
         return False
     source, index = node.args
@@ -148,7 +149,7 @@ def _op_identity(node: Any) -> tuple[str, str, str | None, list[Any]]:
 
 
 def _add_op(graph: Graph, namer: common.Namer, node: Any, location: tuple[str, str, str],
-            ref: dict) -> None:
+            ref: dict[Any, str]) -> None:
     scope, fqn, cls = location
     op, base, overload, schema = _op_identity(node)
     inputs: list[str] = []
@@ -192,7 +193,7 @@ def _add_op(graph: Graph, namer: common.Namer, node: Any, location: tuple[str, s
     ref[node] = name
 
 
-def _put_attr(attrs: dict, key: str, value: Any) -> None:
+def _put_attr(attrs: dict[str, Any], key: str, value: Any) -> None:
     if key in common.RESERVED_ATTRS or key.startswith("_"):
         key = f"arg_{key.lstrip('_')}"
     converted = common.attr_value(value)
@@ -200,11 +201,12 @@ def _put_attr(attrs: dict, key: str, value: Any) -> None:
         attrs[key] = converted
 
 
-def _clean(attrs: dict) -> dict:
+def _clean(attrs: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in attrs.items() if v is not None and v != ""}
 
 
-def _add_outputs(graph: Graph, namer: common.Namer, ep: Any, output_node: Any, ref: dict) -> None:
+def _add_outputs(graph: Graph, namer: common.Namer, ep: Any, output_node: Any,
+                 ref: dict[Any, str]) -> None:
     flat = list(output_node.args[0]) if output_node.args else []
     specs = list(ep.graph_signature.output_specs)
     user = [value for value, spec in zip(flat, specs) if spec.kind == OutputKind.USER_OUTPUT]

@@ -43,8 +43,8 @@ class _KwargsWrapper(torch.nn.Module):
         return self.model(*args, **kwargs)
 
 
-def graph_from_jit_trace(model: torch.nn.Module, args: tuple, kwargs: dict, root: str, *,
-                         verbose: bool) -> Graph:
+def graph_from_jit_trace(model: torch.nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any],
+                         root: str, *, verbose: bool) -> Graph:
     """``strict=False``: dict and list outputs are fine; ``check_trace=False``: the model
     runs once, not twice."""
     if kwargs:
@@ -155,8 +155,8 @@ class _Converter:
                 self.const[outputs[0].unique()] = [self.const[m.unique()] for m in members]
             else:
                 self.bundle[outputs[0].unique()] = members
-        elif kind in _UNPACKS and list(node.inputs())[0].unique() in self.bundle:
-            members = self.bundle[list(node.inputs())[0].unique()]
+        elif kind in _UNPACKS and next(iter(node.inputs())).unique() in self.bundle:
+            members = self.bundle[next(iter(node.inputs())).unique()]
             for out, member in zip(outputs, members):
                 self._alias(out, member)
         else:
@@ -165,14 +165,16 @@ class _Converter:
 
     def _alias(self, out: Any, member: Any) -> None:
         key = member.unique()
-        for table in (self.ref, self.const, self.bundle, self.module_path):
+        tables: tuple[dict[int, Any], ...] = (self.ref, self.const, self.bundle, self.module_path)
+        for table in tables:
             if key in table:
                 table[out.unique()] = table[key]
 
     def _get_attr(self, node: Any, out: Any) -> None:
-        owner = self.module_path.get(list(node.inputs())[0].unique())
+        inputs = list(node.inputs())
+        owner = self.module_path.get(inputs[0].unique())
         if owner is None:
-            self._add_op(node, "prim.GetAttr", node.s("name"), list(node.inputs()))
+            self._add_op(node, "prim.GetAttr", node.s("name"), inputs)
             return
         attr = node.s("name")
         path = f"{owner}.{attr}" if owner else attr
