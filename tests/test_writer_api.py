@@ -1105,3 +1105,20 @@ def test_add_graph_bytes(tmp_path):
     gd = _graph_def(only_file(tmp_path))
     assert [(n.name, n.op, list(n.input)) for n in gd.node] == [("a", "Const", []), ("b", "Identity", ["a"])]
     assert_valid(tmp_path)
+
+
+def test_png_compress_level_is_a_writer_option(tmp_path):
+    """The PNG compression level trades encoding time for file size; pixels are the same."""
+    x = np.linspace(0.0, 1.0, 64)
+    smooth = np.stack([np.outer(x, x), np.outer(x[::-1], x), np.outer(x, x[::-1])])  # CHW
+    sizes = {}
+    for level in (0, 9):
+        with SummaryWriter(tmp_path / f"level{level}", png_compress_level=level) as w:
+            w.add_image("img", smooth, 0)
+        (value,) = [v for e in read_events(w.event_file_path) for v in e.values]
+        assert np.array_equal(value.value[0], np.rint(smooth.transpose(1, 2, 0) * 255))
+        sizes[level] = os.path.getsize(w.event_file_path)
+    assert sizes[9] < sizes[0]
+    for bad in (-1, 10, 1.5, True, "1"):
+        with pytest.raises(ValueError, match="png_compress_level"):
+            SummaryWriter(tmp_path / "bad", png_compress_level=bad)
