@@ -126,7 +126,7 @@ def all_writers() -> list[WriterSpec]:
     return [
         WriterSpec(
             "tfevents", f"tfevents {h.package_version('tfevents')}", _tfevents,
-            crc="vectorised numpy, off the caller's thread",
+            crc="vectorised numpy for batches of scalars, the crc32c C package (when installed) for single records; the background thread writes, or the caller once it is 65,536 events behind",
         ),
         WriterSpec(
             "tensorboardX", f"tensorboardX {h.package_version('tensorboardX')}", _tensorboardx,
