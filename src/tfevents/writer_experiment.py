@@ -178,12 +178,7 @@ class ExperimentMethods(_Base):
         walltime: float | None = None,
     ) -> None:
         """Adds one chart drawing the scalar series matching ``tags`` (regexes) together."""
-        checked = custom_scalars.check_tags(tags, custom_scalars.MULTILINE, "tags")
-        custom_scalars.check_title(category, "category")
-        custom_scalars.check_title(title, "title")
-        self._update_layout(
-            {category: {title: (custom_scalars.MULTILINE, checked)}}, args.wall_time(walltime)
-        )
+        self._add_chart(custom_scalars.MULTILINE, tags, category, title, walltime)
 
     def add_custom_scalars_marginchart(
         self,
@@ -194,12 +189,15 @@ class ExperimentMethods(_Base):
         walltime: float | None = None,
     ) -> None:
         """Adds one chart of a value with a band: ``tags = [value, lower, upper]``."""
-        checked = custom_scalars.check_tags(tags, custom_scalars.MARGIN, "tags")
+        self._add_chart(custom_scalars.MARGIN, tags, category, title, walltime)
+
+    def _add_chart(
+        self, kind: str, tags: list[str], category: str, title: str, walltime: float | None
+    ) -> None:
+        checked = custom_scalars.check_tags(tags, kind, "tags")
         custom_scalars.check_title(category, "category")
         custom_scalars.check_title(title, "title")
-        self._update_layout(
-            {category: {title: (custom_scalars.MARGIN, checked)}}, args.wall_time(walltime)
-        )
+        self._update_layout({category: {title: (kind, checked)}}, args.wall_time(walltime))
 
     def _update_layout(
         self, charts: Mapping[str, Mapping[str, custom_scalars.Chart]], wall_time: float
