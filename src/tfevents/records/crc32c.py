@@ -138,9 +138,13 @@ def _shift_by(x: U32Array, lengths: np.ndarray) -> U32Array:
         k += 1
 
 
-def _raw_rows(rows: np.ndarray, crc: U32Array | None = None) -> U32Array:
+def raw_rows(rows: np.ndarray, crc: U32Array | None = None) -> U32Array:
     """CRC registers (zero initial value unless ``crc`` is given, no final xor) of each
-    row of a uint8 matrix; ``crc`` is updated in place."""
+    row of a uint8 matrix; ``crc`` is updated in place.
+
+    With ``raw_skip`` this lets a caller checksum records whose middle is the same for
+    every row without a column operation per constant byte.
+    """
     if crc is None:
         crc = np.zeros(rows.shape[0], dtype=np.uint32)
     index = np.empty(rows.shape[0], dtype=np.uint32)
@@ -153,15 +157,6 @@ def _raw_rows(rows: np.ndarray, crc: U32Array | None = None) -> U32Array:
         np.right_shift(crc, eight, out=crc)
         np.bitwise_xor(crc, looked_up, out=crc)
     return crc
-
-
-def raw_rows(rows: np.ndarray, crc: U32Array | None = None) -> U32Array:
-    """The unmasked, un-finalised CRC register of each row, continuing from ``crc``.
-
-    With ``raw_skip`` this lets a caller checksum records whose middle is the same for
-    every row without a column operation per constant byte.
-    """
-    return _raw_rows(rows, crc)
 
 
 def raw_skip(crc: U32Array, constant: bytes) -> U32Array:
@@ -204,7 +199,7 @@ def crc32c_rows(rows: np.ndarray, lengths: np.ndarray | None = None) -> U32Array
             [_crc32c_short(rows[i, start:].tobytes()) ^ 0xFFFFFFFF for i, start in enumerate(starts)],
             dtype=np.uint32,
         )
-    raw = _raw_rows(rows)
+    raw = raw_rows(rows)
     if lengths is None:
         init = np.uint32(_zero_bytes_register(width))
     else:
@@ -239,7 +234,7 @@ def _raw_long(data: npt.NDArray[np.uint8]) -> int:
     levels = max(0, (n_chunks - 1).bit_length())
     padded = np.zeros((1 << levels) * chunk, dtype=np.uint8)
     padded[padded.size - data.size :] = data  # front padding leaves a zero register alone
-    regs = _raw_rows(padded.reshape(-1, chunk))
+    regs = raw_rows(padded.reshape(-1, chunk))
     k = chunk.bit_length() - 1  # chunk length is 2**k bytes
     while regs.size > 1:
         regs = _shift(_shift_pow2_tables(k), regs[0::2]) ^ regs[1::2]

@@ -1,5 +1,5 @@
 """Where encoded events go: an event file on disk, immutable segments on a remote store
-(through fsspec), nothing (a rank that does not write), or memory (for tests).
+(through fsspec; memory:// too), or nothing (a rank that does not write).
 
 ``open_sink(logdir, **options)`` picks the sink by the log directory: a URL with a
 scheme other than ``file`` (``s3://``, ``gs://``, ``az://``, ``memory://``, any fsspec
@@ -17,12 +17,10 @@ from urllib.parse import unquote, urlsplit
 
 from tfevents.sinks.base import Sink, WriteFailedError, WriterClosedError
 from tfevents.sinks.event_file import EventFileSink, event_file_name
-from tfevents.sinks.memory import MemorySink
 from tfevents.sinks.null import NullSink
 
 __all__ = [
     "EventFileSink",
-    "MemorySink",
     "NullSink",
     "Sink",
     "WriteFailedError",
