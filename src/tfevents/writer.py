@@ -309,7 +309,7 @@ class WriterBase:
             self._checked_tags.add(args.check_tag(tag))
         if scalar_value.__class__ is float:
             value = scalar_value
-        elif convert.is_torch_tensor(scalar_value) and not new_style:
+        elif convert.is_torch_tensor(scalar_value) and new_style is False:
             value = convert.defer_tensor_scalar(scalar_value, "scalar_value")
         else:
             value = convert.to_float(scalar_value, "scalar_value")
