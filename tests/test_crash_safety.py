@@ -160,9 +160,12 @@ def run_trial(logdir: str, trial: int, rng: np.random.Generator) -> dict[str, An
             proc.wait(timeout=CHILD_TIMEOUT)
     assert proc.returncode == -signal.SIGKILL, (proc.returncode, err)
     # Reports still in the pipe were printed before the kill: those flushes returned too.
-    for line in lines + rest.splitlines():
-        if line.startswith("FLUSHED"):
-            reported = max(reported, tuple(int(n) for n in line.split()[1:]))
+    # A line the kill cut short (no newline) was not fully printed: its flush may not
+    # have returned, and it holds fewer than three numbers.
+    for line in lines + rest.splitlines(keepends=True):
+        fields = line.split()
+        if line.endswith("\n") and fields[:1] == ["FLUSHED"] and len(fields) == 4:
+            reported = max(reported, tuple(int(n) for n in fields[1:]))
     return {"trial": trial, "mode": mode, "run": os.path.basename(run_dir), "dir": run_dir,
             "flushed_calls": reported[0], "flushed_loss": reported[1], "flushed_img": reported[2]}
 
