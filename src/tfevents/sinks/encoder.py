@@ -10,6 +10,7 @@ computed column by column for all rows at once.
 
 from __future__ import annotations
 
+import operator
 import struct
 from collections.abc import Sequence
 from typing import Any
@@ -321,23 +322,27 @@ def scalar_columns(
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None:
     """Tags, float32 values, int64 steps and float64 wall times, if all are plain numbers.
 
-    The common case, converted in one numpy call per column. Anything else in the queue
-    (a series, a device tensor, an encoded value) makes numpy refuse, and None is returned.
+    The common case: one pass per column, with no tuple per column built on the way.
+    Anything else in the queue (a series, a device tensor, an encoded value) makes numpy
+    refuse the values, and None is returned.
     """
-    tags, values, steps, wall_times = zip(*entries)
+    count = len(entries)
     try:
         with np.errstate(over="ignore"):
-            value_column = np.array(values, dtype=np.float32)
+            value_column = np.array(list(map(_VALUE, entries)), dtype=np.float32)
     except (TypeError, ValueError, RuntimeError):
         return None
     if value_column.ndim != 1:  # only series of equal length were queued
         return None
     return (
-        list(tags),
+        list(map(_TAG, entries)),
         value_column,
-        np.array(steps, dtype=np.int64),
-        np.array(wall_times, dtype=np.float64),
+        np.fromiter(map(_STEP, entries), dtype=np.int64, count=count),
+        np.fromiter(map(_WALL_TIME, entries), dtype=np.float64, count=count),
     )
+
+
+_TAG, _VALUE, _STEP, _WALL_TIME = (operator.itemgetter(i) for i in range(4))
 
 
 def mixed_scalar_columns(
