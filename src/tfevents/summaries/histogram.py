@@ -118,10 +118,16 @@ def buckets(
     flat = values.reshape(-1)
     if flat.dtype.kind in "bui":
         flat = flat.astype(np.float64)
-    flat = flat[np.isfinite(flat)]
     if flat.size == 0:
         return np.zeros((0, 3))
-    low, high = float(flat.min()), float(flat.max())
+    with np.errstate(over="ignore", invalid="ignore"):
+        low, high = float(flat.min()), float(flat.max())
+        all_finite = np.isfinite(high - low)  # (false too if the span overflows: then filter)
+    if not all_finite:
+        flat = flat[np.isfinite(flat)]
+        if flat.size == 0:
+            return np.zeros((0, 3))
+        low, high = float(flat.min()), float(flat.max())
     if isinstance(bins, str) and bins == "tensorflow":
         table = _tensorflow_table(flat, low, high)
         table[0, 0], table[-1, 1] = low, high
