@@ -80,6 +80,8 @@ class _TagLayout:
 
 # Batches (and groups) smaller than this are encoded event by event in plain Python.
 _SMALL_BATCH = 24
+# Larger batches are encoded in chunks of this many events.
+_CHUNK_EVENTS = 1 << 14
 _pack_wall_time = struct.Struct("<Bd").pack  # Event.wall_time's key and value
 _pack_f32 = struct.Struct("<f").pack
 _pack_u32 = struct.Struct("<I").pack
@@ -205,6 +207,17 @@ class EventEncoder:
         steps: np.ndarray,
         wall_times: np.ndarray,
     ) -> bytes:
+        if ids.size > _CHUNK_EVENTS:  # keep each pass's arrays in the CPU's caches
+            return b"".join(
+                self._encode_scalar_ids(
+                    unique_tags,
+                    ids[start : start + _CHUNK_EVENTS],
+                    values[start : start + _CHUNK_EVENTS],
+                    steps[start : start + _CHUNK_EVENTS],
+                    wall_times[start : start + _CHUNK_EVENTS],
+                )
+                for start in range(0, ids.size, _CHUNK_EVENTS)
+            )
         n = ids.size
         # The first value of a tag new to this file carries metadata: encode it apart.
         seen = self._tags_with_metadata
