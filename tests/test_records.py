@@ -391,11 +391,13 @@ def test_encode_scalars_exact_values() -> None:
     assert Event.FromString(read_records(fresh)[0]).summary.value[0].HasField("metadata")
 
 
-def test_encode_scalars_many_rows() -> None:
-    """A large batch (the shape of a busy flush) against the one-by-one reference."""
+@pytest.mark.parametrize("n", [3000, 40_000])
+def test_encode_scalars_many_rows(n) -> None:
+    """Large batches (the shape of a busy flush; 40,000 spans several encoder chunks, with
+    tags first seen in later chunks) against the one-by-one reference."""
     rng = np.random.default_rng(11)
-    n = 3000
     tags = [f"tag/{i}" for i in rng.integers(0, 25, size=n)]
+    tags[-5:] = ["late/a", "late/b", "late/a", "late/c", "late/b"]  # first seen in the last chunk
     values = rng.standard_normal(n).astype(np.float32)
     steps_ = rng.integers(-(2**40), 2**40, size=n)
     steps_[::7] = 0

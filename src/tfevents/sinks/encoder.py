@@ -222,10 +222,11 @@ class EventEncoder:
         # The first value of a tag new to this file carries metadata: encode it apart.
         seen = self._tags_with_metadata
         special: dict[int, bytes] = {}
+        present = np.bincount(ids, minlength=len(unique_tags)) > 0  # (a chunk may lack some)
         for tag_id, tag in enumerate(unique_tags):
             if tag not in self._layouts:
                 self._layouts[tag] = _TagLayout(tag)
-            if tag not in seen:  # (a tag may have had metadata from encode_values)
+            if tag not in seen and present[tag_id]:  # (seen: maybe from encode_values)
                 seen.add(tag)
                 i = int(np.argmax(ids == tag_id))
                 special[i] = frame(
