@@ -423,6 +423,47 @@ def test_writer_used_across_fork(tmp_path):
     assert_valid(tmp_path)
 
 
+_POOL_WRITER = None  # set before the pool forks: the workers inherit it
+
+
+def _log_in_pool_worker(i):
+    """A multiprocessing worker (fork start method) logging to a writer it inherited."""
+    w = _POOL_WRITER
+    w.add_scalar("worker", float(i), i)
+    w.flush()  # multiprocessing children end with os._exit: what is not flushed is lost
+    return os.getpid()
+
+
+def test_writer_used_by_multiprocessing_fork_workers(tmp_path):
+    """multiprocessing's fork start method: no deadlock (the parent's background thread
+    may hold locks at fork time), each worker writes its own file, the parent's stays whole."""
+    import multiprocessing
+
+    global _POOL_WRITER
+    w = _POOL_WRITER = SummaryWriter(tmp_path, flush_secs=0.05)
+    parent_path = w.event_file_path
+    for i in range(2000):  # keep the parent's background thread busy across the forks
+        w.add_scalar("parent", float(i), i)
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(2) as pool:
+        pids = pool.map(_log_in_pool_worker, range(6), chunksize=1)
+    _POOL_WRITER = None
+    w.add_scalar("parent", -1.0, 2000)
+    w.close()
+
+    assert read_scalars(parent_path)["parent"].steps.tolist() == list(range(2001))
+    assert sorted({v.tag for e in read_events(parent_path) for v in e.values}) == ["parent"]
+    worker_steps = []
+    for path in files_in(tmp_path):
+        if path != parent_path:
+            assert any(f".{pid}." in os.path.basename(path) for pid in set(pids)), path
+            series = read_scalars(path)
+            assert list(series) == ["worker"]
+            worker_steps += series["worker"].steps.tolist()
+    assert sorted(worker_steps) == list(range(6))
+    assert_valid(tmp_path)
+
+
 def test_forked_child_that_logs_nothing_leaves_no_file(tmp_path):
     # DataLoader workers and the like inherit the writer but never log: they must not
     # litter the run with empty event files.
