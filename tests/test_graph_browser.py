@@ -7,8 +7,8 @@ through the Chrome DevTools Protocol: it double-clicks the ``ResNet`` box, then
 dashboard drew (its SVG lives in shadow DOM, so the test walks the shadow roots), then
 fits the graph to the screen and saves a screenshot under ``test-artifacts/`` (printed).
 
-The DevTools client is the stdlib only (``http`` for the target list, a minimal
-websocket client). Chromium must be installed (``apt-get install -y chromium``): the test
+The DevTools client is the stdlib only (scripts/headless_chromium.py, shared with the
+screenshots script). Chromium must be installed (``apt-get install -y chromium``): the test
 fails, not skips, without it.
 
 Chromium flags: ``--headless --no-sandbox --disable-gpu --disable-dev-shm-usage
@@ -20,244 +20,42 @@ is read from ``<user-data-dir>/DevToolsActivePort``).
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import os
-import shutil
-import signal
-import socket
-import struct
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.parse
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The DevTools client is shared with scripts/screenshots.py.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
 
-import models  # noqa: E402
-from tensorboard_server import TensorBoardServer  # noqa: E402
+import headless_chromium
+from headless_chromium import Chromium, wait_until
 
-from tfevents import SummaryWriter  # noqa: E402
+import models
+from tensorboard_server import TensorBoardServer
+from tfevents import SummaryWriter
 
 T = TypeVar("T")
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(REPO, "test-artifacts")
-CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser",
-                       "google-chrome", "google-chrome-stable")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--mute-audio",
-    "--remote-debugging-port=0",
-    "--window-size=1600,1000",
-]
 WIDTH, HEIGHT = 1600, 1000
-WAIT = 60.0
-
-
-# --- a minimal DevTools Protocol client (stdlib only) -----------------------------------
-
-
-class WebSocket:
-    """Just enough of RFC 6455 for DevTools: text frames, fragments, ping/pong."""
-
-    def __init__(self, url: str, timeout: float = WAIT) -> None:
-        parts = urllib.parse.urlparse(url)
-        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=timeout)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall(
-            (
-                f"GET {parts.path} HTTP/1.1\r\nHost: {parts.hostname}:{parts.port}\r\n"
-                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            ).encode()
-        )
-        self.buf = bytearray()
-        while b"\r\n\r\n" not in self.buf:
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                raise ConnectionError("the browser closed the connection during the handshake")
-            self.buf += chunk
-        head, _, rest = bytes(self.buf).partition(b"\r\n\r\n")
-        status = head.split(b"\r\n")[0]
-        if b" 101 " not in status + b" ":
-            raise ConnectionError(f"websocket handshake refused: {head.decode(errors='replace')}")
-        self.buf = bytearray(rest)
-
-    def _read(self, n: int) -> bytes:
-        while len(self.buf) < n:
-            chunk = self.sock.recv(max(65536, n - len(self.buf)))
-            if not chunk:
-                raise ConnectionError("the browser closed the connection")
-            self.buf += chunk
-        data = bytes(self.buf[:n])
-        del self.buf[:n]
-        return data
-
-    def _send(self, opcode: int, payload: bytes) -> None:
-        n = len(payload)
-        head = bytearray([0x80 | opcode])
-        if n < 126:
-            head.append(0x80 | n)
-        elif n < 65536:
-            head += bytes([0x80 | 126]) + struct.pack(">H", n)
-        else:
-            head += bytes([0x80 | 127]) + struct.pack(">Q", n)
-        mask = os.urandom(4)
-        key = (mask * (n // 4 + 1))[:n]
-        masked = (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(n, "big")
-        self.sock.sendall(bytes(head) + mask + (masked if n else b""))
-
-    def send(self, text: str) -> None:
-        self._send(0x1, text.encode())
-
-    def recv(self) -> str:
-        message = bytearray()
-        while True:
-            b0, b1 = self._read(2)
-            n = b1 & 0x7F
-            if n == 126:
-                n = struct.unpack(">H", self._read(2))[0]
-            elif n == 127:
-                n = struct.unpack(">Q", self._read(8))[0]
-            mask = self._read(4) if b1 & 0x80 else None
-            data = self._read(n)
-            if mask:
-                data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
-            opcode = b0 & 0x0F
-            if opcode == 0x8:
-                raise ConnectionError("the browser closed the websocket")
-            if opcode == 0x9:
-                self._send(0xA, data)
-                continue
-            if opcode == 0xA:
-                continue
-            message += data
-            if b0 & 0x80:
-                return message.decode()
-
-    def close(self) -> None:
-        try:
-            self._send(0x8, b"")
-        except OSError:
-            pass
-        self.sock.close()
-
-
-class DevTools:
-    def __init__(self, ws: WebSocket) -> None:
-        self.ws = ws
-        self.last_id = 0
-
-    def call(self, method: str, **params: Any) -> dict[str, Any]:
-        self.last_id += 1
-        call_id = self.last_id
-        self.ws.send(json.dumps({"id": call_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == call_id:  # anything else is an event: not needed
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-
-    def evaluate(self, expression: str) -> Any:
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True,
-                           awaitPromise=True)
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"JavaScript error: {json.dumps(result['exceptionDetails'])[:2000]}")
-        return result["result"].get("value")
-
-
-class Browser:
-    def __init__(self, executable: str) -> None:
-        self.profile = tempfile.mkdtemp(prefix="tfevents-chromium-")
-        self.log_path = os.path.join(self.profile, "chromium.log")
-        self.command = [executable, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}", "about:blank"]
-        self._log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(
-            self.command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        port = wait_until(self._port, f"Chromium's DevToolsActivePort ({self.log_tail()})")
-        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=WAIT))
-        page = next(t for t in targets if t["type"] == "page")
-        self.ws = WebSocket(page["webSocketDebuggerUrl"])
-        self.tools = DevTools(self.ws)
-        self.tools.call("Page.enable")
-        self.tools.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=HEIGHT,
-                        deviceScaleFactor=1, mobile=False)
-
-    def _port(self) -> int | None:
-        if self.process.poll() is not None:
-            raise AssertionError(f"Chromium exited with {self.process.returncode}: {self.log_tail()}")
-        try:
-            with open(os.path.join(self.profile, "DevToolsActivePort")) as f:
-                first = f.readline().strip()
-        except FileNotFoundError:
-            return None
-        return int(first) if first else None
-
-    def log_tail(self) -> str:
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read()[-2000:].decode(errors="replace")
-        except OSError:
-            return ""
-
-    def close(self) -> None:
-        try:
-            self.ws.close()
-        except Exception:  # noqa: BLE001 - closing anyway
-            pass
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)  # Chromium and its helpers
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-        self._log.close()
-        shutil.rmtree(self.profile, ignore_errors=True)
-
-
-def wait_until(probe: Callable[[], T], what: str, timeout: float = WAIT) -> T:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while True:
-        last = probe()
-        if last:
-            return last
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; last: {last!r}")
-        time.sleep(0.2)
 
 
 def find_chromium() -> str:
-    for name in CHROMIUM_CANDIDATES:
-        path = name if os.path.isabs(name) else shutil.which(name)
-        if path and os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-    pytest.fail(
-        "Chromium is needed for the Graphs dashboard browser test and was not found "
-        f"(looked for {', '.join(CHROMIUM_CANDIDATES)}). Install it with "
-        "`apt-get update && apt-get install -y chromium` (scripts/setup.sh should do this).",
-        pytrace=False,
-    )
+    path = headless_chromium.find_chromium()
+    if path is None:
+        pytest.fail(
+            "Chromium is needed for the Graphs dashboard browser test and was not found "
+            f"(looked for {', '.join(headless_chromium.CHROMIUM_CANDIDATES)}). Install it with "
+            "`apt-get update && apt-get install -y chromium` (scripts/setup.sh does this as root).",
+            pytrace=False,
+        )
+    return path
 
 
 # --- JavaScript run in the page ---------------------------------------------------------
@@ -338,8 +136,8 @@ def tb(load_fast: bool, tensorboard_factory: Any, logdir: str) -> Iterator[Tenso
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    instance = Browser(find_chromium())
+def browser() -> Iterator[Chromium]:
+    instance = Chromium(find_chromium(), WIDTH, HEIGHT)
     try:
         yield instance
     finally:
@@ -349,19 +147,19 @@ def browser() -> Iterator[Browser]:
 # --- the test ---------------------------------------------------------------------------
 
 
-def _drawn(browser: Browser) -> dict[str, tuple[str, str]]:
-    state = browser.tools.evaluate(DRAWN_NODES)
+def _drawn(browser: Chromium) -> dict[str, tuple[str, str]]:
+    state = browser.evaluate(DRAWN_NODES)
     drawn = {name: (cls, label) for name, cls, label in state["nodes"]}
     drawn["__labels__"] = ("", "\n".join(state["labels"]))
     return drawn
 
 
-def _stable_rect(browser: Browser, name: str) -> list[int]:
+def _stable_rect(browser: Chromium, name: str) -> list[int]:
     """The node's rect once the dashboard's layout transition has settled."""
     previous: list[Any] = [None]
 
     def probe() -> list[int] | None:
-        rect = browser.tools.evaluate(f"{NODE_RECT}({json.dumps(name)})")
+        rect = browser.evaluate(f"{NODE_RECT}({json.dumps(name)})")
         settled = rect if rect and rect == previous[0] and rect[2] > 0 else None
         previous[0] = rect
         return settled
@@ -369,16 +167,13 @@ def _stable_rect(browser: Browser, name: str) -> list[int]:
     return wait_until(probe, f"a settled position of node {name!r}")
 
 
-def _double_click(browser: Browser, name: str) -> None:
+def _double_click(browser: Chromium, name: str) -> None:
     x, y, _, _ = _stable_rect(browser, name)
     assert 0 <= x < WIDTH and 0 <= y < HEIGHT, f"node {name!r} is off screen at {(x, y)}"
-    for count in (1, 2):
-        for kind in ("mousePressed", "mouseReleased"):
-            browser.tools.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left",
-                               clickCount=count)
+    browser.double_click(x, y)
 
 
-def _expand(browser: Browser, name: str, children: list[str]) -> dict[str, tuple[str, str]]:
+def _expand(browser: Chromium, name: str, children: list[str]) -> dict[str, tuple[str, str]]:
     """Double-clicks the box ``name``; waits until its children are drawn."""
     _double_click(browser, name)
     wanted = [f"{name}/{child}" for child in children]
@@ -395,9 +190,9 @@ def _is_box(drawn: dict[str, tuple[str, str]], name: str) -> bool:
     return "meta" in cls  # a namespace (module) box, not an op
 
 
-def test_resnet18_module_boxes_drawn(browser: Browser, tb: TensorBoardServer, load_fast: bool,
+def test_resnet18_module_boxes_drawn(browser: Chromium, tb: TensorBoardServer, load_fast: bool,
                                      capsys: pytest.CaptureFixture[str]) -> None:
-    browser.tools.call("Page.navigate", url=f"{tb.base_url}/#graphs&run=resnet18")
+    browser.navigate(f"{tb.base_url}/#graphs&run=resnet18")
 
     # top level: the model box between the input and output boxes, as torch draws it
     drawn = wait_until(lambda: (d := _drawn(browser)) and "ResNet" in d and d,
@@ -427,9 +222,9 @@ def test_resnet18_module_boxes_drawn(browser: Browser, tb: TensorBoardServer, lo
     assert "layer2" in drawn["ResNet/layer2"][1]
 
     # fit to screen, let it settle, keep a screenshot
-    assert browser.tools.evaluate(FIT) is True
+    assert browser.evaluate(FIT) is True
     _stable_rect(browser, "ResNet/layer1/0")
-    png = base64.b64decode(browser.tools.call("Page.captureScreenshot", format="png")["data"])
+    png = browser.screenshot()
     os.makedirs(ARTIFACTS, exist_ok=True)
     suffix = "" if load_fast else "_python_loader"
     path = os.path.join(ARTIFACTS, f"resnet18_graph{suffix}.png")
