@@ -560,7 +560,10 @@ class WriterBase:
         self._add_image(tag, grid, global_step, walltime)
 
     def _add_image(self, tag: str, hwc: np.ndarray, global_step: Any, walltime: Any) -> None:
-        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
+        self._add_png(tag, hwc, args.global_step(global_step), args.wall_time(walltime))
+
+    def _add_png(self, tag: str, hwc: np.ndarray, step: int, wall_time: float) -> None:
+        """Queues an HWC uint8 image as a PNG (images, boxes, figures)."""
         encoded = image.encode_png(hwc, self.png_compress_level)
         field = image.value_field(encoded, hwc.shape[0], hwc.shape[1])
         self._add_value(tag, image.METADATA, field, step, wall_time)

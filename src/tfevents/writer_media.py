@@ -24,11 +24,6 @@ else:
 
 
 class MediaMethods(_Base):
-    def _add_png(self, tag: str, hwc: np.ndarray, step: int, wall_time: float) -> None:
-        encoded = image.encode_png(hwc, self.png_compress_level)
-        field = image.value_field(encoded, hwc.shape[0], hwc.shape[1])
-        self._add_value(tag, image.METADATA, field, step, wall_time)
-
     # --- images with boxes, figures ---------------------------------------------------
 
     def add_image_with_boxes(
