@@ -345,6 +345,13 @@ def check_scalars(
 # --- tables ------------------------------------------------------------------------------
 
 
+def write_report(path: str, text: str) -> None:
+    """Writes a Markdown report, creating its folder."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> str:
     """A GitHub markdown table; ``align`` holds one of 'l'/'r' per column (default: l then r)."""
     if not align:

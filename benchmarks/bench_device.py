@@ -398,9 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(text)
     if args.write_results:
         if report.on_gpu:
-            os.makedirs(os.path.dirname(os.path.abspath(args.results)), exist_ok=True)
-            with open(args.results, "w", encoding="utf-8") as f:
-                f.write(text)
+            h.write_report(args.results, text)
             _log(f"wrote {args.results}")
         else:
             _log("no GPU: nothing recorded (--write-results records GPU runs only)")

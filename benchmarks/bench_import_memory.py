@@ -550,9 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = render(report)
     print(text)
     if args.results:
-        os.makedirs(os.path.dirname(os.path.abspath(args.results)), exist_ok=True)
-        with open(args.results, "w", encoding="utf-8") as f:
-            f.write(text)
+        h.write_report(args.results, text)
         _log(f"wrote {args.results}")
     return 0
 
