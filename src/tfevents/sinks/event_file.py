@@ -32,6 +32,20 @@ def event_file_name(filename_suffix: str = "", wall_time: float | None = None) -
     )
 
 
+def header_record(wall_time: float) -> bytes:
+    """The framed first record of every event file: ``file_version: "brain.Event:2"``."""
+    return frame(
+        messages.event(wall_time, file_version=messages.FILE_VERSION, source_writer=SOURCE_WRITER)
+    )
+
+
+def purge_record(wall_time: float, step: int) -> bytes:
+    """The framed ``SessionLog.START`` at ``step`` that ``purge_step`` asks for."""
+    return frame(
+        messages.event(wall_time, step, session_log=messages.session_log(messages.SESSION_START))
+    )
+
+
 class EventFileSink(Sink):
     """Appends framed events to ``logdir/events.out.tfevents.*``.
 
@@ -75,19 +89,9 @@ class EventFileSink(Sink):
         except OSError as exc:
             raise OSError(exc.errno, f"could not create event file {path}: {exc.strerror}") from exc
         self._fd, self.path, self._size = fd, path, 0
-        header = frame(
-            messages.event(
-                wall_time, file_version=messages.FILE_VERSION, source_writer=SOURCE_WRITER
-            )
-        )
+        header = header_record(wall_time)
         if purge_step is not None:
-            header += frame(
-                messages.event(
-                    wall_time,
-                    purge_step,
-                    session_log=messages.session_log(messages.SESSION_START),
-                )
-            )
+            header += purge_record(wall_time, purge_step)
         try:
             self._write(header)
         except OSError as exc:

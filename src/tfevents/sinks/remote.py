@@ -37,11 +37,9 @@ import weakref
 from collections import deque
 from typing import Any
 
-from tfevents.records.framing import frame
 from tfevents.sinks.base import Sink, _drain
 from tfevents.sinks.encoder import EncodedValue, Entry, EventEncoder, RawEvent
-from tfevents.sinks.event_file import SOURCE_WRITER, event_file_name
-from tfevents.wire import messages
+from tfevents.sinks.event_file import event_file_name, header_record, purge_record
 
 # A write batch whose events exceed this many bytes is cut into several segments.
 DEFAULT_SEGMENT_BYTES = 16 << 20
@@ -152,11 +150,7 @@ class FsspecSink(Sink):
         self._last_stamp = 0.0
         self._prelude = b""
         if purge_step is not None:  # goes at the head of the first segment
-            self._prelude = frame(
-                messages.event(
-                    time.time(), purge_step, session_log=messages.session_log(messages.SESSION_START)
-                )
-            )
+            self._prelude = purge_record(time.time(), purge_step)
         self.path = ""  # the URL of the last segment written
         self.segments_written = 0
         _REMOTE_SINKS.add(self)
@@ -184,9 +178,7 @@ class FsspecSink(Sink):
         # Never earlier than a segment already named, so names sort in creation order
         # even if the wall clock steps back.
         stamp = self._last_stamp = max(time.time(), self._last_stamp)
-        header = frame(
-            messages.event(stamp, file_version=messages.FILE_VERSION, source_writer=SOURCE_WRITER)
-        )
+        header = header_record(stamp)
         for body in bodies:
             self._segments.append((event_file_name(self.filename_suffix, stamp), header, len(body)))
         return b"".join(bodies)
