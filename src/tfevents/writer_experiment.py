@@ -36,14 +36,22 @@ from typing import TYPE_CHECKING, Any
 from tfevents import _args as args
 from tfevents import convert
 from tfevents.sinks import is_remote, join_logdir
-from tfevents.summaries import custom_scalars, embedding, hparams, mesh, onnx_graph
-from tfevents.summaries import tensor as tensor_summary
 from tfevents.wire import messages
 
 if TYPE_CHECKING:
+    from tfevents.summaries import custom_scalars, embedding, hparams, mesh, onnx_graph
+    from tfevents.summaries import tensor as tensor_summary
     from tfevents.writer import WriterBase as _Base
 else:
+    from tfevents._lazy import LazyModule
+
     _Base = object
+    custom_scalars = LazyModule("tfevents.summaries.custom_scalars")
+    embedding = LazyModule("tfevents.summaries.embedding")
+    hparams = LazyModule("tfevents.summaries.hparams")
+    mesh = LazyModule("tfevents.summaries.mesh")
+    onnx_graph = LazyModule("tfevents.summaries.onnx_graph")
+    tensor_summary = LazyModule("tfevents.summaries.tensor")
 
 SCALARS_LAYOUTS = ("runs", "same_run")
 HPARAMS_LAYOUTS = ("same_run", "subrun")

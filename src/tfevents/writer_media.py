@@ -14,13 +14,20 @@ import numpy as np
 
 from tfevents import _args as args
 from tfevents import convert
-from tfevents.summaries import audio, boxes, image, text, video
-from tfevents.summaries import figure as figures
+from tfevents.summaries import image, text
 
 if TYPE_CHECKING:
+    from tfevents.summaries import audio, boxes, video
+    from tfevents.summaries import figure as figures
     from tfevents.writer import WriterBase as _Base
 else:
+    from tfevents._lazy import LazyModule
+
     _Base = object
+    audio = LazyModule("tfevents.summaries.audio")
+    boxes = LazyModule("tfevents.summaries.boxes")
+    video = LazyModule("tfevents.summaries.video")
+    figures = LazyModule("tfevents.summaries.figure")
 
 
 class MediaMethods(_Base):
