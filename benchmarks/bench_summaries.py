@@ -305,19 +305,47 @@ _FLOORS: dict[str, Callable[[dict[str, Any], int], None]] = {
 
 
 def _check_histogram(wl: SummaryWorkload, who: str, peer_rule: bool, events: list[Any]) -> None:
+    """Peers: numpy's counts over TensorFlow's edges. tfevents writes TensorFlow's edges
+    moved to float32 cell boundaries (at most 1/256 away) and counts by magnitude, [|inner|,
+    |outer|) on either side of zero: its counts are checked over the edges it wrote, each
+    within 1/256 of one of TensorFlow's."""
     inp = wl.inputs
-    want_span, values = inp["span"], inp["values"]
+    values = inp["values"]
     for value in values_in_step_order(events, "weights/histogram", wl.calls, who):
         span, total, low, high = histogram_of(value, who)
         if total != values.size:
             raise h.BenchmarkError(f"{who}: histogram counts {total:.0f} values, {values.size} were logged")
-        if not np.array_equal(span, want_span):
-            raise h.BenchmarkError(
-                f"{who}: histogram bucket counts differ from numpy's over TensorFlow's edges "
-                f"({span.size} non-empty-span buckets, expected {want_span.size})"
-            )
         if (low, high) != (float(values.min()), float(values.max())):
             raise h.BenchmarkError(f"{who}: histogram min/max {(low, high)} are not the data's")
+        if peer_rule:
+            want = inp["span"]
+        else:
+            table = h.tensor_array(value.tensor)
+            want = _counts_by_magnitude(inp["sorted_magnitudes"], table)
+            written, edges = table[1:, 0], inp["edges"]
+            at = np.searchsorted(edges, written).clip(1, edges.size - 1)
+            nearest = np.where(written - edges[at - 1] < edges[at] - written, edges[at - 1], edges[at])
+            if np.any(np.abs(written - nearest) > np.abs(nearest) / 256):
+                raise h.BenchmarkError(f"{who}: histogram edges are not TensorFlow's within 1/256")
+        if not np.array_equal(span, want):
+            raise h.BenchmarkError(
+                f"{who}: histogram bucket counts differ from the count of the logged values "
+                f"between its edges ({span.size} non-empty-span buckets, expected {want.size})"
+            )
+
+
+def _counts_by_magnitude(magnitudes: dict[bool, np.ndarray], table: np.ndarray) -> np.ndarray:
+    """Per row of a written table: the values whose magnitude is in [|inner|, |outer|) on
+    the row's side of zero (the outer edges of the first and last rows are the data's)."""
+    counts = []
+    for i, (left, right, _) in enumerate(table):
+        negative = right <= 0 and not (left == 0 and right == 0)
+        inner, outer = (-right, -left) if negative else (left, right)
+        side = magnitudes[negative]
+        last_outer = (i == 0 and negative) or (i == len(table) - 1 and not negative)
+        stop = np.searchsorted(side, outer, side="right" if last_outer else "left")
+        counts.append(stop - np.searchsorted(side, inner, side="left"))
+    return np.array(counts, dtype=np.float64)
 
 
 def _check_images(key: str) -> Callable[[SummaryWorkload, str, bool, list[Any]], None]:
@@ -394,7 +422,15 @@ def make_workloads(
             edges = tensorflow_edges()
             counts, _ = np.histogram(values, bins=edges)
             nz = np.flatnonzero(counts)
-            inp = {"values": values, "edges": edges, "span": counts[nz[0] : nz[-1] + 1].astype(np.float64)}
+            inp = {
+                "values": values,
+                "edges": edges,
+                "span": counts[nz[0] : nz[-1] + 1].astype(np.float64),
+                "sorted_magnitudes": {
+                    sign: np.sort(np.abs(values[np.signbit(values) == sign]).astype(np.float64))
+                    for sign in (False, True)
+                },
+            }
             title = f"add_histogram: {histogram_size:,} float32 values, bins='tensorflow', {n} calls"
             floor = "numpy.histogram of the input over TensorFlow's edges"
         elif key == "image_chw":

@@ -7,8 +7,10 @@ classes over the raw records; ``validate_logdir`` must find no damage in any fil
 
 from __future__ import annotations
 
+import bisect
 import io
 import itertools
+import math
 import os
 import re
 import socket
@@ -639,18 +641,66 @@ def test_add_scalars_runs(tmp_path):
 # --- add_histogram ------------------------------------------------------------------------
 
 
+def _tensorflow_edges_snapped() -> list[float]:
+    """TensorFlow's positive edges 1e-12 * 1.1^k < 1e20, each moved to the nearest
+    2^e * (1 + j/128), worked out here with frexp, independently of the writer's bits."""
+    edges, v = [], 1e-12
+    while v < 1e20:
+        mantissa, exponent = math.frexp(v)  # v = mantissa * 2^exponent, mantissa in [0.5, 1)
+        edges.append(math.ldexp(1 + round((2 * mantissa - 1) * 128) / 128, exponent - 1))
+        v *= 1.1
+    return edges
+
+
+SNAPPED = _tensorflow_edges_snapped()
+
+
+def _expected_default_table(values: np.ndarray) -> np.ndarray:
+    """The bins="tensorflow" table of the finite values: buckets by magnitude, [e_k-1, e_k)."""
+    finite = [float(v) for v in np.asarray(values).reshape(-1) if np.isfinite(v)]
+    counts: dict[tuple[bool, int], int] = {}
+    for v in finite:
+        key = (math.copysign(1.0, v) < 0, bisect.bisect_right(SNAPPED, abs(v)))
+        counts[key] = counts.get(key, 0) + 1
+    rows = []
+    for negative, k in sorted(counts, key=lambda key: (not key[0], -key[1] if key[0] else key[1])):
+        inner = 0.0 if k == 0 else SNAPPED[k - 1]
+        outer = math.inf if k == len(SNAPPED) else SNAPPED[k]
+        left, right = (-outer, -inner) if negative else (inner, outer)
+        rows.append([left, right, counts[negative, k]])
+    table = np.array(rows, dtype=np.float64)
+    # Empty buckets between non-empty ones stay in the table, with a zero count.
+    full = []
+    for row in table:
+        while full and full[-1][1] != row[0]:
+            gap_left = full[-1][1]
+            following = [e for e in [-x for x in SNAPPED[::-1]] + [0.0] + SNAPPED if e > gap_left]
+            full.append([gap_left, following[0], 0.0])
+        full.append(list(row))
+    out = np.array(full)
+    out[0, 0], out[-1, 1] = min(finite), max(finite)
+    return out
+
+
 def _check_table_counts(table: np.ndarray, values: np.ndarray) -> None:
-    finite = values[np.isfinite(values)].astype(np.float64)
+    """A bins="tensorflow" table holds exactly the expected buckets; with max_bins, runs of
+    them merged."""
+    expected = _expected_default_table(values)
     assert table.shape[1] == 3
-    assert table[:, 2].sum() == finite.size
     np.testing.assert_array_equal(table[:-1, 1], table[1:, 0])  # contiguous buckets
-    assert (table[:, 0] <= table[:, 1]).all()
-    for i, (left, right, count) in enumerate(table):
-        if i == len(table) - 1:
-            inside = (finite >= left) & (finite <= right)
-        else:
-            inside = (finite >= left) & (finite < right)
-        assert inside.sum() == count, (i, left, right, count)
+    assert table[0, 0] == expected[0, 0] and table[-1, 1] == expected[-1, 1]
+    if table.shape == expected.shape:
+        np.testing.assert_array_equal(table, expected)
+        return
+    assert table.shape[0] < expected.shape[0]
+    ends = list(expected[:, 1])
+    start = 0
+    for left, right, count in table:
+        end = ends.index(right, start) if right != table[-1, 1] else len(ends) - 1
+        assert expected[start, 0] == left
+        assert expected[start : end + 1, 2].sum() == count
+        start = end + 1
+    assert start == expected.shape[0]
 
 
 def _hist_tables(path: str, tag: str) -> list[np.ndarray]:

@@ -440,9 +440,10 @@ class WriterBase:
     ) -> None:
         """Logs the distribution of ``values`` (any shape).
 
-        ``bins``: ``"tensorflow"`` (torch's default: TensorFlow's 1549 exponential
-        buckets, of which the non-empty span is kept) or anything ``numpy.histogram``
-        takes (a count, ``"auto"``, edges). ``max_bins`` merges neighbouring buckets
+        ``bins``: ``"tensorflow"`` (torch's default: TensorFlow's exponential buckets,
+        each edge within 0.38% of TensorFlow's, of which the non-empty span is kept;
+        see ``tfevents.summaries.histogram``) or anything ``numpy.histogram`` takes (a
+        count, ``"auto"``, edges). ``max_bins`` merges neighbouring buckets
         down to at most that many. NaN and ±Inf are not counted: TensorBoard has no
         bucket for them; a warning says so once per tag.
         """
@@ -455,14 +456,15 @@ class WriterBase:
         ):
             raise ValueError(f"max_bins must be a positive int or None, got {max_bins!r}")
         step, wall_time = args.global_step(global_step), args.wall_time(walltime)
-        nan, pos_inf, neg_inf = histogram.nonfinite_counts(array)
+        table, (nan, pos_inf, neg_inf) = histogram.compute(
+            array, bins, None if max_bins is None else int(max_bins)
+        )
         if nan or pos_inf or neg_inf:
             self._warn_once(
                 (tag, "nonfinite"),
                 f"add_histogram({tag!r}): NaN and ±Inf values are not counted "
                 f"(this call: {nan} NaN, {pos_inf} +Inf, {neg_inf} -Inf)",
             )
-        table = histogram.buckets(array, bins, None if max_bins is None else int(max_bins))
         self._add_value(tag, histogram.METADATA, histogram.value_field(table), step, wall_time)
 
     def add_histogram_raw(

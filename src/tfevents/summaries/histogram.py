@@ -4,16 +4,29 @@ This is TensorBoard's native histogram form (``histogram_pb``); both readers pas
 through unchanged, unlike the legacy ``HistogramProto``, which they convert differently
 (format reference §5).
 
+Default buckets (``bins="tensorflow"``): TensorFlow's exponential layout, as torch and
+tensorboardX use it (edges ±1e-12 × 1.1^k up to 1e20, and 0), with each edge moved to the
+nearest number of the form 2^e × (1 + j/128), at most 0.38% away. Those numbers are where
+the top 16 bits of a float32 (the top 20 of a float64) change, so a value's bucket follows
+from its bit pattern: one shift and one ``bincount`` over the array, no sort and no
+comparison, about 4x less time than ``numpy.histogram`` over TensorFlow's own edges for
+a million float32. The edges written are the edges counted against, so nothing is lost:
+a bucket holds the values whose magnitude is in [|inner edge|, |outer edge|), i.e.
+``[left, right)`` above zero and ``(left, right]`` below it (the buckets mirror around
+zero). Only the span of non-empty buckets is written, its outer edges the data's min and
+max, as TensorBoard's own conversion of such histograms does.
+
 Non-finite values: NaN, +Inf and -Inf have no bucket in TensorBoard's histograms, so
-they are left out of the counts (``nonfinite_counts`` tells how many, and the writer
+they are left out of the counts (``Histogram.nonfinite`` tells how many, and the writer
 warns once per tag). A histogram with no finite values is written as an empty ``[0, 3]``
 tensor, which TensorBoard shows as an empty chart.
 """
 
 from __future__ import annotations
 
+import functools
 import operator
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -24,47 +37,103 @@ MAX_BINS = 1_000_000  # buckets of one histogram: an int ``bins`` above it is re
 
 METADATA = messages.summary_metadata("histograms", data_class=messages.DATA_CLASS_TENSOR)
 
+_KEPT_MANTISSA_BITS = 7  # edges at 2^e * (1 + j/128): within 1/256 of TensorFlow's
+_BIT_PATH_MIN_SIZE = 4096  # below it, the per-call cost of a 65,536-cell bincount dominates
 
-def _tensorflow_edges() -> np.ndarray:
-    """TensorFlow's default bucket edges, as torch and tensorboardX use for bins='tensorflow'."""
+
+class Histogram(NamedTuple):
+    table: np.ndarray  # [k, 3] float64: left edge, right edge, count
+    nonfinite: tuple[int, int, int]  # NaN, +Inf and -Inf values left out
+
+
+def _tensorflow_magnitude_edges() -> np.ndarray:
+    """TensorFlow's positive edges 1e-12 * 1.1^k < 1e20, as torch and tensorboardX make them."""
     positive = []
     v = 1e-12
     while v < 1e20:
         positive.append(v)
         v *= 1.1
-    positive_array = np.array(positive)
-    return np.concatenate([-positive_array[::-1], [0.0], positive_array])
+    return np.array(positive)
 
 
-TENSORFLOW_EDGES = _tensorflow_edges()
+def _snap(edges: np.ndarray) -> np.ndarray:
+    """Each positive float64 edge rounded to the nearest 2^e * (1 + j/128)."""
+    drop = np.uint64(52 - _KEPT_MANTISSA_BITS)
+    bits = edges.astype(np.float64).view(np.uint64)
+    cells: np.ndarray = (bits + (np.uint64(1) << (drop - np.uint64(1)))) >> drop
+    snapped: np.ndarray = (cells << drop).view(np.float64)
+    return snapped
 
 
-def nonfinite_counts(values: np.ndarray) -> tuple[int, int, int]:
-    """(NaN, +Inf, -Inf) counts."""
-    if values.dtype.kind != "f":
-        return 0, 0, 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        spread = values.max(initial=0.0) - values.min(initial=0.0)
-    if np.isfinite(spread):  # only if every value is finite (it can overflow: then count)
-        return 0, 0, 0
+MAGNITUDE_EDGES = _snap(_tensorflow_magnitude_edges())  # 774 edges, 1e-12 ... 1e20
+_SIDE = MAGNITUDE_EDGES.size + 1  # buckets per sign: [0, e0), [e0, e1), ..., [e773, inf)
+# Edges of the 2 * _SIDE buckets, negative overflow first; the infinite ends are replaced
+# by the data's min and max.
+EDGES = np.concatenate([[-np.inf], -MAGNITUDE_EDGES[::-1], [0.0], MAGNITUDE_EDGES, [np.inf]])
+
+
+class _CellLayout(NamedTuple):
+    """How a float format's bits split into cells: the magnitudes that share the sign,
+    the exponent and the 7 top mantissa bits. Each cell lies in one bucket."""
+
+    uint: np.dtype[Any]  # the unsigned integer of the float's size, to view its bits
+    drop: int  # low mantissa bits shifted out
+    cells: int  # cells per sign (after them come the negative ones)
+    first_cells: np.ndarray  # the first cell of each magnitude bucket
+
+
+@functools.cache
+def _cell_layout(dtype: np.dtype[Any]) -> _CellLayout:
+    uint = np.dtype(f"u{dtype.itemsize}")
+    drop = int(np.finfo(dtype).nmant) - _KEPT_MANTISSA_BITS
+    cells = 1 << (8 * dtype.itemsize - 1 - drop)
+    with np.errstate(invalid="ignore"):  # the top cells are Inf and NaN: never counted
+        lowest = (np.arange(cells, dtype=uint) << uint.type(drop)).view(dtype).astype(np.float64)
+        bucket = np.minimum(np.searchsorted(MAGNITUDE_EDGES, lowest, side="right"), _SIDE - 1)
+    return _CellLayout(uint, drop, cells, np.searchsorted(bucket, np.arange(_SIDE)))
+
+
+def _magnitude_counts_by_bits(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(negative, positive) bucket counts of finite float32/float64 values, from their bits."""
+    layout = _cell_layout(flat.dtype)
+    bits = flat.view(layout.uint)
+    intp_size = np.dtype(np.intp).itemsize
+    if bits.itemsize < intp_size:  # widen while shifting: one pass
+        keys = np.right_shift(bits, layout.drop, dtype=np.intp)
+    else:  # (a uint64 does not cast to intp safely; the shifted keys, below 2^20, do)
+        shifted = np.right_shift(bits, layout.uint.type(layout.drop))
+        keys = shifted.view(np.intp) if bits.itemsize == intp_size else shifted.astype(np.intp)
+    cell_counts = np.bincount(keys, minlength=2 * layout.cells)
     return (
-        int(np.count_nonzero(np.isnan(values))),
-        int(np.count_nonzero(values == np.inf)),
-        int(np.count_nonzero(values == -np.inf)),
+        np.add.reduceat(cell_counts[layout.cells :], layout.first_cells),
+        np.add.reduceat(cell_counts[: layout.cells], layout.first_cells),
     )
 
 
-def _tensorflow_table(flat: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Non-empty buckets of the default edges, widened to hold values beyond ±1e20."""
-    edges = TENSORFLOW_EDGES
-    if low < edges[0] or high > edges[-1]:
-        edges = np.concatenate([[min(low, edges[0])], edges, [max(high, edges[-1])]])
-    counts, _ = np.histogram(flat, bins=edges)
+def _magnitude_counts_by_search(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same counts for any finite values, by binary search of each magnitude."""
+    bucket = np.searchsorted(MAGNITUDE_EDGES, np.abs(flat), side="right")
+    negative = np.signbit(flat)
+    return (
+        np.bincount(bucket[negative], minlength=_SIDE),
+        np.bincount(bucket[~negative], minlength=_SIDE),
+    )
+
+
+def _tensorflow_table(flat: np.ndarray) -> np.ndarray:
+    """Non-empty span of the default buckets (its infinite outer edges still to replace)."""
+    if flat.dtype == np.float16:
+        flat = flat.astype(np.float32)
+    if flat.size >= _BIT_PATH_MIN_SIZE and flat.dtype in (np.float32, np.float64):
+        negative, positive = _magnitude_counts_by_bits(flat)
+    else:
+        negative, positive = _magnitude_counts_by_search(flat)
+    counts = np.concatenate([negative[::-1], positive])
     nonzero = np.flatnonzero(counts)
     first, last = int(nonzero[0]), int(nonzero[-1])
     table = np.empty((last - first + 1, 3))
-    table[:, 0] = edges[first : last + 1]
-    table[:, 1] = edges[first + 1 : last + 2]
+    table[:, 0] = EDGES[first : last + 1]
+    table[:, 1] = EDGES[first + 1 : last + 2]
     table[:, 2] = counts[first : last + 1]
     return table
 
@@ -103,33 +172,39 @@ def check_bins(bins: Any, name: str = "bins") -> Any:
     return bins
 
 
-def buckets(
-    values: np.ndarray, bins: Any = "tensorflow", max_bins: int | None = None
-) -> np.ndarray:
-    """The ``[k, 3]`` float64 bucket table of the finite values in ``values``.
+def compute(values: np.ndarray, bins: Any = "tensorflow", max_bins: int | None = None) -> Histogram:
+    """The bucket table of the finite values in ``values``, and how many were not finite.
 
-    With ``bins="tensorflow"`` (the default of torch and tensorboardX) only the span of
-    non-empty buckets is kept, and its outer edges are the data's min and max, as
-    TensorBoard's own conversion of such histograms does. Any other ``bins`` goes to
-    ``numpy.histogram`` (an int count at most ``MAX_BINS``; edges at least 2; see
-    ``check_bins``). ``max_bins`` merges adjacent buckets until at most that many remain.
+    ``bins="tensorflow"`` (the default of torch and tensorboardX) gives the buckets of the
+    module docstring. Any other ``bins`` goes to ``numpy.histogram`` (an int count at most
+    ``MAX_BINS``; edges at least 2; see ``check_bins``). ``max_bins`` merges adjacent
+    buckets until at most that many remain.
     """
     bins = check_bins(bins)
     flat = values.reshape(-1)
-    if flat.dtype.kind in "bui":
+    if flat.dtype.kind in "bui" or flat.dtype.itemsize > 8:
         flat = flat.astype(np.float64)
+    elif not flat.dtype.isnative:
+        flat = flat.astype(flat.dtype.newbyteorder("="))
+    nonfinite = (0, 0, 0)
     if flat.size == 0:
-        return np.zeros((0, 3))
+        return Histogram(np.zeros((0, 3)), nonfinite)
     with np.errstate(over="ignore", invalid="ignore"):
         low, high = float(flat.min()), float(flat.max())
         all_finite = np.isfinite(high - low)  # (false too if the span overflows: then filter)
     if not all_finite:
-        flat = flat[np.isfinite(flat)]
+        finite = np.isfinite(flat)
+        nonfinite = (
+            int(np.count_nonzero(np.isnan(flat))),
+            int(np.count_nonzero(flat == np.inf)),
+            int(np.count_nonzero(flat == -np.inf)),
+        )
+        flat = flat[finite]
         if flat.size == 0:
-            return np.zeros((0, 3))
+            return Histogram(np.zeros((0, 3)), nonfinite)
         low, high = float(flat.min()), float(flat.max())
     if isinstance(bins, str) and bins == "tensorflow":
-        table = _tensorflow_table(flat, low, high)
+        table = _tensorflow_table(flat)
         table[0, 0], table[-1, 1] = low, high
     else:
         try:
@@ -151,7 +226,7 @@ def buckets(
         table = np.stack(
             [table[starts, 0], table[ends, 1], np.add.reduceat(table[:, 2], starts)], axis=1
         )
-    return table
+    return Histogram(table, nonfinite)
 
 
 def value_field(table: np.ndarray) -> bytes:
