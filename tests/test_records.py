@@ -2,7 +2,7 @@
 
 * CRC-32C: the published test vectors (format reference §1) and the ``crc32c`` package
   (a C implementation) for random buffers up to 100 kB, one by one and in batches.
-* Framing: ``frame_many`` is ``frame`` joined, and every record reads back with correct
+* Framing: ``frame_many`` (C CRCs one by one, or numpy batches) is ``frame`` joined, and every record reads back with correct
   masked CRCs (checked here with the oracle, not with tfevents' own code).
 * ``EventEncoder.encode_scalars``: its vectorised bytes equal encoding each event one by
   one with ``tfevents.wire.messages`` + ``frame``, and parse through the generated
@@ -15,6 +15,7 @@ import math
 import pathlib
 import struct
 import sys
+from unittest import mock
 
 import crc32c as crc32c_oracle
 import numpy as np
@@ -29,6 +30,7 @@ if _TESTS not in sys.path:
 from proto_classes import load_protos  # noqa: E402
 
 from tfevents.records import crc32c as crc_module  # noqa: E402
+from tfevents.records import framing  # noqa: E402
 from tfevents.records.crc32c import crc32c, crc32c_numpy, crc32c_rows, mask, masked_crc32c  # noqa: E402
 from tfevents.records.framing import (  # noqa: E402
     FOOTER_SIZE,
@@ -220,7 +222,10 @@ def test_length_crcs_of_any_length(lengths) -> None:
 def test_frame_many_is_frame_joined(lengths, seed) -> None:
     payloads = [random_bytes(n, seed + i) for i, n in enumerate(lengths)]
     joined = b"".join(frame(p) for p in payloads)
+    assert framing.accelerator() is not None  # the C path (crc32c is a test dependency)
     assert frame_many(payloads) == joined
+    with mock.patch.object(framing, "accelerator", lambda: None):  # the numpy batches
+        assert frame_many(payloads) == joined
     assert read_records(joined) == payloads
     assert len(joined) == sum(HEADER_SIZE + len(p) + FOOTER_SIZE for p in payloads)
 

@@ -244,15 +244,16 @@ def _raw_long(data: npt.NDArray[np.uint8]) -> int:
 
 def crc32c(data: bytes | bytearray | memoryview) -> int:
     """CRC-32C of one buffer (with a C implementation when one is installed)."""
-    accelerated = _accelerator()
+    accelerated = accelerator()
     if accelerated is not None:
         return accelerated(data)
     return crc32c_numpy(data)
 
 
 @functools.cache
-def _accelerator() -> Callable[[Any], int] | None:
-    return _find_accelerator()  # looked for at first use: `import tfevents` stays lean
+def accelerator() -> Callable[[Any], int] | None:
+    """The C CRC-32C, or None; looked for at first use: `import tfevents` stays lean."""
+    return _find_accelerator()
 
 
 def crc32c_numpy(data: bytes | bytearray | memoryview) -> int:

@@ -7,7 +7,7 @@ import struct
 
 import numpy as np
 
-from tfevents.records.crc32c import crc32c, crc32c_rows, mask
+from tfevents.records.crc32c import accelerator, crc32c, crc32c_rows, mask
 
 HEADER_SIZE = 12
 FOOTER_SIZE = 4
@@ -63,9 +63,16 @@ def data_crcs(payloads: list[bytes]) -> np.ndarray:  # a list: numpy integers in
 
 
 def frame_many(payloads: list[bytes]) -> bytes:
-    """Frames many records into one buffer, with their CRCs computed in batches."""
+    """Frames many records into one buffer: with a C CRC-32C one call per record (~0.2 µs),
+    otherwise with the CRCs computed in numpy batches."""
     if not payloads:
         return b""
+    accelerated = accelerator()
+    if accelerated is not None:
+        parts: list[bytes] = []
+        for payload in payloads:
+            parts += (length_header(len(payload)), payload, _pack_u32(mask(accelerated(payload))))
+        return b"".join(parts)
     lengths = np.fromiter((len(p) for p in payloads), dtype=np.int64, count=len(payloads))
     head_crcs = length_crcs(lengths).tolist()
     tail_crcs = data_crcs(payloads).tolist()

@@ -10,6 +10,7 @@ computed column by column for all rows at once.
 
 from __future__ import annotations
 
+import functools
 import operator
 import struct
 from collections.abc import Sequence
@@ -87,6 +88,12 @@ _pack_f32 = struct.Struct("<f").pack
 _pack_u32 = struct.Struct("<I").pack
 
 
+@functools.lru_cache(maxsize=4096)
+def _tag_field(tag: str) -> bytes:
+    """Summary.Value's tag field (tags repeat)."""
+    return string_field(1, tag)
+
+
 def _frame_scalar(layout: _TagLayout, value: float, step: int, wall_time: float) -> bytes:
     """A framed scalar event of a tag whose metadata this file already has."""
     try:
@@ -156,12 +163,22 @@ class EventEncoder:
                 payloads.append(value.payload)
                 continue
             if tag in seen:
-                head = string_field(1, tag)
+                summary_value = _tag_field(tag) + value.field
             else:
                 seen.add(tag)
-                head = string_field(1, tag) + bytes_field(9, value.metadata)
-            summary = bytes_field(1, head + value.field)
-            payloads.append(messages.event(wall_time, step, summary=summary))
+                summary_value = _tag_field(tag) + bytes_field(9, value.metadata) + value.field
+            summary = b"\x0a" + varint(len(summary_value)) + summary_value  # Summary.value
+            payloads.append(  # Event: wall_time, step (0 is left out), summary
+                b"".join(
+                    (
+                        _pack_wall_time(0x09, wall_time),
+                        b"\x10" + varint(step) if step else b"",
+                        b"\x2a",
+                        varint(len(summary)),
+                        summary,
+                    )
+                )
+            )
         return frame_many(payloads)
 
     def encode_scalars(
