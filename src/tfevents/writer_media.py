@@ -189,9 +189,11 @@ class MediaMethods(_Base):
         array of str. Table cells are rendered as markdown too. The value is stored
         under ``tag`` (torch and tensorboardX use ``tag + "/text_summary"``).
         """
-        args.check_tag(tag)
-        table = text.to_cells(text_string)
-        if table is None:
+        if tag.__class__ is not str or tag not in self._checked_tags:  # (as add_scalar)
+            self._checked_tags.add(args.check_tag(tag))
+        if text_string.__class__ is str:
+            field = text.value_field(text_string)
+        elif (table := text.to_cells(text_string)) is None:
             field = text.value_field(str(text_string))
         else:
             field = text.table_value_field(*table)
