@@ -599,12 +599,12 @@ class WriterBase:
                 f"labels and predictions must have the same number of elements, "
                 f"got {label_array.size} and {prediction_array.size}"
             )
-        if not np.isin(label_array, (0, 1)).all():
+        if label_array.dtype != np.bool_ and not (
+            (label_array == 0) | (label_array == 1)
+        ).all():
             raise ValueError("labels must be bools or 0/1 values")
-        if prediction_array.size and not (
-            np.isfinite(prediction_array).all()
-            and prediction_array.min() >= 0
-            and prediction_array.max() <= 1
+        if prediction_array.size and not (  # (min and max are NaN if any value is)
+            prediction_array.min() >= 0 and prediction_array.max() <= 1
         ):
             raise ValueError("predictions must be finite and in [0, 1]")
         weight_array = None

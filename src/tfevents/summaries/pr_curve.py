@@ -33,9 +33,11 @@ def compute_curve(
 ) -> np.ndarray:
     """The ``[6, num_thresholds]`` table from labels (bool/0/1) and predictions in [0, 1]."""
     # Predictions are in [0, 1], so truncation is the floor.
+    # (float64: the product of a float32 and an int below 2^29 is exact, so is the floor.)
     buckets = np.multiply(predictions, num_thresholds - 1, dtype=np.float64).astype(np.intp)
     # One bincount for both classes: negatives in [0, n), positives in [n, 2n).
-    buckets += labels.astype(bool) * num_thresholds
+    positive = labels if labels.dtype == np.bool_ else labels != 0
+    buckets += np.multiply(positive, num_thresholds, dtype=np.intp)
     counts = np.bincount(
         buckets,
         weights=None if weights is None else weights.astype(np.float64),
