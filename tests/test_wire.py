@@ -32,6 +32,7 @@ if _TESTS not in sys.path:
 from proto_classes import load_protos  # noqa: E402
 
 from tfevents.records.framing import frame  # noqa: E402
+from tfevents.summaries import text as text_summary  # noqa: E402
 from tfevents.wire import decoding, encoding, messages  # noqa: E402
 from tfevents.wire.encoding import (  # noqa: E402
     FIXED32,
@@ -689,6 +690,15 @@ def test_tensor_from_strings_round_trip(case) -> None:
     assert [d.size for d in parsed.tensor_shape.dim] == list(shape)
     assert list(parsed.string_val) == items
     assert parsed.tensor_content == b""
+
+
+@SETTINGS
+@given(any_text)
+@example("x" * ONE_MB)
+def test_text_value_field_is_the_general_string_tensor(text) -> None:
+    """add_text's shortcut builds the same bytes as the general string-tensor path."""
+    general = messages.tensor_value_field(messages.tensor_from_strings([text.encode()], []))
+    assert text_summary.value_field(text) == general
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
