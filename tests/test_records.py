@@ -413,6 +413,19 @@ def test_encode_scalars_many_rows(n) -> None:
     assert len(read_records(got)) == n
 
 
+def test_encode_scalars_interleaved_tags_of_one_length() -> None:
+    """50 tags logged in turn, step by step (records of one layout, grouped across tags),
+    with steps crossing varint widths, against the one-by-one reference."""
+    tags = [f"metrics/m{i:02d}" for i in range(50)]
+    batch = [(t, f32_bits(step * 0.5 + j), step, 1.7e9 + step) for step in range(120, 140) for j, t in enumerate(tags)]
+    tags_, values, steps_, walls = as_arrays(batch)
+    encoder, seen = EventEncoder(), set()
+    half = len(batch) // 2
+    for part in (slice(0, half), slice(half, None)):  # the second batch: metadata already written
+        got = encoder.encode_scalars(tags_[part], values[part], steps_[part], walls[part])
+        assert got == reference_bytes(batch[part], seen, {})
+
+
 # encode: summary values and complete events ----------------------------------------------
 
 

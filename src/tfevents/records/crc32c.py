@@ -167,6 +167,18 @@ def raw_skip(crc: U32Array, constant: bytes) -> U32Array:
     return skipped
 
 
+def raw_skip_each(crc: U32Array, length: int, own: U32Array) -> U32Array:
+    """Advances registers over ``length`` bytes that differ by row, given each row's bytes'
+    own zero-start register ``own`` (the same linearity as ``raw_skip``)."""
+    skipped: U32Array = _shift(_shift_tables(length), crc) ^ own
+    return skipped
+
+
+def zero_start_register(data: bytes) -> int:
+    """The register of ``data`` from zero, no final xor: ``own`` for ``raw_skip_each``."""
+    return _crc32c_short(data, 0)
+
+
 def finalize_rows(crc: U32Array, length: int) -> U32Array:
     """Turns zero-start registers over ``length`` bytes into standard CRC-32C values."""
     final: U32Array = crc ^ np.uint32(_zero_bytes_register(length)) ^ np.uint32(0xFFFFFFFF)

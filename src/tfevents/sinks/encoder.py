@@ -18,7 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from tfevents.records.crc32c import finalize_rows, mask, masked_crc32c, raw_rows, raw_skip
+from tfevents.records.crc32c import (
+    finalize_rows,
+    mask,
+    masked_crc32c,
+    raw_rows,
+    raw_skip,
+    raw_skip_each,
+    zero_start_register,
+)
 from tfevents.records.framing import FOOTER_SIZE, HEADER_SIZE, frame, frame_many, length_header
 from tfevents.wire import messages
 from tfevents.wire.encoding import bytes_field, string_field, varint, varint_rows, varint_sizes
@@ -67,7 +75,7 @@ Entry = tuple[Any, Any, Any, Any]
 class _TagLayout:
     """The constant bytes of a scalar event for one tag, once its metadata is written."""
 
-    __slots__ = ("summary_head", "tail", "value_head")
+    __slots__ = ("summary_head", "tail", "tail_register", "value_head")
 
     def __init__(self, tag: str) -> None:
         value = string_field(1, tag) + b"\x15"  # tag, then simple_value's key
@@ -77,6 +85,7 @@ class _TagLayout:
         self.summary_head = b"\x2a" + varint(summary_len) + b"\x0a" + varint(value_len)
         self.value_head = value
         self.tail = self.summary_head + value  # everything between the step and the value
+        self.tail_register = zero_start_register(self.tail)  # for the records' CRCs
 
 
 # Batches (and groups) smaller than this are encoded event by event in plain Python.
@@ -259,7 +268,10 @@ class EventEncoder:
         sizes = HEADER_SIZE + fixed[ids] + step_widths + FOOTER_SIZE
         for i, record in special.items():
             sizes[i] = len(record)
-        group_key = (ids * 16 + step_widths).astype(np.int64)
+        # Events whose records have the same layout (tag bytes of one length, a step of one
+        # varint width) are one group, whichever their tags: one vectorised pass each.
+        tail_lengths = np.array([len(lay.tail) for lay in layouts], dtype=np.int64)
+        group_key = tail_lengths[ids] * 16 + step_widths
         if special:
             group_key[list(special)] = -1
         order = np.argsort(group_key, kind="stable")
@@ -268,8 +280,8 @@ class EventEncoder:
         groups = []  # (members, rows)
         for key in np.flatnonzero(counts[1:]):
             members = order[bounds[key + 1] : bounds[key + 2]]
-            rows = self._group_rows(
-                layouts[key // 16], key % 16, values[members], steps[members], wall_times[members]
+            rows = _group_rows(
+                layouts, ids[members], key % 16, values[members], steps[members], wall_times[members]
             )
             groups.append((members, rows))
         groups.extend(
@@ -304,48 +316,62 @@ class EventEncoder:
         value_bytes = messages.summary_value_head(tag, metadata) + messages.simple_value_field(value)
         return messages.event(wall_time, step, summary=bytes_field(1, value_bytes))
 
-    @staticmethod
-    def _group_rows(
-        layout: _TagLayout,
-        step_width: int,
-        values: np.ndarray,
-        steps: np.ndarray,
-        wall_times: np.ndarray,
-    ) -> np.ndarray:
-        """Whole records of events sharing a tag and a step-varint width, one per row."""
-        m = values.size
-        if m < _SMALL_BATCH:
-            framed = b"".join(
-                _frame_scalar(layout, value, step, wall_time)
-                for value, step, wall_time in zip(
-                    values.tolist(), steps.tolist(), wall_times.tolist()
-                )
+
+def _group_rows(
+    layouts: list[_TagLayout],
+    ids: np.ndarray,
+    step_width: int,
+    values: np.ndarray,
+    steps: np.ndarray,
+    wall_times: np.ndarray,
+) -> np.ndarray:
+    """Whole records of events whose tags' bytes have one length and whose steps have one
+    varint width, one per row (``ids`` index ``layouts``)."""
+    m = values.size
+    if m < _SMALL_BATCH:
+        framed = b"".join(
+            _frame_scalar(layouts[tag_id], value, step, wall_time)
+            for tag_id, value, step, wall_time in zip(
+                ids.tolist(), values.tolist(), steps.tolist(), wall_times.tolist()
             )
-            return np.frombuffer(framed, dtype=np.uint8).reshape(m, -1)
-        tail = layout.tail
-        payload_size = 1 + 8 + step_width + len(tail) + 4
-        # One packed record per row: typed fields are filled without byte-level copies.
-        fields = [("header", "V12"), ("wall_key", "u1"), ("wall", "<f8")]
-        if step_width:
-            fields += [("step_key", "u1"), ("step", f"V{step_width - 1}")]
-        fields += [("tail", f"V{len(tail)}"), ("value", "<f4"), ("crc", "<u4")]
-        records = np.empty(m, dtype=np.dtype(fields))
-        records["header"] = np.void(length_header(payload_size))
-        records["wall_key"] = 0x09
-        records["wall"] = wall_times
-        if step_width:
-            records["step_key"] = 0x10
-            records["step"] = varint_rows(steps, step_width - 1).view(f"V{step_width - 1}")[:, 0]
+        )
+        return np.frombuffer(framed, dtype=np.uint8).reshape(m, -1)
+    present = np.flatnonzero(np.bincount(ids, minlength=len(layouts)))
+    tail_size = len(layouts[present[0]].tail)
+    payload_size = 1 + 8 + step_width + tail_size + 4
+    # One packed record per row: typed fields are filled without byte-level copies.
+    fields = [("header", "V12"), ("wall_key", "u1"), ("wall", "<f8")]
+    if step_width:
+        fields += [("step_key", "u1"), ("step", f"V{step_width - 1}")]
+    fields += [("tail", f"V{tail_size}"), ("value", "<f4"), ("crc", "<u4")]
+    records = np.empty(m, dtype=np.dtype(fields))
+    records["header"] = np.void(length_header(payload_size))
+    records["wall_key"] = 0x09
+    records["wall"] = wall_times
+    if step_width:
+        records["step_key"] = 0x10
+        records["step"] = varint_rows(steps, step_width - 1).view(f"V{step_width - 1}")[:, 0]
+    records["value"] = values
+    rows = records.view(np.uint8).reshape(m, -1)
+    # CRC of the payload: the columns that vary, and one jump over the tag's bytes.
+    head_end = HEADER_SIZE + 9 + step_width
+    crc = raw_rows(rows[:, HEADER_SIZE:head_end])
+    if present.size == 1:
+        tail = layouts[present[0]].tail
         records["tail"] = np.void(tail)
-        records["value"] = values
-        rows = records.view(np.uint8).reshape(m, -1)
-        # CRC of the payload: the columns that vary, and one jump over the tag's bytes.
-        head_end = HEADER_SIZE + 9 + step_width
-        crc = raw_rows(rows[:, HEADER_SIZE:head_end])
-        value_start = head_end + len(tail)
-        crc = raw_rows(rows[:, value_start : value_start + 4], raw_skip(crc, tail))
-        records["crc"] = mask(finalize_rows(crc, payload_size))
-        return rows
+        crc = raw_skip(crc, tail)
+    else:  # several tags: each row's tail bytes and their register, looked up by tag
+        slot = np.zeros(len(layouts), dtype=np.intp)
+        slot[present] = np.arange(present.size)
+        local = slot[ids]
+        tails = np.frombuffer(b"".join(layouts[t].tail for t in present), dtype=f"V{tail_size}")
+        records["tail"] = tails[local]
+        own = np.array([layouts[t].tail_register for t in present], dtype=np.uint32)
+        crc = raw_skip_each(crc, tail_size, own[local])
+    value_start = head_end + tail_size
+    crc = raw_rows(rows[:, value_start : value_start + 4], crc)
+    records["crc"] = mask(finalize_rows(crc, payload_size))
+    return rows
 
 
 def scalar_columns(
