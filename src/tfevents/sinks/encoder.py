@@ -2,10 +2,11 @@
 
 The encoder owns the per-file state that TensorBoard's readers need: each tag's first
 value in a file carries its full metadata, later values carry none. Scalars, the hot
-path, are encoded in a vectorised pass: events that share a tag and a step-varint width
-have the same layout, so each such group becomes the rows of one uint8 matrix whose
-variable columns (wall time, step, value) are filled in place and whose CRCs are
-computed column by column for all rows at once.
+path, are encoded in a vectorised pass: events whose tags encode to the same length and
+whose steps have the same varint width have the same layout, so each such group becomes
+the rows of one uint8 matrix whose variable columns (wall time, step, tag, value) are
+filled in place and whose CRCs are computed column by column for all rows at once (the
+tag bytes' share of a CRC is looked up per tag, by linearity).
 """
 
 from __future__ import annotations
