@@ -34,14 +34,12 @@ import os
 import sys
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 RANK_POLICIES = ("zero", "all", "ignore")
 
 
-@dataclass(frozen=True)
-class RankInfo:
+class RankInfo(NamedTuple):
     """The process's place in a distributed job; ``rank`` None outside of one."""
 
     rank: int | None = None
@@ -50,8 +48,7 @@ class RankInfo:
     source: str = ""  # "torch.distributed", "env" or "" (none found)
 
 
-@dataclass(frozen=True)
-class RankPlan:
+class RankPlan(NamedTuple):
     """What a writer does: write or not, and in which sub-run of ``log_dir`` (or none)."""
 
     writes: bool

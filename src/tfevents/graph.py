@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from tfevents.wire import messages
 from tfevents.wire.encoding import uint_field
@@ -45,15 +46,14 @@ _DTYPES = {
 Shape = Sequence["int | None"] | None
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     name: str
     op: str
     inputs: tuple[str, ...] = ()
     output_shapes: tuple[tuple[int | None, ...] | None, ...] | None = None
     dtype: str | None = None
     device: str = ""
-    attrs: Mapping[str, object] = field(default_factory=dict)
+    attrs: Mapping[str, object] = MappingProxyType({})
 
 
 class Graph:

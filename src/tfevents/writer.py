@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import socket
 import sys
 import threading
 import time
@@ -27,6 +26,7 @@ from tfevents import convert, distributed
 from tfevents._args import INT64
 from tfevents.graph import Graph
 from tfevents.sinks import NullSink, Sink, join_logdir, logdir_string, open_sink
+from tfevents.sinks.event_file import hostname
 from tfevents.summaries import histogram, image, pr_curve, scalar
 from tfevents.wire import messages
 from tfevents.writer_experiment import ExperimentMethods
@@ -39,7 +39,7 @@ MAX_THRESHOLDS = 100_000  # a PR curve is a [6, n] tensor; more is no curve anyo
 
 def _default_logdir(comment: str) -> str:
     stamp = datetime.now().strftime("%b%d_%H-%M-%S")
-    return os.path.join("runs", f"{stamp}_{socket.gethostname()}{comment}")
+    return os.path.join("runs", f"{stamp}_{hostname()}{comment}")
 
 
 _W = TypeVar("_W", bound="WriterBase")

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
-import numpy.typing as npt
 
-# CRC registers, map columns and lookup tables are uint32 arrays. (numpy's stubs type
-# much uint32 arithmetic as Any for Python 3.10, hence the annotated locals below.)
-U32Array = npt.NDArray[np.uint32]
+if TYPE_CHECKING:  # (numpy.typing costs ~2 ms to import, for annotations only)
+    import numpy.typing as npt
+
+    # CRC registers, map columns and lookup tables are uint32 arrays. (numpy's stubs type
+    # much uint32 arithmetic as Any for Python 3.10, hence the annotated locals below.)
+    U32Array = npt.NDArray[np.uint32]
 
 
 def _find_accelerator() -> Callable[[Any], int] | None:

@@ -6,7 +6,7 @@ import contextlib
 import errno
 import itertools
 import os
-import socket
+import platform
 import time
 
 from tfevents.records.framing import frame
@@ -15,6 +15,12 @@ from tfevents.wire import messages
 
 _file_counter = itertools.count()
 SOURCE_WRITER = "tfevents"
+
+
+def hostname() -> str:
+    """This machine's name, as torch puts it in file names (``socket.gethostname()``;
+    ``platform.node()`` is the same name without importing socket, 2.5 ms at import)."""
+    return platform.node() or "localhost"
 
 
 def event_file_name(filename_suffix: str = "", wall_time: float | None = None) -> str:
@@ -27,7 +33,7 @@ def event_file_name(filename_suffix: str = "", wall_time: float | None = None) -
     """
     stamp = int(time.time() if wall_time is None else wall_time)
     return (
-        f"events.out.tfevents.{stamp:010d}.{socket.gethostname()}."
+        f"events.out.tfevents.{stamp:010d}.{hostname()}."
         f"{os.getpid()}.{next(_file_counter):06d}{filename_suffix}"
     )
 
