@@ -209,7 +209,12 @@ def test_summary_outputs_agree_across_writers(tmp_path):
             assert len(theirs) == len(ours) == workload.calls
             for a, b in zip(ours, theirs):
                 if workload.key == "histogram":
-                    np.testing.assert_array_equal(a[0], b[0])
+                    # tfevents' edges are TensorFlow's moved to float32 bit boundaries
+                    # (each counted exactly by workload.check): only values between an
+                    # edge and its moved copy change bucket, each changing two counts.
+                    assert a[0].size == b[0].size
+                    moved = _values_between_moved_edges(workload.inputs["values"])
+                    assert 0 < np.abs(a[0] - b[0]).sum() <= 2 * moved
                     assert a[1:] == b[1:] == (1_000_000.0, *a[2:])
                 elif workload.key == "image_hwc":
                     np.testing.assert_array_equal(a, b)
@@ -221,6 +226,16 @@ def test_summary_outputs_agree_across_writers(tmp_path):
                     np.testing.assert_allclose(a[4:], b[4:], rtol=1e-6)
                 else:
                     assert a == b
+
+
+def _values_between_moved_edges(values: np.ndarray) -> int:
+    from tfevents.summaries import histogram
+
+    magnitudes = np.sort(np.abs(values.astype(np.float64)))
+    theirs, ours = histogram._tensorflow_magnitude_edges(), histogram.MAGNITUDE_EDGES
+    low, high = np.minimum(theirs, ours), np.maximum(theirs, ours)
+    inside = np.searchsorted(magnitudes, high, "right") - np.searchsorted(magnitudes, low, "left")
+    return int(inside.sum())
 
 
 def _tfevents_events(tmp_path, name, log):

@@ -9,19 +9,25 @@ Pixel values: ``uint8`` is taken as is. Floating-point (and bool) input is read 
 intensities in [0, 1]: it is scaled by 255, rounded to the nearest level and clipped
 to [0, 255] (NaN becomes 0). Other integer dtypes are read as levels 0-255 and clipped.
 1 channel is written as grayscale, 2 as grayscale + alpha, 3 as RGB, 4 as RGBA.
+
+PNGs are written by ``tfevents.summaries.png`` (no Pillow), at zlib level 1 by default
+(``DEFAULT_COMPRESS_LEVEL``; the writer's ``png_compress_level``). Measured with that
+encoder on 2 cores: level 6 (zlib's default) makes the benchmark pictures (256x256 and
+512x512 RGB, smooth waves plus noise) 2% smaller for 20% more time (2.1 -> 2.5 ms,
+7.9 -> 9.7 ms), and a photo (600x512 RGB) 7% smaller for 3.4x the time (6.5 -> 22 ms);
+level 3 makes the photo 5% smaller for 37% more time, the pictures not at all smaller.
 """
 
 from __future__ import annotations
 
-import io
 from typing import cast
 
 import numpy as np
 
+from tfevents.summaries import png
 from tfevents.wire import messages
 
 METADATA = messages.summary_metadata("images", data_class=messages.DATA_CLASS_BLOB_SEQUENCE)
-_MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
 GRID_COLUMNS = 8
 DEFAULT_COMPRESS_LEVEL = 1
 
@@ -83,7 +89,7 @@ def _check_not_empty(height: int, width: int, name: str) -> None:
 
 
 def _check_channels(channels: int, name: str) -> None:
-    if channels not in _MODES:
+    if channels not in png.COLOR_TYPES:
         raise ValueError(f"{name} must have 1, 2, 3 or 4 channels, got {channels}")
 
 
@@ -93,27 +99,22 @@ def to_uint8(array: np.ndarray, name: str = "img_tensor") -> np.ndarray:
         return array
     kind = array.dtype.kind
     if kind == "f" or kind == "b":
-        scaled = array.astype(np.float32) * np.float32(255.0)
-        with np.errstate(invalid="ignore"):
-            scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
-        return cast(np.ndarray, np.clip(np.rint(scaled), 0, 255).astype(np.uint8))
+        # In place, in the input's memory order (a transposed CHW image is not gathered
+        # here but once as uint8, by the PNG encoder): 3x faster than fresh arrays.
+        scaled = np.multiply(array, np.float32(255.0), dtype=np.float32)
+        np.fmax(scaled, 0.0, out=scaled)  # NaN and -inf become 0
+        np.fmin(scaled, 255.0, out=scaled)
+        return cast(np.ndarray, np.rint(scaled, out=scaled).astype(np.uint8))
     if kind in "iu":
         return cast(np.ndarray, np.clip(array, 0, 255).astype(np.uint8))
     raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
 
 
 def encode_png(hwc: np.ndarray, compress_level: int = DEFAULT_COMPRESS_LEVEL) -> bytes:
-    from PIL import Image  # Pillow costs ~30 ms to import: only when an image is logged
-
-    height, width, channels = hwc.shape
+    height, width, _ = hwc.shape
     if height == 0 or width == 0:
         raise ValueError(f"image must not be empty, got height {height} and width {width}")
-    pixels = hwc[:, :, 0] if channels == 1 else hwc
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels), _MODES[channels]).save(
-        buffer, format="PNG", compress_level=compress_level
-    )
-    return buffer.getvalue()
+    return png.encode(hwc, compress_level)
 
 
 def value_field(encoded: bytes, height: int, width: int) -> bytes:
