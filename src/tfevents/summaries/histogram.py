@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import sys
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -39,6 +40,7 @@ METADATA = messages.summary_metadata("histograms", data_class=messages.DATA_CLAS
 
 _KEPT_MANTISSA_BITS = 7  # edges at 2^e * (1 + j/128): within 1/256 of TensorFlow's
 _BIT_PATH_MIN_SIZE = 4096  # below it, the per-call cost of a 65,536-cell bincount dominates
+_HIGH_HALF = 1 if sys.byteorder == "little" else 0  # the uint16 holding a float32's top bits
 
 
 class Histogram(NamedTuple):
@@ -96,13 +98,12 @@ def _cell_layout(dtype: np.dtype[Any]) -> _CellLayout:
 def _magnitude_counts_by_bits(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(negative, positive) bucket counts of finite float32/float64 values, from their bits."""
     layout = _cell_layout(flat.dtype)
-    bits = flat.view(layout.uint)
-    intp_size = np.dtype(np.intp).itemsize
-    if bits.itemsize < intp_size:  # widen while shifting: one pass
-        keys = np.right_shift(bits, layout.drop, dtype=np.intp)
-    else:  # (a uint64 does not cast to intp safely; the shifted keys, below 2^20, do)
-        shifted = np.right_shift(bits, layout.uint.type(layout.drop))
-        keys = shifted.view(np.intp) if bits.itemsize == intp_size else shifted.astype(np.intp)
+    if layout.drop == 16 and flat.flags.c_contiguous:  # float32: a cell is the top half
+        keys = flat.view(np.uint16)[_HIGH_HALF::2]
+    else:
+        keys = np.right_shift(flat.view(layout.uint), layout.uint.type(layout.drop))
+        if keys.itemsize == np.dtype(np.intp).itemsize:  # (bincount casts uint64 unsafely)
+            keys = keys.view(np.intp)
     cell_counts = np.bincount(keys, minlength=2 * layout.cells)
     return (
         np.add.reduceat(cell_counts[layout.cells :], layout.first_cells),
@@ -120,14 +121,14 @@ def _magnitude_counts_by_search(flat: np.ndarray) -> tuple[np.ndarray, np.ndarra
     )
 
 
-def _tensorflow_table(flat: np.ndarray) -> np.ndarray:
-    """Non-empty span of the default buckets (its infinite outer edges still to replace)."""
-    if flat.dtype == np.float16:
-        flat = flat.astype(np.float32)
+def _magnitude_counts(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if flat.size >= _BIT_PATH_MIN_SIZE and flat.dtype in (np.float32, np.float64):
-        negative, positive = _magnitude_counts_by_bits(flat)
-    else:
-        negative, positive = _magnitude_counts_by_search(flat)
+        return _magnitude_counts_by_bits(flat)
+    return _magnitude_counts_by_search(flat)
+
+
+def _tensorflow_table(negative: np.ndarray, positive: np.ndarray) -> np.ndarray:
+    """Non-empty span of the default buckets (its infinite outer edges still to replace)."""
     counts = np.concatenate([negative[::-1], positive])
     nonzero = np.flatnonzero(counts)
     first, last = int(nonzero[0]), int(nonzero[-1])
@@ -136,6 +137,11 @@ def _tensorflow_table(flat: np.ndarray) -> np.ndarray:
     table[:, 1] = EDGES[first + 1 : last + 2]
     table[:, 2] = counts[first : last + 1]
     return table
+
+
+def _range(flat: np.ndarray) -> tuple[float, float]:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(flat.min()), float(flat.max())
 
 
 def check_bins(bins: Any, name: str = "bins") -> Any:
@@ -150,7 +156,9 @@ def check_bins(bins: Any, name: str = "bins") -> Any:
             )
         return bins
     if isinstance(bins, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bucket count, edges or a string, got {type(bins).__name__}")
+        raise TypeError(
+            f"{name} must be a bucket count, edges or a string, got {type(bins).__name__}"
+        )
     if np.ndim(bins) == 0:
         try:
             count = operator.index(bins)
@@ -184,27 +192,26 @@ def compute(values: np.ndarray, bins: Any = "tensorflow", max_bins: int | None =
     flat = values.reshape(-1)
     if flat.dtype.kind in "bui" or flat.dtype.itemsize > 8:
         flat = flat.astype(np.float64)
+    elif flat.dtype == np.float16:
+        flat = flat.astype(np.float32)
     elif not flat.dtype.isnative:
         flat = flat.astype(flat.dtype.newbyteorder("="))
     nonfinite = (0, 0, 0)
     if flat.size == 0:
         return Histogram(np.zeros((0, 3)), nonfinite)
-    with np.errstate(over="ignore", invalid="ignore"):
-        low, high = float(flat.min()), float(flat.max())
-        all_finite = np.isfinite(high - low)  # (false too if the span overflows: then filter)
-    if not all_finite:
-        finite = np.isfinite(flat)
+    low, high = _range(flat)
+    if not np.isfinite(high - low):  # (false too if the span overflows: then filter)
         nonfinite = (
             int(np.count_nonzero(np.isnan(flat))),
             int(np.count_nonzero(flat == np.inf)),
             int(np.count_nonzero(flat == -np.inf)),
         )
-        flat = flat[finite]
+        flat = flat[np.isfinite(flat)]
         if flat.size == 0:
             return Histogram(np.zeros((0, 3)), nonfinite)
-        low, high = float(flat.min()), float(flat.max())
+        low, high = _range(flat)
     if isinstance(bins, str) and bins == "tensorflow":
-        table = _tensorflow_table(flat)
+        table = _tensorflow_table(*_magnitude_counts(flat))
         table[0, 0], table[-1, 1] = low, high
     else:
         try:
