@@ -22,3 +22,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ scripts/setup.sh -n
   .venv/bin/python -m pip install -q -e ".[test,bench]" "torch==2.13.0"
   touch "$stamp"
 fi
+# Bytecode for the editable install, as pip writes it for an installed package: where
+# PYTHONDONTWRITEBYTECODE is set, Python would otherwise compile tfevents at every start.
+.venv/bin/python -m compileall -q src
