@@ -7,10 +7,9 @@ through unchanged, unlike the legacy ``HistogramProto``, which they convert diff
 Default buckets (``bins="tensorflow"``): TensorFlow's exponential layout, as torch and
 tensorboardX use it (edges ±1e-12 × 1.1^k up to 1e20, and 0), with each edge moved to the
 nearest number of the form 2^e × (1 + j/128), at most 0.38% away. Those numbers are where
-the top 16 bits of a float32 (the top 20 of a float64) change, so a value's bucket follows
-from its bit pattern: one shift and one ``bincount`` over the array, no sort and no
-comparison, about 4x less time than ``numpy.histogram`` over TensorFlow's own edges for
-a million float32. The edges written are the edges counted against, so nothing is lost:
+the top 16 bits of a float32 (the top 19 of a float64) change, so a value's bucket follows
+from its bit pattern: one ``bincount`` of those bits, no sort and no comparison (for a
+million float32, 1.6 ms where ``numpy.histogram`` over TensorFlow's own edges takes 4.2). The edges written are the edges counted against, so nothing is lost:
 a bucket holds the values whose magnitude is in [|inner edge|, |outer edge|), i.e.
 ``[left, right)`` above zero and ``(left, right]`` below it (the buckets mirror around
 zero). Only the span of non-empty buckets is written, its outer edges the data's min and
