@@ -374,21 +374,19 @@ class WriterBase:
             elif steps.dtype.kind not in "iuf":
                 raise TypeError(f"global_steps must be integers, got dtype {steps.dtype}")
             steps = steps.astype(np.int64)
-        if walltimes is None:
-            wall_times = np.full(count, _time())
+        if walltimes is None:  # (one value seen as a column: no array of n copies)
+            wall_times = np.broadcast_to(np.float64(_time()), (count,))
         else:
             wall_times = convert.to_numpy(walltimes, "walltimes")
             if wall_times.dtype.kind not in "biuf":
                 raise TypeError(f"walltimes must be numbers, got dtype {wall_times.dtype}")
-            if wall_times.ndim == 0:
-                wall_times = np.full(count, float(wall_times))
-            elif wall_times.shape != (count,):
+            if wall_times.ndim != 0 and wall_times.shape != (count,):
                 raise ValueError(
                     f"walltimes must be one number or one per value ({count}), got shape {wall_times.shape}"
                 )
             if not np.isfinite(wall_times).all():
                 raise ValueError("walltimes must be finite")
-            wall_times = wall_times.astype(np.float64)
+            wall_times = np.broadcast_to(wall_times.astype(np.float64), (count,))
         if count == 0:
             return
         with np.errstate(over="ignore"):

@@ -206,7 +206,7 @@ class EventEncoder:
         if isinstance(tags, TagIds):
             n = tags.ids.size
             if n >= _SMALL_BATCH:
-                return self._encode_scalar_ids(tags.unique, tags.ids, values, steps, wall_times)
+                return self._join_scalar_ids(tags.unique, tags.ids, values, steps, wall_times)
             tags = [tags.unique[i] for i in tags.ids.tolist()]
         n = len(tags)
         if n == 0:
@@ -224,9 +224,9 @@ class EventEncoder:
         else:
             index = {tag: i for i, tag in enumerate(unique_tags)}
             ids = np.fromiter(map(index.__getitem__, tags), dtype=np.int64, count=n)
-        return self._encode_scalar_ids(unique_tags, ids, values, steps, wall_times)
+        return self._join_scalar_ids(unique_tags, ids, values, steps, wall_times)
 
-    def _encode_scalar_ids(
+    def _join_scalar_ids(
         self,
         unique_tags: list[str],
         ids: np.ndarray,
@@ -234,17 +234,25 @@ class EventEncoder:
         steps: np.ndarray,
         wall_times: np.ndarray,
     ) -> bytes:
-        if ids.size > _CHUNK_EVENTS:  # keep each pass's arrays in the CPU's caches
-            return b"".join(
-                self._encode_scalar_ids(
-                    unique_tags,
-                    ids[start : start + _CHUNK_EVENTS],
-                    values[start : start + _CHUNK_EVENTS],
-                    steps[start : start + _CHUNK_EVENTS],
-                    wall_times[start : start + _CHUNK_EVENTS],
-                )
-                for start in range(0, ids.size, _CHUNK_EVENTS)
+        """The records in chunks that keep each pass's arrays in the CPU's caches, joined
+        once (each chunk's blocks are numpy buffers until then: no copy per level)."""
+        parts: list[Any] = []
+        for start in range(0, ids.size, _CHUNK_EVENTS):
+            chunk = slice(start, start + _CHUNK_EVENTS)
+            parts += self._scalar_id_parts(
+                unique_tags, ids[chunk], values[chunk], steps[chunk], wall_times[chunk]
             )
+        return b"".join(parts)
+
+    def _scalar_id_parts(
+        self,
+        unique_tags: list[str],
+        ids: np.ndarray,
+        values: np.ndarray,
+        steps: np.ndarray,
+        wall_times: np.ndarray,
+    ) -> list[Any]:
+        """One chunk's records, in call order, as bytes-like blocks."""
         n = ids.size
         # The first value of a tag new to this file carries metadata: encode it apart.
         seen = self._tags_with_metadata
@@ -293,14 +301,13 @@ class EventEncoder:
         # calls: then the output is just the groups' blocks in call order.
         if all(m[-1] - m[0] + 1 == m.size for m, _ in groups):
             groups.sort(key=lambda group: int(group[0][0]))
-            return b"".join(rows.tobytes() for _, rows in groups)
+            return [rows for _, rows in groups]  # (C-contiguous: bytes.join takes them)
         matrix = np.zeros((n, int(sizes.max())), dtype=np.uint8)
         for members, rows in groups:
             matrix[members, : rows.shape[1]] = rows
         if (sizes == matrix.shape[1]).all():
-            return matrix.tobytes()
-        packed: bytes = matrix[np.arange(matrix.shape[1]) < sizes[:, None]].tobytes()
-        return packed
+            return [matrix]
+        return [matrix[np.arange(matrix.shape[1]) < sizes[:, None]]]
 
     def _scalar_record(self, tag: str, value: float, step: int, wall_time: float) -> bytes:
         """One framed scalar event, in plain Python: cheaper than numpy for a few events."""
