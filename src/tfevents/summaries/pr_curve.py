@@ -16,6 +16,7 @@ from tfevents.wire import messages
 from tfevents.wire.encoding import uint_field
 
 MINIMUM_COUNT = 1e-7
+_CHUNK = 1 << 14  # predictions per pass (measured: 2^12 to 2^15, and no chunks)
 
 
 def metadata(num_thresholds: int) -> bytes:
@@ -32,17 +33,22 @@ def compute_curve(
     weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """The ``[6, num_thresholds]`` table from labels (bool/0/1) and predictions in [0, 1]."""
-    # Predictions are in [0, 1], so truncation is the floor.
-    # (float64: the product of a float32 and an int below 2^29 is exact, so is the floor.)
-    buckets = np.multiply(predictions, num_thresholds - 1, dtype=np.float64).astype(np.intp)
-    # One bincount for both classes: negatives in [0, n), positives in [n, 2n).
+    # One bincount for both classes: negatives in [0, n), positives in [n, 2n). In chunks:
+    # the temporaries stay in the CPU's caches (and are not fresh pages every call).
     positive = labels if labels.dtype == np.bool_ else labels != 0
-    buckets += np.multiply(positive, num_thresholds, dtype=np.intp)
-    counts = np.bincount(
-        buckets,
-        weights=None if weights is None else weights.astype(np.float64),
-        minlength=2 * num_thresholds,
-    ).astype(np.float64)
+    float_weights = None if weights is None else weights.astype(np.float64)
+    counts = np.zeros(2 * num_thresholds)
+    for start in range(0, predictions.size, _CHUNK):
+        part = slice(start, start + _CHUNK)
+        # Predictions are in [0, 1], so truncation is the floor. (float64: the product
+        # of a float32 and an int below 2^29 is exact, so is the floor.)
+        buckets = np.multiply(predictions[part], num_thresholds - 1, dtype=np.float64).astype(np.intp)
+        buckets += np.multiply(positive[part], num_thresholds, dtype=np.intp)
+        counts += np.bincount(
+            buckets,
+            weights=None if float_weights is None else float_weights[part],
+            minlength=2 * num_thresholds,
+        )
     fp_buckets, tp_buckets = counts[:num_thresholds], counts[num_thresholds:]
     tp = np.cumsum(tp_buckets[::-1])[::-1]
     fp = np.cumsum(fp_buckets[::-1])[::-1]
