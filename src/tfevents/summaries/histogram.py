@@ -8,8 +8,9 @@ Default buckets (``bins="tensorflow"``): TensorFlow's exponential layout, as tor
 tensorboardX use it (edges ±1e-12 × 1.1^k up to 1e20, and 0), with each edge moved to the
 nearest number of the form 2^e × (1 + j/128), at most 0.38% away. Those numbers are where
 the top 16 bits of a float32 (the top 19 of a float64) change, so a value's bucket follows
-from its bit pattern: one ``bincount`` of those bits, no sort and no comparison (for a
-million float32, 1.6 ms where ``numpy.histogram`` over TensorFlow's own edges takes 4.2). The edges written are the edges counted against, so nothing is lost:
+from its bit pattern: the values are counted per cell of those bits (``numpy.add.at``),
+no sort and no comparison (for a million float32, 1.3 ms where ``numpy.histogram`` over
+TensorFlow's own edges takes 4.2). The edges written are the edges counted against, so nothing is lost:
 a bucket holds the values whose magnitude is in [|inner edge|, |outer edge|), i.e.
 ``[left, right)`` above zero and ``(left, right]`` below it (the buckets mirror around
 zero). Only the span of non-empty buckets is written, its outer edges the data's min and
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import operator
-import sys
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -39,7 +39,7 @@ METADATA = messages.summary_metadata("histograms", data_class=messages.DATA_CLAS
 
 _KEPT_MANTISSA_BITS = 7  # edges at 2^e * (1 + j/128): within 1/256 of TensorFlow's
 _BIT_PATH_MIN_SIZE = 4096  # below it, the per-call cost of a 65,536-cell bincount dominates
-_HIGH_HALF = 1 if sys.byteorder == "little" else 0  # the uint16 holding a float32's top bits
+_KEY_CHUNK = 1 << 16  # values whose cell keys are computed at once
 
 
 class Histogram(NamedTuple):
@@ -95,15 +95,19 @@ def _cell_layout(dtype: np.dtype[Any]) -> _CellLayout:
 
 
 def _magnitude_counts_by_bits(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(negative, positive) bucket counts of finite float32/float64 values, from their bits."""
+    """(negative, positive) bucket counts of finite float32/float64 values, from their bits.
+
+    In chunks, through one small reused key buffer: a million values' keys at once are a
+    fresh 8 MB array per call, and page faults cost more than the counting."""
     layout = _cell_layout(flat.dtype)
-    if layout.drop == 16 and flat.flags.c_contiguous:  # float32: a cell is the top half
-        keys = flat.view(np.uint16)[_HIGH_HALF::2]
-    else:
-        keys = np.right_shift(flat.view(layout.uint), layout.uint.type(layout.drop))
-        if keys.itemsize == np.dtype(np.intp).itemsize:  # (bincount casts uint64 unsafely)
-            keys = keys.view(np.intp)
-    cell_counts = np.bincount(keys, minlength=2 * layout.cells)
+    bits = flat.view(layout.uint)
+    cell_counts = np.zeros(2 * layout.cells, dtype=np.intp)
+    keys = np.empty(min(bits.size, _KEY_CHUNK), dtype=np.intp)
+    for start in range(0, bits.size, _KEY_CHUNK):
+        part = bits[start : start + _KEY_CHUNK]
+        chunk_keys = keys[: part.size]
+        np.right_shift(part, layout.uint.type(layout.drop), out=chunk_keys, casting="unsafe")
+        np.add.at(cell_counts, chunk_keys, 1)
     return (
         np.add.reduceat(cell_counts[layout.cells :], layout.first_cells),
         np.add.reduceat(cell_counts[: layout.cells], layout.first_cells),
