@@ -38,7 +38,7 @@ MAX_BINS = 1_000_000  # buckets of one histogram: an int ``bins`` above it is re
 METADATA = messages.summary_metadata("histograms", data_class=messages.DATA_CLASS_TENSOR)
 
 _KEPT_MANTISSA_BITS = 7  # edges at 2^e * (1 + j/128): within 1/256 of TensorFlow's
-_BIT_PATH_MIN_SIZE = 4096  # below it, the per-call cost of a 65,536-cell bincount dominates
+_BIT_PATH_MIN_SIZE = 4096  # below it, the per-call cost of the 65,536-cell count table dominates
 _KEY_CHUNK = 1 << 16  # values whose cell keys are computed at once
 
 
