@@ -234,15 +234,19 @@ class EventEncoder:
         steps: np.ndarray,
         wall_times: np.ndarray,
     ) -> bytes:
-        """The records in chunks that keep each pass's arrays in the CPU's caches, joined
-        once (each chunk's blocks are numpy buffers until then: no copy per level)."""
-        parts: list[Any] = []
-        for start in range(0, ids.size, _CHUNK_EVENTS):
-            chunk = slice(start, start + _CHUNK_EVENTS)
-            parts += self._scalar_id_parts(
-                unique_tags, ids[chunk], values[chunk], steps[chunk], wall_times[chunk]
+        """The records, in chunks that keep each pass's arrays in the CPU's caches. Each
+        chunk's numpy blocks are joined into bytes at once: their memory is reused by the
+        next chunk, and a million events never hold their records twice over."""
+        return b"".join(
+            b"".join(
+                self._scalar_id_parts(
+                    unique_tags, ids[chunk], values[chunk], steps[chunk], wall_times[chunk]
+                )
             )
-        return b"".join(parts)
+            for chunk in (
+                slice(start, start + _CHUNK_EVENTS) for start in range(0, ids.size, _CHUNK_EVENTS)
+            )
+        )
 
     def _scalar_id_parts(
         self,
