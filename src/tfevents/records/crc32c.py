@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, cast, overload
 
 import numpy as np
 
@@ -50,13 +50,13 @@ def _find_accelerator() -> Callable[[Any], int] | None:
     try:
         from crc32c import crc32c as crc32c_c
 
-        return lambda data: int(crc32c_c(data))
+        return cast("Callable[[Any], int]", crc32c_c)  # (a C function returning an int)
     except ImportError:
         return None
 
 
 _POLY = 0x82F63B78
-_MASK_DELTA = 0xA282EAD8
+MASK_DELTA = 0xA282EAD8  # TFRecord's mask: rotate right by 15 bits, add this
 
 # Below this many bytes a plain table loop beats the vectorised machinery.
 _SHORT = 1536
@@ -292,9 +292,9 @@ def mask(crc: int | np.ndarray) -> int | np.ndarray:
     """TFRecord's masking: rotate right by 15 bits and add a constant."""
     if isinstance(crc, np.ndarray):
         crc = crc.astype(np.uint32)
-        masked: U32Array = ((crc >> np.uint32(15)) | (crc << np.uint32(17))) + np.uint32(_MASK_DELTA)
+        masked: U32Array = ((crc >> np.uint32(15)) | (crc << np.uint32(17))) + np.uint32(MASK_DELTA)
         return masked
-    return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
+    return (((crc >> 15) | (crc << 17)) + MASK_DELTA) & 0xFFFFFFFF
 
 
 def masked_crc32c(data: bytes | bytearray | memoryview) -> int:
