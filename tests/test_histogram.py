@@ -20,7 +20,10 @@ EDGES = histogram.MAGNITUDE_EDGES
 
 
 def by_bits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return histogram._magnitude_counts_by_bits(values)
+    counted = histogram._count_by_bits(values)
+    if values.size:
+        assert (counted.low, counted.high) == (float(values.min()), float(values.max()))
+    return counted.negative, counted.positive
 
 
 def by_search(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -128,3 +131,21 @@ def test_compute_counts_and_drops_nonfinite() -> None:
     assert result.table[0, 0] == -2.0 and result.table[-1, 1] == 1.0
     assert histogram.compute(np.full(3, np.nan)).table.shape == (0, 3)
     assert histogram.compute(np.zeros(0)).nonfinite == (0, 0, 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bits_match_search_across_chunks(dtype: type) -> None:
+    """More values than one key chunk (65,536), ending in a partial chunk; the extremes
+    in different chunks."""
+    rng = np.random.default_rng(3)
+    values = (rng.standard_normal(3 * 65_536 + 123) * 10.0 ** rng.uniform(-14, 22, 3 * 65_536 + 123))
+    values = values.astype(dtype)
+    values[70_000], values[-1] = -5e30 if dtype is np.float64 else -3e38, 7e19
+    assert_same_counts(values)
+
+
+def test_bit_count_range_is_nan_with_a_nan() -> None:
+    values = np.arange(100_000, dtype=np.float32)
+    values[99_999] = np.nan
+    counted = histogram._count_by_bits(values)
+    assert np.isnan(counted.low) and np.isnan(counted.high)

@@ -94,23 +94,39 @@ def _cell_layout(dtype: np.dtype[Any]) -> _CellLayout:
     return _CellLayout(uint, drop, cells, np.searchsorted(bucket, np.arange(_SIDE)))
 
 
-def _magnitude_counts_by_bits(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(negative, positive) bucket counts of finite float32/float64 values, from their bits.
+class _BitCount(NamedTuple):
+    negative: np.ndarray  # bucket counts by magnitude, below zero
+    positive: np.ndarray  # and above it
+    low: float  # the values' min and max
+    high: float
+
+
+def _count_by_bits(flat: np.ndarray) -> _BitCount:
+    """Bucket counts of float32/float64 values from their bits, and their min and max
+    (NaN if any value is; the counts are then to be done again without them).
 
     In chunks, through one small reused key buffer: a million values' keys at once are a
-    fresh 8 MB array per call, and page faults cost more than the counting."""
+    fresh 8 MB array per call, and page faults cost more than the counting. Each chunk's
+    min and max are taken while it is in the CPU's caches."""
     layout = _cell_layout(flat.dtype)
     bits = flat.view(layout.uint)
     cell_counts = np.zeros(2 * layout.cells, dtype=np.intp)
     keys = np.empty(min(bits.size, _KEY_CHUNK), dtype=np.intp)
-    for start in range(0, bits.size, _KEY_CHUNK):
-        part = bits[start : start + _KEY_CHUNK]
-        chunk_keys = keys[: part.size]
-        np.right_shift(part, layout.uint.type(layout.drop), out=chunk_keys, casting="unsafe")
+    chunks = range(0, bits.size, _KEY_CHUNK)
+    lows, highs = np.empty(len(chunks), flat.dtype), np.empty(len(chunks), flat.dtype)
+    for i, start in enumerate(chunks):
+        part = slice(start, start + _KEY_CHUNK)
+        lows[i], highs[i] = flat[part].min(), flat[part].max()
+        chunk_keys = keys[: bits[part].size]
+        np.right_shift(bits[part], layout.uint.type(layout.drop), out=chunk_keys, casting="unsafe")
         np.add.at(cell_counts, chunk_keys, 1)
-    return (
+    with np.errstate(invalid="ignore"):
+        low, high = float(lows.min(initial=np.inf)), float(highs.max(initial=-np.inf))
+    return _BitCount(
         np.add.reduceat(cell_counts[layout.cells :], layout.first_cells),
         np.add.reduceat(cell_counts[: layout.cells], layout.first_cells),
+        low,
+        high,
     )
 
 
@@ -124,9 +140,15 @@ def _magnitude_counts_by_search(flat: np.ndarray) -> tuple[np.ndarray, np.ndarra
     )
 
 
+def _by_bits(flat: np.ndarray) -> bool:
+    return flat.size >= _BIT_PATH_MIN_SIZE and flat.dtype in (np.float32, np.float64)
+
+
 def _magnitude_counts(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    if flat.size >= _BIT_PATH_MIN_SIZE and flat.dtype in (np.float32, np.float64):
-        return _magnitude_counts_by_bits(flat)
+    """(negative, positive) bucket counts of finite values."""
+    if _by_bits(flat):
+        counted = _count_by_bits(flat)
+        return counted.negative, counted.positive
     return _magnitude_counts_by_search(flat)
 
 
@@ -202,19 +224,24 @@ def compute(values: np.ndarray, bins: Any = "tensorflow", max_bins: int | None =
     nonfinite = (0, 0, 0)
     if flat.size == 0:
         return Histogram(np.zeros((0, 3)), nonfinite)
-    low, high = _range(flat)
+    tensorflow = isinstance(bins, str) and bins == "tensorflow"
+    counted = _count_by_bits(flat) if tensorflow and _by_bits(flat) else None
+    low, high = (counted.low, counted.high) if counted is not None else _range(flat)
     if not np.isfinite(high - low):  # (false too if the span overflows: then filter)
         nonfinite = (
             int(np.count_nonzero(np.isnan(flat))),
             int(np.count_nonzero(flat == np.inf)),
             int(np.count_nonzero(flat == -np.inf)),
         )
-        flat = flat[np.isfinite(flat)]
+        flat, counted = flat[np.isfinite(flat)], None
         if flat.size == 0:
             return Histogram(np.zeros((0, 3)), nonfinite)
         low, high = _range(flat)
-    if isinstance(bins, str) and bins == "tensorflow":
-        table = _tensorflow_table(*_magnitude_counts(flat))
+    if tensorflow:
+        by_sign = (
+            (counted.negative, counted.positive) if counted is not None else _magnitude_counts(flat)
+        )
+        table = _tensorflow_table(*by_sign)
         table[0, 0], table[-1, 1] = low, high
     else:
         try:
