@@ -733,6 +733,8 @@ class SummaryWriter(MediaMethods, ExperimentMethods, WriterBase):
         max_queue: pending events that wake the background writer before its
             ``flush_secs`` timer; at least 1,000 (smaller batches cost more per event
             than they save), and 8 MB of pending images or other values also wake it.
+            Whatever its value, the calling thread writes once 65,536 events are
+            pending: memory stays bounded.
         flush_secs: at most this many seconds pass between a call and its event being
             in the file, without any ``flush()``. The default, 2 s, keeps a running
             TensorBoard (which polls every 5 s) live; torch's 120 s is why its users

@@ -68,8 +68,9 @@ class Sink:
         # writer shares one dict between its successive sinks.
         self.scalar_metadata: dict[str, bytes] = {} if scalar_metadata is None else scalar_metadata
         self.max_queue = max_queue
-        # Waking the writer for a handful of events costs more per event than it saves.
-        self.base_threshold = max(max_queue, MIN_WAKE_BATCH)
+        # Waking the writer for a handful of events costs more per event than it saves;
+        # past MAX_BACKLOG the caller writes (memory stays bounded whatever max_queue is).
+        self.base_threshold = min(max(max_queue, MIN_WAKE_BATCH), MAX_BACKLOG)
         # The queue length at which the next append calls queue_full(): base_threshold,
         # or MAX_BACKLOG while a wake is pending.
         self.wake_threshold = self.base_threshold
