@@ -194,9 +194,12 @@ def test_main_sys_exit_waits_for_a_non_daemon_worker(tmp_path: Any) -> None:
 def test_ctrl_c_during_logging(tmp_path: Any) -> None:
     """SIGINT (Ctrl-C) in the middle of a logging loop: ``KeyboardInterrupt`` ends the
     program through the normal exit path, and everything logged is written."""
+    # (The child sets Python's own SIGINT handler: a parent started in the background of
+    # a non-interactive shell ignores SIGINT, and its children would inherit that.)
     source = textwrap.dedent(
         f"""
-        import sys, tfevents
+        import signal, sys, tfevents
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         w = tfevents.SummaryWriter(sys.argv[1], {QUIET})
         i = 0
         while True:
