@@ -109,6 +109,13 @@ def assert_valid(logdir: Any, *, allow_truncated: bool = False) -> list[FileRepo
     return found
 
 
+def files_in(logdir: Any) -> list[str]:
+    """The event files directly in ``logdir``, by name."""
+    return sorted(
+        os.path.join(str(logdir), f) for f in os.listdir(str(logdir)) if "tfevents" in f
+    )
+
+
 def record_count(logdir: Any) -> int:
     """Whole records in every event file below ``logdir`` (all of them must be valid)."""
     if not event_files_under(logdir):

@@ -32,9 +32,9 @@ from tensorboard.plugins.pr_curve import plugin_data_pb2
 from tensorboard.util import tensor_util
 
 import tfevents
+from _reliability_helpers import assert_valid, files_in
 from tfevents.reader import event_files, read_events, read_scalars
 from tfevents.sinks import event_file as event_file_module
-from tfevents.validate import validate_logdir
 
 SummaryWriter = tfevents.SummaryWriter
 HOST = socket.gethostname()
@@ -44,20 +44,6 @@ FILE_NAME = re.compile(
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def assert_valid(logdir) -> None:
-    reports = validate_logdir(str(logdir))
-    assert reports, f"no event files under {logdir}"
-    for report in reports:
-        assert report.ok, report
-        assert report.truncated_bytes == 0, report
-
-
-def files_in(logdir) -> list[str]:
-    return sorted(
-        os.path.join(str(logdir), f) for f in os.listdir(str(logdir)) if "tfevents" in f
-    )
 
 
 def only_file(logdir) -> str:

@@ -21,18 +21,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tfevents
+from _reliability_helpers import assert_valid
 from tfevents.reader import event_files, read_events
-from tfevents.validate import validate_logdir
 
 SummaryWriter = tfevents.SummaryWriter
-
-
-def assert_valid(logdir) -> None:
-    reports = validate_logdir(str(logdir))
-    assert reports, f"no event files under {logdir}"
-    for report in reports:
-        assert report.ok, report
-        assert report.truncated_bytes == 0, report
 
 
 def summary_values(logdir) -> list[tuple[str, int, object]]:

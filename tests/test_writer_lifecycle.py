@@ -16,32 +16,17 @@ import time
 
 import numpy as np
 import pytest
-
 from tensorboard.backend.event_processing.event_file_loader import RawEventFileLoader
 from tensorboard.compat.proto import event_pb2
 
 import tfevents
+from _reliability_helpers import assert_valid, files_in
 from tfevents.reader import event_files, read_events, read_scalars
-from tfevents.validate import validate_logdir
 
 SummaryWriter = tfevents.SummaryWriter
 NEVER = 1e6  # a flush_secs that never comes during a test
 HUGE_QUEUE = 10**9
 POLL_TIMEOUT = 60.0  # overall limit when waiting for the background thread
-
-
-def assert_valid(logdir) -> None:
-    reports = validate_logdir(str(logdir))
-    assert reports, f"no event files under {logdir}"
-    for report in reports:
-        assert report.ok, report
-        assert report.truncated_bytes == 0, report
-
-
-def files_in(logdir) -> list[str]:
-    return sorted(
-        os.path.join(str(logdir), f) for f in os.listdir(str(logdir)) if "tfevents" in f
-    )
 
 
 def count_values(path: str, tag: str | None = None) -> int:
