@@ -1,8 +1,29 @@
 """tfevents: fast, framework-agnostic TensorBoard event files, with no protobuf at run time."""
 
+from tfevents.errors import (
+    CorruptRecordError,
+    DecodeError,
+    GraphTraceWarning,
+    ReadError,
+    RecordError,
+    TruncatedRecordError,
+    WriteFailedError,
+    WriterClosedError,
+)
 from tfevents.graph import Graph
-from tfevents.sinks import WriteFailedError, WriterClosedError
 from tfevents.writer import SummaryWriter
 
 __version__ = "0.1.0"
-__all__ = ["Graph", "SummaryWriter", "WriteFailedError", "WriterClosedError", "__version__"]
+__all__ = [
+    "CorruptRecordError",
+    "DecodeError",
+    "Graph",
+    "GraphTraceWarning",
+    "ReadError",
+    "RecordError",
+    "SummaryWriter",
+    "TruncatedRecordError",
+    "WriteFailedError",
+    "WriterClosedError",
+    "__version__",
+]

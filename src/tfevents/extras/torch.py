@@ -41,6 +41,8 @@ import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from tfevents.errors import GraphTraceWarning
+
 if TYPE_CHECKING:
     from tfevents.graph import Graph
 
@@ -57,10 +59,6 @@ _TRACER_LOGGERS = (
     "torch.jit",
 )
 _REASON_LIMIT = 400
-
-
-class GraphTraceWarning(UserWarning):
-    """``add_graph`` fell back from torch.export to a less faithful tracer."""
 
 
 def module_graph_def(

@@ -14,26 +14,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tfevents.errors import CorruptRecordError, RecordError, TruncatedRecordError
 from tfevents.records.framing import FOOTER_SIZE, HEADER_SIZE, data_crcs, length_header
+
+__all__ = [
+    "CorruptRecordError", "RecordError", "RecordScan", "TruncatedRecordError", "iter_records", "scan",
+]
 
 _unpack_header = struct.Struct("<QI").unpack_from
 _unpack_u32 = struct.Struct("<I").unpack_from
 
 
-class RecordError(ValueError):
-    """A record could not be read; ``offset`` is where it starts."""
-
-    def __init__(self, message: str, offset: int) -> None:
-        super().__init__(f"{message} (record at byte {offset})")
-        self.offset = offset
-
-
-class CorruptRecordError(RecordError):
-    """A length or data CRC does not match: the file is damaged."""
-
-
-class TruncatedRecordError(RecordError):
-    """The file ends inside a record: a torn write or a writer still at work."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ import posixpath
 import re
 from typing import Any
 
-from tfevents.sinks.base import Sink, WriteFailedError, WriterClosedError
+from tfevents.errors import WriteFailedError, WriterClosedError
+from tfevents.sinks.base import Sink
 from tfevents.sinks.event_file import EventFileSink, event_file_name
 from tfevents.sinks.null import NullSink
 

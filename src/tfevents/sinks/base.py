@@ -25,19 +25,12 @@ import weakref
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from tfevents.errors import WriteFailedError, WriterClosedError
 from tfevents.sinks.encoder import EncodedValue, Entry, EventEncoder, RawEvent
 from tfevents.sinks.scheduler import SCHEDULER
 
 if TYPE_CHECKING:
     import numpy as np
-
-
-class WriterClosedError(RuntimeError):
-    """Raised when events are written to a closed sink."""
-
-
-class WriteFailedError(OSError):
-    """A write to the event file failed; the events are kept and retried on the next write."""
 
 
 _OPEN_SINKS: weakref.WeakSet[Sink] = weakref.WeakSet()

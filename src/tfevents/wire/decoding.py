@@ -10,11 +10,10 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
+from tfevents.errors import DecodeError
 from tfevents.wire.encoding import FIXED32, FIXED64, LENGTH_DELIMITED, VARINT
 
-
-class DecodeError(ValueError):
-    """The bytes are not a well-formed protobuf message."""
+__all__ = ["DecodeError", "as_double", "as_float", "as_int64", "fields", "read_varint"]
 
 
 def read_varint(data: bytes, pos: int) -> tuple[int, int]:

@@ -1,0 +1,66 @@
+"""Every exception and warning a user of tfevents may want to catch, in one place.
+
+Writing:
+    ``WriterClosedError``  events were handed to a writer whose file is closed.
+    ``WriteFailedError``   the event file could not be written (disk full, store down);
+                           the events are kept and retried by the next flush or close.
+Reading (``tfevents.reader``, the validator and the CLI):
+    ``ReadError``          base of everything wrong with a file's contents (a ValueError).
+    ``RecordError``        a TFRecord frame could not be read; ``offset`` is its start.
+    ``CorruptRecordError`` a length or data CRC does not match: the file is damaged.
+    ``TruncatedRecordError`` the file ends inside a record (a torn write, or a writer
+                           still at work): harmless for TensorBoard.
+    ``DecodeError``        a record's bytes are not the protobuf message they claim to be.
+Graphs:
+    ``GraphTraceWarning``  ``add_graph`` fell back from torch.export to a less faithful tracer.
+"""
+
+from __future__ import annotations
+
+
+class WriterClosedError(RuntimeError):
+    """Raised when events are written to a closed sink."""
+
+
+class WriteFailedError(OSError):
+    """A write to the event file failed; the events are kept and retried on the next write."""
+
+
+class ReadError(ValueError):
+    """An event file's contents could not be read."""
+
+
+class DecodeError(ReadError):
+    """The bytes are not a well-formed protobuf message."""
+
+
+class RecordError(ReadError):
+    """A record could not be read; ``offset`` is where it starts."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(f"{message} (record at byte {offset})")
+        self.offset = offset
+
+
+class CorruptRecordError(RecordError):
+    """A length or data CRC does not match: the file is damaged."""
+
+
+class TruncatedRecordError(RecordError):
+    """The file ends inside a record: a torn write or a writer still at work."""
+
+
+class GraphTraceWarning(UserWarning):
+    """``add_graph`` fell back from torch.export to a less faithful tracer."""
+
+
+__all__ = [
+    "CorruptRecordError",
+    "DecodeError",
+    "GraphTraceWarning",
+    "ReadError",
+    "RecordError",
+    "TruncatedRecordError",
+    "WriteFailedError",
+    "WriterClosedError",
+]
