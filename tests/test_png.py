@@ -1,4 +1,4 @@
-"""tfevents.summaries.png: pixels survive a Pillow decode exactly, the file is well formed,
+"""tfevents.codecs.png: pixels survive a Pillow decode exactly, the file is well formed,
 and the parallel deflate path leaves no thread behind."""
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from tfevents.summaries import image, png
+from tfevents.codecs import png
+from tfevents.summaries import image
 
 MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
 COLOR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}

@@ -17,8 +17,8 @@ from tfevents import convert
 from tfevents.summaries import image, text
 
 if TYPE_CHECKING:
+    from tfevents.codecs import figure as figures
     from tfevents.summaries import audio, boxes, video
-    from tfevents.summaries import figure as figures
     from tfevents.writer import WriterBase as _Base
 else:
     from tfevents._lazy import LazyModule
@@ -27,7 +27,7 @@ else:
     audio = LazyModule("tfevents.summaries.audio")
     boxes = LazyModule("tfevents.summaries.boxes")
     video = LazyModule("tfevents.summaries.video")
-    figures = LazyModule("tfevents.summaries.figure")
+    figures = LazyModule("tfevents.codecs.figure")
 
 
 class MediaMethods(_Base):

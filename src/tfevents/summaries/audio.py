@@ -21,11 +21,9 @@ samples as they are.
 
 from __future__ import annotations
 
-import io
-import wave
-
 import numpy as np
 
+from tfevents.codecs.wav import encode_wav
 from tfevents.wire import messages
 from tfevents.wire.encoding import uint_field
 
@@ -39,6 +37,8 @@ METADATA = messages.summary_metadata("audio", uint_field(2, WAV_ENCODING))
 MAX_CHANNELS = 0xFFFF  # WAV's channel count is 16 bits
 MAX_SAMPLE_RATE = 0xFFFFFFFF  # and its rate 32 bits
 PCM_SCALE = 32767
+
+__all__ = ["METADATA", "check_sample_rate", "encode_wav", "to_frames", "to_pcm16", "value_field"]
 
 
 def to_frames(array: np.ndarray, name: str = "snd_tensor") -> np.ndarray:
@@ -94,17 +94,6 @@ def check_sample_rate(sample_rate: object, name: str = "sample_rate") -> int:
     if not rate.is_integer():
         raise ValueError(f"{name} must be a whole number of samples per second (WAV stores an integer), got {sample_rate!r}")
     return int(rate)
-
-
-def encode_wav(pcm: np.ndarray, sample_rate: int) -> bytes:
-    """A 16-bit PCM WAV file of ``pcm`` (``(frames, channels)`` int16)."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(pcm.shape[1])
-        wav.setsampwidth(2)
-        wav.setframerate(sample_rate)
-        wav.writeframes(pcm.tobytes())
-    return buffer.getvalue()
 
 
 def value_field(wav: bytes, label: str = "") -> bytes:

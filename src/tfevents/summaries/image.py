@@ -10,7 +10,7 @@ intensities in [0, 1]: it is scaled by 255, rounded to the nearest level and cli
 to [0, 255] (NaN becomes 0). Other integer dtypes are read as levels 0-255 and clipped.
 1 channel is written as grayscale, 2 as grayscale + alpha, 3 as RGB, 4 as RGBA.
 
-PNGs are written by ``tfevents.summaries.png`` (no Pillow), at zlib level 1 by default
+PNGs are written by ``tfevents.codecs.png`` (no Pillow), at zlib level 1 by default
 (``DEFAULT_COMPRESS_LEVEL``; the writer's ``png_compress_level``). Measured with that
 encoder on 2 cores: level 6 (zlib's default) makes the benchmark pictures (256x256 and
 512x512 RGB, smooth waves plus noise) 2% smaller for 20% more time (2.1 -> 2.5 ms,
@@ -24,7 +24,7 @@ from typing import cast
 
 import numpy as np
 
-from tfevents.summaries import png
+from tfevents.codecs import png
 from tfevents.wire import messages
 
 METADATA = messages.summary_metadata("images", data_class=messages.DATA_CLASS_BLOB_SEQUENCE)
