@@ -144,7 +144,7 @@ def wait_until(predicate: Callable[[], Any], timeout: float = POLL_TIMEOUT) -> A
 
 
 class FaultyOs:
-    """Stands in for the ``os`` module inside ``tfevents.sinks.event_file``.
+    """Stands in for the ``os`` module inside ``tfevents.sinks.local``.
 
     Every attribute is the real ``os``'s except ``write`` (and, when asked, ``fsync``),
     so faults reach only the event-file sink, never pytest's own output. ``plan`` is

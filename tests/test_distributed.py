@@ -27,7 +27,7 @@ import pytest
 from tfevents import SummaryWriter
 from tfevents.distributed import RankInfo, RankPlan, detect, plan
 from tfevents.reader import event_files, read_events, read_scalars
-from tfevents.sinks import NullSink
+from tfevents.pipeline.null import NullQueue
 from tfevents.validate import validate_logdir
 
 RANK_VARS = ("RANK", "LOCAL_RANK", "WORLD_SIZE")
@@ -137,7 +137,7 @@ def test_non_zero_rank_writes_nothing_but_checks_everything(tmp_path: Any, ranks
     writer = SummaryWriter(str(logdir))
     assert writer.rank == 2 and not writer.writes_events
     assert writer.get_logdir() == str(logdir) and writer.event_file_path == ""
-    assert isinstance(writer._sink, NullSink)
+    assert isinstance(writer._queue, NullQueue)
     log_everything(writer)
     # Bugs raise on every rank, as they would on rank 0.
     with pytest.raises(TypeError, match="tag must be a string"):

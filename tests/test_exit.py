@@ -1,7 +1,7 @@
 """Exit: what was logged without ``flush()`` or ``close()`` is in the file when the
 process ends, however it ends, and the end never hangs.
 
-How each way of ending is handled (``tfevents.sinks.base``):
+How each way of ending is handled (``tfevents.pipeline.lifecycle``):
 
 * Normal exit, ``sys.exit()`` in the main thread, an unhandled exception, Ctrl-C
   (``KeyboardInterrupt``): Python runs its ``atexit`` hooks, and tfevents' hook writes

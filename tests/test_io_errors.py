@@ -2,7 +2,7 @@
 record written before and never holds a partial record in its middle, and when the disk
 works again the kept events are written, once each, in the order they were logged.
 
-Faults are injected by replacing the ``os`` module seen by ``tfevents.sinks.event_file``
+Faults are injected by replacing the ``os`` module seen by ``tfevents.sinks.local``
 with ``FaultyOs`` (``_reliability_helpers``), whose ``write`` can raise, or write part of
 its buffer and then raise on the next call, as a filling disk does. The last test uses a
 real full filesystem: a 64 kB tmpfs mounted for the test (the tests run as root). If the
@@ -35,7 +35,7 @@ from _reliability_helpers import (
     wait_until,
 )
 from tfevents import WriteFailedError
-from tfevents.sinks import event_file as event_file_module
+from tfevents.sinks import local as event_file_module
 
 
 def oserror(code: int) -> OSError:
@@ -241,7 +241,7 @@ def test_queue_full_check_reports_a_background_failure(tmp_path: Any, fake: Faul
     for step in range(1000):
         w.add_scalar("x", float(step), step)
     # (The failure is recorded once the background write is over: wait for that.)
-    assert wait_until(lambda: w._sink._error is not None), "the full queue did not wake the writer"
+    assert wait_until(lambda: w._queue._error is not None), "the full queue did not wake the writer"
     raised = []
     for step in range(1000, 2000):
         try:
@@ -345,7 +345,7 @@ def test_failure_at_exit_is_reported(tmp_path: Any) -> None:
     result = run_python(
         """
         import errno, os, sys, tfevents
-        from tfevents.sinks import event_file
+        from tfevents.sinks import local as event_file
         w = tfevents.SummaryWriter(sys.argv[1], flush_secs=1e6, max_queue=10**9)
         for i in range(5):
             w.add_scalar("x", float(i), i)

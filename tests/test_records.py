@@ -40,7 +40,8 @@ from tfevents.records.framing import (  # noqa: E402
     frame_many,
     length_crcs,
 )
-from tfevents.sinks.encoder import SCALAR_METADATA, EncodedValue, EventEncoder, RawEvent  # noqa: E402
+from tfevents.pipeline.encoder import SCALAR_METADATA, EventEncoder  # noqa: E402
+from tfevents.pipeline.entries import EventEntry, SummaryEntry  # noqa: E402
 from tfevents.wire import messages  # noqa: E402
 
 PB = load_protos()
@@ -453,14 +454,14 @@ def test_encode_values_equals_one_by_one(entries) -> None:
     meant = []
     for entry in entries:
         if isinstance(entry, bytes):
-            queued.append((None, RawEvent(entry), 0, 0.0))
+            queued.append(EventEntry(entry))
             expected.append(entry)
             meant.append(None)
             continue
         tag, content, value, step, wall_time = entry
         metadata = messages.summary_metadata("custom", content, data_class=messages.DATA_CLASS_TENSOR)
         field = messages.tensor_value_field(messages.tensor_from_float(value))
-        queued.append((tag, EncodedValue(metadata, field), step, wall_time))
+        queued.append(SummaryEntry(tag, metadata, field, step, wall_time))
         head = messages.summary_value_head(tag, None if tag in seen else metadata)
         expected.append(messages.event(wall_time, step, summary=messages.summary([head + field])))
         meant.append((tag, tag not in seen, content, value, step, wall_time))
@@ -488,7 +489,7 @@ def test_scalar_after_a_value_of_the_same_tag() -> None:
     surfaces from flush(), and the drained entries are lost."""
     encoder = EventEncoder()
     field = messages.tensor_value_field(messages.tensor_from_float(1.0))
-    first = encoder.encode([("loss", EncodedValue(SCALAR_METADATA, field), 1, 10.0)])
+    first = encoder.encode([SummaryEntry("loss", SCALAR_METADATA, field, 1, 10.0)])
     second = encoder.encode_scalars(
         ["loss"], np.array([2.0], np.float32), np.array([2], np.int64), np.array([20.0])
     )

@@ -30,15 +30,10 @@ import pytest
 
 from tfevents import SummaryWriter
 from tfevents.reader import Event, read_events
-from tfevents.sinks import (
-    EventFileSink,
-    WriteFailedError,
-    is_remote,
-    join_logdir,
-    logdir_string,
-    open_sink,
-)
-from tfevents.sinks.remote import FsspecSink
+from tfevents import WriteFailedError
+from tfevents.pipeline.queue import EventQueue
+from tfevents.sinks import LocalEventFile, is_remote, join_logdir, logdir_string, open_storage
+from tfevents.sinks.remote import RemoteSegments
 from tfevents.validate import validate_file
 from tfevents.wire import messages
 
@@ -170,11 +165,11 @@ def test_logdir_strings() -> None:
 
 
 def test_file_url_and_paths_stay_local(tmp_path: Any) -> None:
-    sink = open_sink((tmp_path / "a").as_uri(), flush_secs=FAR, storage_options={"x": 1})
+    storage = open_storage((tmp_path / "a").as_uri(), storage_options={"x": 1})
     try:
-        assert isinstance(sink, EventFileSink) and sink.logdir == str(tmp_path / "a")
+        assert isinstance(storage, LocalEventFile) and storage.logdir == str(tmp_path / "a")
     finally:
-        sink.close()
+        storage.close()
     with SummaryWriter((tmp_path / "b").as_uri(), flush_secs=FAR) as writer:
         writer.add_scalar("x", 1.0, 1)
         assert writer.get_logdir() == str(tmp_path / "b")
@@ -269,7 +264,7 @@ def test_background_writes_make_segments(mem_root: str, tmp_path: Any) -> None:
 def test_oversized_batch_is_cut_into_segments(mem_root: str, tmp_path: Any) -> None:
     url = mem_root + "/run"
     writer = SummaryWriter(url, flush_secs=FAR)
-    writer._sink.segment_bytes = 1500
+    writer._queue.storage.segment_bytes = 1500
     expected = []
     for step in range(120):
         writer.add_scalar("loss", float(step), step)
@@ -293,7 +288,7 @@ def test_segment_names_sort_in_creation_order_when_the_clock_steps_back(
     with SummaryWriter(url, flush_secs=FAR) as writer:
         writer.add_scalar("x", 1.0, 1)
         writer.flush()
-        sink = writer._sink
+        sink = writer._queue.storage
         sink._last_stamp += 3 * 86400  # the last segment's time is 3 days "ahead"
         writer.add_scalar("x", 2.0, 2)
         writer.flush()
@@ -325,8 +320,9 @@ def test_failed_upload_is_kept_and_retried_under_the_same_name(
     mem_root: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = mem_root + "/run"
-    sink = FsspecSink(url, flush_secs=FAR, segment_bytes=600)
-    fs = sink._fs
+    storage = RemoteSegments(url, segment_bytes=600)
+    sink = EventQueue(storage, flush_secs=FAR, max_queue=10)
+    fs = storage._fs
     real_pipe = fs.pipe_file
     attempts: list[str] = []
     failing = {"count": 2}

@@ -34,7 +34,7 @@ from tensorboard.util import tensor_util
 import tfevents
 from _reliability_helpers import assert_valid, files_in
 from tfevents.reader import event_files, read_events, read_scalars
-from tfevents.sinks import event_file as event_file_module
+from tfevents.sinks import naming as event_file_module
 
 SummaryWriter = tfevents.SummaryWriter
 HOST = socket.gethostname()

@@ -267,7 +267,7 @@ def test_default_flush_secs_is_live(tmp_path):
 def test_full_queue_wakes_the_background_thread(tmp_path):
     """max_queue wakes the writer early, but never for fewer than MIN_WAKE_BATCH events
     (tiny batches cost more per event); 8 MB of pending values wake it too."""
-    from tfevents.sinks.base import MAX_PENDING_BYTES, MIN_WAKE_BATCH
+    from tfevents.pipeline.queue import MAX_PENDING_BYTES, MIN_WAKE_BATCH
 
     w = SummaryWriter(tmp_path, flush_secs=NEVER, max_queue=10)
     path = w.event_file_path
@@ -290,13 +290,13 @@ def test_huge_max_queue_still_bounds_the_backlog(tmp_path):
     """max_queue larger than MAX_BACKLOG (a way to say "never flush by count") does not
     let the queue grow without bound: the calling thread writes once MAX_BACKLOG events
     are pending, as it does when the background thread falls behind."""
-    from tfevents.sinks.base import MAX_BACKLOG
+    from tfevents.pipeline.queue import MAX_BACKLOG
 
     w = SummaryWriter(tmp_path, flush_secs=NEVER, max_queue=10**9)
     path = w.event_file_path
     for i in range(3 * MAX_BACKLOG + 5):
         w.add_scalar("q", float(i), i)
-        assert len(w._sink.queue) < MAX_BACKLOG
+        assert len(w._queue.entries) < MAX_BACKLOG
     assert count_values(path, "q") == 3 * MAX_BACKLOG  # written by the caller, no flush
     w.close()
     assert count_values(path, "q") == 3 * MAX_BACKLOG + 5

@@ -39,6 +39,19 @@ def wall_time(value: Any) -> float:
     return _time() if value is None else convert.to_walltime(value)
 
 
+def real_array(array: np.ndarray, name: str, what: str = "real numbers") -> np.ndarray:
+    """``array`` if it holds bools, integers or floats (what every numeric summary takes)."""
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be {what}, got dtype {array.dtype}")
+    return array
+
+
+def check_text(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    return value
+
+
 def check_flag(value: Any, name: str) -> bool:
     """A boolean option: bool or numpy bool, nothing else (arrays are ambiguous)."""
     if isinstance(value, (bool, np.bool_)):

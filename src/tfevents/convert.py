@@ -127,7 +127,22 @@ def to_walltime(value: Any, name: str = "walltime") -> float:
     return seconds
 
 
-# --- device tensors: logged without a host sync per call -------------------------------
+# --- framework scalars: logged without a host sync per call ---------------------------
+
+
+class Deferred:
+    """A one-element framework value kept until the background thread writes it.
+
+    ``group`` says how to read it: ``("torch", device)`` values of one device are
+    stacked and copied to the host at once (one sync for the batch); ``("jax",)``
+    arrays already have their host copy under way and are fetched together.
+    """
+
+    __slots__ = ("group", "value")
+
+    def __init__(self, value: Any, group: tuple[Any, ...]) -> None:
+        self.value = value
+        self.group = group
 
 
 def is_torch_tensor(value: Any) -> bool:
@@ -137,41 +152,69 @@ def is_torch_tensor(value: Any) -> bool:
     )
 
 
-def defer_tensor_scalar(value: Any, name: str) -> Any:
-    """Keeps a one-element torch tensor for a batched host copy at the next write.
+def is_jax_array(value: Any) -> bool:
+    """A concrete jax.Array (not a tracer), recognised without importing jax."""
+    return type(value).__module__.startswith("jax") and hasattr(value, "copy_to_host_async")
 
-    ``.item()`` on a GPU tensor waits for the device (a sync per logged value). Instead
-    the value is copied on the device (``clone``: asynchronous, so later in-place updates
-    of the caller's tensor do not change what was logged; ``detach``: no autograd graph is
-    kept alive), and ``resolve_deferred`` brings all of them to the host at once.
+
+def defer_scalar(value: Any, name: str) -> float | Deferred:
+    """A torch tensor or jax.Array of one value, as a number or a ``Deferred``.
+
+    ``.item()`` (or ``float()``) of a GPU tensor or of a jax.Array still being computed
+    waits for the device: a sync per logged value, and a stalled pipeline. Instead:
+
+    - a torch tensor on the CPU is read at once (no device to wait for);
+    - one on another device is copied on that device (``clone``: asynchronous, and later
+      in-place updates of the caller's tensor do not change what was logged; ``detach``:
+      no autograd graph is kept alive) and read with the others of its device;
+    - a jax.Array is immutable: it is kept as it is, its host copy is started
+      (``copy_to_host_async``), and it is read on the background thread.
     """
-    if value.device.type == "meta":
+    if is_jax_array(value):
+        if getattr(value, "size", 1) != 1:
+            raise ValueError(f"{name} must hold exactly one value, got shape {tuple(value.shape)}")
+        kind = getattr(getattr(value, "dtype", None), "kind", "f")
+        if kind == "c":
+            raise TypeError(f"{name} must be real, got a complex array")
+        if kind not in "biufV":
+            raise TypeError(f"{name} must be a real number, got dtype {value.dtype}")
+        value.copy_to_host_async()
+        return Deferred(value, ("jax",))
+    device = value.device
+    if device.type == "meta":
         raise ValueError(f"{name} is a tensor on the meta device, which holds no value")
     if value.numel() != 1:
         raise ValueError(f"{name} must hold exactly one value, got shape {tuple(value.shape)}")
     if value.is_complex():
         raise TypeError(f"{name} must be real, got a complex tensor")
-    return value.detach().reshape(()).clone()
+    if device.type == "cpu":
+        return float(value.item())
+    return Deferred(value.detach().reshape(()).clone(), ("torch", device))
 
 
-def resolve_deferred(values: Any) -> np.ndarray:
-    """float32 array of numbers and deferred tensors: one host copy per device."""
-    try:
-        with np.errstate(over="ignore"):
-            return np.array(values, dtype=np.float32)
-    except (TypeError, ValueError, RuntimeError):
-        pass
+def resolve_scalars(values: list[float | Deferred]) -> np.ndarray:
+    """float32 array of numbers and ``Deferred`` values: one host copy per device."""
     out = np.empty(len(values), dtype=np.float32)
-    by_device: dict[Any, list[int]] = {}
-    for i, value in enumerate(values):
-        if is_torch_tensor(value):
-            by_device.setdefault(value.device, []).append(i)
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    with np.errstate(over="ignore"):
+        for i, value in enumerate(values):
+            if isinstance(value, Deferred):
+                groups.setdefault(value.group, []).append(i)
+            else:
+                out[i] = value
+    for group, indices in groups.items():
+        items = [_deferred(values[i]) for i in indices]
+        framework = sys.modules[group[0]]
+        if group[0] == "torch":
+            host = framework.stack([t.float() for t in items]).cpu().numpy()  # one sync
         else:
-            with np.errstate(over="ignore"):
-                out[i] = to_float(value, "scalar_value")
-    for indices in by_device.values():
-        tensors = [values[i] for i in indices]
-        torch = sys.modules[type(tensors[0]).__module__.split(".")[0]]
-        stacked = torch.stack([t.float() for t in tensors]).cpu().numpy()  # one sync
-        out[indices] = stacked
+            fetched = framework.device_get(items)
+            host = np.array([np.asarray(a, dtype=np.float32).reshape(()) for a in fetched])
+        with np.errstate(over="ignore"):
+            out[indices] = host
     return out
+
+
+def _deferred(value: float | Deferred) -> Any:
+    assert isinstance(value, Deferred)
+    return value.value

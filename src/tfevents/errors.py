@@ -4,6 +4,8 @@ Writing:
     ``WriterClosedError``  events were handed to a writer whose file is closed.
     ``WriteFailedError``   the event file could not be written (disk full, store down);
                            the events are kept and retried by the next flush or close.
+    ``LoggedValueError``   values whose framework computation failed (read on the
+                           background thread) were left out; raised by the next flush.
 Reading (``tfevents.reader``, the validator and the CLI):
     ``ReadError``          base of everything wrong with a file's contents (a ValueError).
     ``RecordError``        a TFRecord frame could not be read; ``offset`` is its start.
@@ -12,6 +14,8 @@ Reading (``tfevents.reader``, the validator and the CLI):
                            still at work): harmless for TensorBoard.
     ``DecodeError``        a record's bytes are not the protobuf message they claim to be.
 Graphs:
+    ``GraphInputError``    ``add_graph``'s inputs do not fit the model (a ValueError, and a
+                           RuntimeError as torch's is; ``GraphInputTypeError`` a TypeError too).
     ``GraphTraceWarning``  ``add_graph`` fell back from torch.export to a less faithful tracer.
 """
 
@@ -24,6 +28,11 @@ class WriterClosedError(RuntimeError):
 
 class WriteFailedError(OSError):
     """A write to the event file failed; the events are kept and retried on the next write."""
+
+
+class LoggedValueError(ValueError):
+    """Logged values could not be read when they were written (a framework value whose
+    computation failed): raised by the next ``flush``/``close``; the others were written."""
 
 
 class ReadError(ValueError):
@@ -50,6 +59,16 @@ class TruncatedRecordError(RecordError):
     """The file ends inside a record: a torn write or a writer still at work."""
 
 
+class GraphInputError(ValueError, RuntimeError):
+    """``add_graph``: the model cannot run on ``input_to_model``. A ``RuntimeError`` too,
+    as torch's tracer raises one there and code written for torch catches it."""
+
+
+class GraphInputTypeError(GraphInputError, TypeError):
+    """``add_graph``: calling the model with ``input_to_model`` raised a ``TypeError``
+    (missing or unexpected arguments)."""
+
+
 class GraphTraceWarning(UserWarning):
     """``add_graph`` fell back from torch.export to a less faithful tracer."""
 
@@ -57,7 +76,10 @@ class GraphTraceWarning(UserWarning):
 __all__ = [
     "CorruptRecordError",
     "DecodeError",
+    "GraphInputError",
+    "GraphInputTypeError",
     "GraphTraceWarning",
+    "LoggedValueError",
     "ReadError",
     "RecordError",
     "TruncatedRecordError",

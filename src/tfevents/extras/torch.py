@@ -14,7 +14,9 @@ returns the serialized GraphDef that TensorBoard's Graphs dashboard draws:
   and the source line (``_source``).
 
 The model first runs once on the inputs (no_grad, eval mode, as ``torch.jit.trace`` runs
-it), so that inputs it rejects raise ``TypeError``/``ValueError`` quoting its error.
+it), so that inputs it rejects raise ``GraphInputError`` (a ``ValueError``, and a
+``RuntimeError`` as torch's tracer raises) quoting its error. A ``ScriptModule`` (already
+traced or scripted) is drawn from its own graph, without running it.
 Tracing then uses ``torch.export.export(model, args, kwargs, strict=False)``: no TorchScript,
 so dict inputs and outputs, keyword arguments and unused inputs all work, and the op
 names are ATen's. When export fails (typically Python control flow on tensor values),
@@ -41,7 +43,7 @@ import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from tfevents.errors import GraphTraceWarning
+from tfevents.errors import GraphInputError, GraphInputTypeError, GraphTraceWarning
 
 if TYPE_CHECKING:
     from tfevents.graph import Graph
@@ -83,8 +85,9 @@ def module_graph_def(
 
     Raises:
         TypeError: ``model`` is not an ``nn.Module``; or calling it with these inputs
-            raises a ``TypeError`` (missing or unexpected arguments).
-        ValueError: calling the model with these inputs fails otherwise (shapes, dtypes).
+            raises a ``TypeError`` (``GraphInputTypeError``, a ``RuntimeError`` too).
+        GraphInputError: calling the model with these inputs fails otherwise (shapes,
+            dtypes); a ``ValueError`` and a ``RuntimeError``.
         RuntimeError: the model runs on these inputs but no tracer can trace it.
     """
     import torch
@@ -100,6 +103,14 @@ def module_graph_def(
             model = inner
     from tfevents.extras._torch_graph import common
 
+    if isinstance(model, torch.jit.ScriptModule):
+        # Already traced or scripted (Ultralytics passes jit.trace's result and []): its
+        # graph is drawn as it is, as torch's writer does; the inputs are not needed.
+        from tfevents.extras._torch_graph.jit import graph_from_script_module
+
+        root = common.sanitize(getattr(model, "original_name", "") or type(model).__name__)
+        with _quiet(verbose):
+            return graph_from_script_module(model, root, verbose=verbose).to_graph_def()
     args, kwargs = _split_inputs(model, input_to_model)
     root = common.sanitize(type(model).__name__)
     with _eval_mode(model):
@@ -253,7 +264,7 @@ def _check_inputs_fit(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any])
         with torch.no_grad(), _quiet(False):
             model(*args, **kwargs)
     except Exception as exc:
-        kind = TypeError if isinstance(exc, TypeError) else ValueError
+        kind = GraphInputTypeError if isinstance(exc, TypeError) else GraphInputError
         hint = " (input_to_model is None)" if not args and not kwargs else ""
         raise kind(
             f"add_graph: input_to_model does not fit {type(model).__name__}{hint}: calling it "

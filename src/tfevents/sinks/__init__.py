@@ -1,10 +1,10 @@
-"""Where encoded events go: an event file on disk, immutable segments on a remote store
-(through fsspec; memory:// too), or nothing (a rank that does not write).
+"""Storage only: where a run's framed bytes go (see ``sinks.base.Storage``).
 
-``open_sink(logdir, **options)`` picks the sink by the log directory: a URL with a
-scheme other than ``file`` (``s3://``, ``gs://``, ``az://``, ``memory://``, any fsspec
-URL, chained ones such as ``simplecache::s3://`` included) gets an ``FsspecSink``;
-a plain path or a ``file://`` URL gets an ``EventFileSink``.
+``open_storage(logdir, ...)`` picks it by the log directory: a URL with a scheme other
+than ``file`` (``s3://``, ``gs://``, ``az://``, ``memory://``, any fsspec URL, chained
+ones such as ``simplecache::s3://`` included) gets ``RemoteSegments`` (immutable
+segment files through fsspec); a plain path or a ``file://`` URL gets a
+``LocalEventFile``. ``MemoryFiles`` keeps the files in a list.
 """
 
 from __future__ import annotations
@@ -14,22 +14,21 @@ import posixpath
 import re
 from typing import Any
 
-from tfevents.errors import WriteFailedError, WriterClosedError
-from tfevents.sinks.base import Sink
-from tfevents.sinks.event_file import EventFileSink, event_file_name
-from tfevents.sinks.null import NullSink
+from tfevents.sinks.base import Storage
+from tfevents.sinks.local import LocalEventFile
+from tfevents.sinks.memory import MemoryFiles
+from tfevents.sinks.naming import event_file_name, hostname
 
 __all__ = [
-    "EventFileSink",
-    "NullSink",
-    "Sink",
-    "WriteFailedError",
-    "WriterClosedError",
+    "LocalEventFile",
+    "MemoryFiles",
+    "Storage",
     "event_file_name",
+    "hostname",
     "is_remote",
     "join_logdir",
     "logdir_string",
-    "open_sink",
+    "open_storage",
 ]
 
 # scheme://..., or fsspec's chained form proto1::proto2://...
@@ -71,17 +70,20 @@ def join_logdir(logdir: str, *parts: str) -> str:
     return posixpath.join(logdir, *parts) if is_remote(logdir) else os.path.join(logdir, *parts)
 
 
-def open_sink(logdir: str, **options: Any) -> Sink:
-    """The sink for ``logdir``; ``options`` are the sink's keyword arguments.
-
-    ``storage_options`` (fsspec's options for the store: credentials, endpoint, ...)
-    and ``segment_bytes`` are used by remote sinks and ignored for local paths.
-    """
+def open_storage(
+    logdir: str,
+    *,
+    filename_suffix: str = "",
+    fsync: bool = False,
+    storage_options: dict[str, Any] | None = None,
+) -> Storage:
+    """The storage for ``logdir``: ``storage_options`` (fsspec's options for the store:
+    credentials, endpoint, ...) apply to URLs and are ignored for local paths."""
     logdir = logdir_string(logdir)
     if is_remote(logdir):
-        from tfevents.sinks.remote import FsspecSink  # fsspec is imported only now
+        from tfevents.sinks.remote import RemoteSegments  # fsspec is imported only now
 
-        return FsspecSink(logdir, **options)
-    options.pop("storage_options", None)
-    options.pop("segment_bytes", None)
-    return EventFileSink(logdir, **options)
+        return RemoteSegments(
+            logdir, filename_suffix=filename_suffix, storage_options=storage_options
+        )
+    return LocalEventFile(logdir, filename_suffix=filename_suffix, fsync=fsync)

@@ -30,6 +30,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from tfevents import _args as args
+from tfevents import convert
 from tfevents.wire import messages
 
 NUMPY_ESTIMATORS = ("auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt")
@@ -268,3 +270,49 @@ def compute(values: np.ndarray, bins: Any = "tensorflow", max_bins: int | None =
 
 def value_field(table: np.ndarray) -> bytes:
     return messages.tensor_value_field(messages.tensor_from_array(table.astype(np.float64)))
+
+
+def check_max_bins(max_bins: Any) -> int | None:
+    if max_bins is not None and (
+        isinstance(max_bins, bool) or not isinstance(max_bins, (int, np.integer)) or max_bins < 1
+    ):
+        raise ValueError(f"max_bins must be a positive int or None, got {max_bins!r}")
+    return None if max_bins is None else int(max_bins)
+
+
+def raw_table(
+    low: Any, high: Any, num: Any, total: Any, sum_squares: Any, bucket_limits: Any, bucket_counts: Any
+) -> np.ndarray:
+    """``add_histogram_raw``'s buckets as a ``[k, 3]`` table, as TensorBoard converts a
+    ``HistogramProto`` (``data_compat``): bucket i spans from ``bucket_limits[i - 1]``
+    (``min`` for the first) to ``bucket_limits[i]`` (``max`` for the last), so limits that
+    end in DBL_MAX, as TensorFlow's do, make no bucket reaching to 1.8e308."""
+    limits = convert.to_numpy(bucket_limits, "bucket_limits").reshape(-1)
+    counts = convert.to_numpy(bucket_counts, "bucket_counts").reshape(-1)
+    for name, array in (("bucket_limits", limits), ("bucket_counts", counts)):
+        args.real_array(array, name, "numbers")
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name} must be finite")
+    if limits.size != counts.size or limits.size == 0:
+        raise ValueError(
+            "bucket_limits and bucket_counts must have the same, non-zero length, "
+            f"got {limits.size} and {counts.size}"
+        )
+    if (counts < 0).any():
+        raise ValueError("bucket_counts must not be negative")
+    low = convert.to_float(low, "min")
+    high = convert.to_float(high, "max")
+    for name, number in (("num", num), ("sum", total), ("sum_squares", sum_squares)):
+        if not np.isfinite(convert.to_float(number, name)):
+            raise ValueError(f"{name} must be finite")
+    if not (np.isfinite(low) and np.isfinite(high)) or low > high:
+        raise ValueError(f"min and max must be finite with min <= max, got {low} and {high}")
+    if (np.diff(limits) < 0).any():
+        raise ValueError("bucket_limits must not decrease")
+    table = np.empty((limits.size, 3))
+    table[0, 0] = low
+    table[1:, 0] = limits[:-1]
+    table[:-1, 1] = limits[:-1]
+    table[-1, 1] = high
+    table[:, 2] = counts
+    return table

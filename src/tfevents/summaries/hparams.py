@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from tfevents import _args as args
 from tfevents import convert
 from tfevents.wire import messages
 from tfevents.wire.encoding import bool_field, bytes_field, double_field, string_field, uint_field
@@ -174,3 +175,82 @@ def session_end_content(end_time_secs: float, status: int = STATUS_SUCCESS) -> b
 
 def metadata(content: bytes) -> bytes:
     return messages.summary_metadata(PLUGIN_NAME, content, data_class=METADATA_DATA_CLASS)
+
+
+# --- the checks of add_hparams ---------------------------------------------------------
+
+
+def check_hparams(hparam_dict: Any) -> dict[str, tuple[int, Value]]:
+    if not isinstance(hparam_dict, Mapping):
+        raise TypeError(
+            f"hparam_dict must be a dict of name -> value, got {type(hparam_dict).__name__}"
+        )
+    values = {}
+    for key, value in hparam_dict.items():
+        args.check_tag(key, "hparam_dict key")
+        normal = normalize_value(value, f"hparam_dict[{key!r}]")
+        if normal is not None:
+            values[key] = normal
+    return values
+
+def check_domains(
+    domains: Any, hparam_dict: Mapping[str, Any], values: Mapping[str, tuple[int, Value]]
+) -> dict[str, tuple[Value, ...]]:
+    if domains is None:
+        return {}
+    if not isinstance(domains, Mapping):
+        raise TypeError(
+            f"hparam_domain_discrete must be a dict of name -> list of values, got {type(domains).__name__}"
+        )
+    checked = {}
+    for key, items in domains.items():
+        where = f"hparam_domain_discrete[{key!r}]"
+        if key not in hparam_dict:
+            raise ValueError(f"{where} names no hyperparameter of hparam_dict")
+        if key not in values:
+            raise ValueError(f"{where}: hparam_dict[{key!r}] is None, which is not logged")
+        kind, value = values[key]
+        domain = normalize_domain(items, kind, where)
+        if value not in domain and not (isinstance(value, float) and math.isnan(value)):
+            raise ValueError(
+                f"hparam_dict[{key!r}] = {value!r} is not one of {where} = {list(domain)!r}"
+            )
+        checked[key] = domain
+    return checked
+
+
+def check_metrics(metric_dict: Any) -> dict[str, float]:
+    if not isinstance(metric_dict, Mapping):
+        raise TypeError(
+            f"metric_dict must be a dict of metric tag -> number, got {type(metric_dict).__name__}"
+        )
+    metrics = {}
+    for key, value in metric_dict.items():
+        args.check_tag(key, "metric_dict key")
+        if key.startswith("_hparams_/"):
+            raise ValueError(f"metric_dict key {key!r} must not use the reserved prefix '_hparams_/'")
+        metrics[key] = convert.to_float(value, f"metric_dict[{key!r}]")
+    return metrics
+
+
+def check_same_session(
+    previous: tuple[Any, tuple[str, ...]],
+    signature: Any,
+    metrics: Mapping[str, float],
+    run_dir: str | None,
+) -> None:
+    where = "this writer's run" if run_dir is None else f"the run {run_dir!r}"
+    first_signature, first_metrics = previous
+    if signature != first_signature:
+        raise ValueError(
+            f"add_hparams was already called for {where} with other hyperparameters or "
+            "domains; TensorBoard keeps a run's first session, so log another session in "
+            "its own run (run_name=... or another writer)"
+        )
+    unknown = [key for key in metrics if key not in first_metrics]
+    if unknown:
+        raise ValueError(
+            f"metric_dict keys {unknown} were not declared by the first add_hparams call "
+            f"for {where}; TensorBoard keeps a run's first experiment, so declare every "
+            "metric in the first call"
+        )

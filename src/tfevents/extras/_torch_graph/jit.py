@@ -62,6 +62,14 @@ def graph_from_jit_trace(model: torch.nn.Module, args: tuple[Any, ...], kwargs: 
     return _Converter(model, root, prefix).convert(jit_graph)
 
 
+def graph_from_script_module(model: torch.jit.ScriptModule, root: str, *, verbose: bool) -> Graph:
+    """The graph of a module already traced or scripted, its calls inlined."""
+    jit_graph = model.inlined_graph
+    if verbose:
+        print(jit_graph)
+    return _Converter(model, root, "").convert(jit_graph)
+
+
 class _Converter:
     def __init__(self, model: torch.nn.Module, root: str, prefix: str) -> None:
         self.model = model

@@ -1,8 +1,6 @@
-"""``SummaryWriter`` methods for media and text: mixed into the writer class.
+"""Images, boxes, figures, video, audio and text: the media dashboards' methods.
 
-Each method normalises its arguments, asks a ``summaries`` module for the encoded
-value and queues it with ``self._add_value`` (see ``writer.SummaryWriter``). Names,
-parameters and defaults are torch.utils.tensorboard's; tensorboardX's extra
+Names, parameters and defaults are torch.utils.tensorboard's; tensorboardX's extra
 parameters (``add_video``'s ``dataformats``) are accepted too.
 """
 
@@ -15,22 +13,75 @@ import numpy as np
 from tfevents import _args as args
 from tfevents import convert
 from tfevents.summaries import image, text
+from tfevents.writer.core import WriterCore
 
 if TYPE_CHECKING:
     from tfevents.codecs import figure as figures
     from tfevents.summaries import audio, boxes, video
-    from tfevents.writer import WriterBase as _Base
 else:
     from tfevents._lazy import LazyModule
 
-    _Base = object
     audio = LazyModule("tfevents.summaries.audio")
     boxes = LazyModule("tfevents.summaries.boxes")
     video = LazyModule("tfevents.summaries.video")
     figures = LazyModule("tfevents.codecs.figure")
 
 
-class MediaMethods(_Base):
+class MediaMethods(WriterCore):
+    # --- images --------------------------------------------------------------------------
+
+    def add_image(
+        self,
+        tag: str,
+        img_tensor: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        dataformats: str = "CHW",
+    ) -> None:
+        """Logs one image; see ``tfevents.summaries.image`` for layouts and value rules."""
+        args.check_tag(tag)
+        array = convert.to_numpy(img_tensor, "img_tensor")
+        hwc = image.to_uint8(image.to_hwc(array, dataformats), "img_tensor")
+        self._add_image(tag, hwc, global_step, walltime)
+
+    def add_images(
+        self,
+        tag: str,
+        img_tensor: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        dataformats: str = "NCHW",
+    ) -> None:
+        """Logs a batch of images, tiled into one grid image of up to 8 columns.
+
+        ``img_tensor`` is one array (``N`` plus ``C``/``H``/``W`` in the order named by
+        ``dataformats``) or a list of same-shaped images without the ``N`` axis (then
+        ``dataformats`` may name the batch's layout, ``NCHW``, or each image's, ``CHW``).
+        """
+        args.check_tag(tag)
+        if isinstance(img_tensor, (list, tuple)) and img_tensor and not isinstance(
+            img_tensor[0], (int, float, list, tuple)
+        ):
+            parts = [convert.to_numpy(item, "img_tensor") for item in img_tensor]
+            if len({p.shape for p in parts}) != 1:
+                raise ValueError("img_tensor: the images of a list must all have the same shape")
+            array = np.stack(parts)
+            if isinstance(dataformats, str) and "N" not in dataformats.upper():
+                dataformats = "N" + dataformats  # each item's layout (tensorboardX takes 'CHW')
+        else:
+            array = convert.to_numpy(img_tensor, "img_tensor")
+        grid = image.to_uint8(image.batch_to_grid(array, dataformats), "img_tensor")
+        self._add_image(tag, grid, global_step, walltime)
+
+    def _add_image(self, tag: str, hwc: np.ndarray, global_step: Any, walltime: Any) -> None:
+        self._add_png(tag, hwc, self._step(global_step), self._when(walltime))
+
+    def _add_png(self, tag: str, hwc: np.ndarray, step: int, wall_time: float) -> None:
+        """Queues an HWC uint8 image as a PNG (images, boxes, figures)."""
+        encoded = image.encode_png(hwc, self.png_compress_level)
+        field = image.value_field(encoded, hwc.shape[0], hwc.shape[1])
+        self._add_summary(tag, image.METADATA, field, step, wall_time)
+
     # --- images with boxes, figures ---------------------------------------------------
 
     def add_image_with_boxes(
@@ -60,7 +111,7 @@ class MediaMethods(_Base):
         if min(hwc.shape[0], hwc.shape[1]) == 0:
             raise ValueError(f"img_tensor must not be empty, got an image of {hwc.shape[0]}x{hwc.shape[1]}")
         boxes.check_rescaled_size(hwc.shape[0], hwc.shape[1], scale)
-        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
+        step, wall_time = self._step(global_step), self._when(walltime)
         self._add_png(tag, boxes.draw(hwc, box_array, label_list, scale), step, wall_time)
 
     def add_figure(
@@ -86,7 +137,7 @@ class MediaMethods(_Base):
         for item in items:
             if not figures.is_figure(item):
                 raise TypeError(f"figure must be a matplotlib Figure or a list of them, got {type(item).__name__}")
-        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
+        step, wall_time = self._step(global_step), self._when(walltime)
         pictures = [figures.render(item) for item in items]
         if many:
             sizes = {p.shape[:2] for p in pictures}
@@ -128,7 +179,7 @@ class MediaMethods(_Base):
         rate = video.check_fps(fps)
         nthwc = video.to_nthwc(convert.to_numpy(vid_tensor, "vid_tensor"), dataformats)
         frames = video.tile(image.to_uint8(nthwc, "vid_tensor"))
-        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
+        step, wall_time = self._step(global_step), self._when(walltime)
         if rate > 100.0 / video.MIN_DELAY_CS:
             self._warn_once(
                 (tag, "video-fps"),
@@ -137,7 +188,7 @@ class MediaMethods(_Base):
             )
         encoded = video.encode_gif(frames, rate)
         field = image.value_field(encoded, frames.shape[1], frames.shape[2])
-        self._add_value(tag, image.METADATA, field, step, wall_time)
+        self._add_summary(tag, image.METADATA, field, step, wall_time)
 
     # --- audio ------------------------------------------------------------------------
 
@@ -163,7 +214,7 @@ class MediaMethods(_Base):
         if array.dtype.kind not in "biuf":
             raise TypeError(f"snd_tensor must hold real numbers, got dtype {array.dtype}")
         pcm, clipped = audio.to_pcm16(audio.to_frames(array))
-        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
+        step, wall_time = self._step(global_step), self._when(walltime)
         if clipped:
             self._warn_once(
                 (tag, "audio-clip"),
@@ -171,7 +222,7 @@ class MediaMethods(_Base):
                 "clipped (NaN to 0); this warning is shown once per tag",
             )
         field = audio.value_field(audio.encode_wav(pcm, rate))
-        self._add_value(tag, audio.METADATA, field, step, wall_time)
+        self._add_summary(tag, audio.METADATA, field, step, wall_time)
 
     # --- text -------------------------------------------------------------------------
 
@@ -197,8 +248,8 @@ class MediaMethods(_Base):
             field = text.value_field(str(text_string))
         else:
             field = text.table_value_field(*table)
-        step, wall_time = args.global_step(global_step), args.wall_time(walltime)
-        self._add_value(tag, text.METADATA, field, step, wall_time)
+        step, wall_time = self._step(global_step), self._when(walltime)
+        self._add_summary(tag, text.METADATA, field, step, wall_time)
 
 
 def _with_alpha(hwc: np.ndarray) -> np.ndarray:

@@ -1,0 +1,104 @@
+"""The one background thread that writes every open queue's pending events.
+
+A thread per writer is what makes tensorboardX run out of threads with many writers
+(tensorboardX#108); one shared thread serves them all. It wakes when a queue passes
+its wake threshold or when a queue's ``flush_secs`` deadline comes, and calls
+``queue.write_pending()``. It runs only while a queue is open: closing the last one
+ends it (test suites that check for leaked threads, Lightning's among them, see none),
+and the next queue starts it again. It is a daemon: the exit hook in ``lifecycle``
+does the final write, so interpreter exit never waits on it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tfevents.pipeline.queue import EventQueue
+
+THREAD_NAME = "tfevents-writer"
+_JOIN_SECONDS = 10.0
+
+
+class BackgroundWriter:
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._queues: weakref.WeakSet[EventQueue] = weakref.WeakSet()
+        self._urgent: list[weakref.ref[EventQueue]] = []
+        self._thread: threading.Thread | None = None
+
+    def add(self, queue: EventQueue) -> None:
+        with self._cond:
+            self._queues.add(queue)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def remove(self, queue: EventQueue) -> None:
+        """Stops serving ``queue``; if it was the last one, waits for the thread to end."""
+        with self._cond:
+            self._queues.discard(queue)
+            thread = self._thread if not self._queues else None
+            self._cond.notify()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(_JOIN_SECONDS)
+
+    def wake(self, queue: EventQueue) -> None:
+        """Asks for ``queue`` to be written soon (its queue is full)."""
+        with self._cond:
+            self._urgent.append(weakref.ref(queue))
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            due: list[EventQueue] = []
+            with self._cond:
+                while not due:
+                    if not self._queues:
+                        if self._thread is threading.current_thread():
+                            self._thread = None
+                        return
+                    now = time.monotonic()
+                    urgent = [q for q in (ref() for ref in self._urgent) if q is not None]
+                    self._urgent.clear()
+                    due = urgent + [q for q in self._queues if q.next_write_due <= now]
+                    if due:
+                        break
+                    timeout = min(q.next_write_due for q in self._queues) - now
+                    self._cond.wait(timeout)
+            for queue in dict.fromkeys(due):  # de-duplicated, in order
+                try:
+                    queue.write_pending(from_background=True)
+                except Exception as exc:  # never let one queue stop the thread
+                    queue.record_background_error(exc)
+            del due, queue
+
+    def after_fork_in_child(self) -> None:
+        """The parent's thread does not exist in a forked child: start afresh."""
+        queues = [q for q in self._queues if not q.closed]
+        self._reset()
+        for queue in queues:
+            self.add(queue)
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        return self._thread
+
+
+_WRITER = BackgroundWriter()
+add = _WRITER.add
+remove = _WRITER.remove
+wake = _WRITER.wake
+after_fork_in_child = _WRITER.after_fork_in_child
+
+
+def running_thread() -> threading.Thread | None:
+    """The background thread, while one runs."""
+    return _WRITER.thread

@@ -1,0 +1,289 @@
+"""One event file's pending entries, their encoder, and the storage they go to.
+
+Writers append entries to ``EventQueue.entries`` (``deque.append`` is atomic, so the
+hot path takes no lock). One deque keeps every tag's values in call order, whatever
+their kind. ``write_pending`` drains it under the queue's lock, encodes it in one batch
+and hands the bytes to the storage; it runs on the shared background thread, or on the
+caller's thread in ``flush`` and ``close`` (and when the backlog is full).
+
+Guarantees: ``flush`` returns once everything appended before it is written;
+``close`` is idempotent; a failed write keeps its bytes, in order, for a retry, and is
+reported to the caller by the next ``flush``/``close`` or backlog check; a forked
+child never writes to its parent's file.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import warnings
+from collections import deque
+
+from tfevents.convert import Deferred
+from tfevents.errors import LoggedValueError, WriteFailedError, WriterClosedError
+from tfevents.pipeline import background, lifecycle
+from tfevents.pipeline.encoder import EventEncoder, file_header, purge_marker
+from tfevents.pipeline.entries import Entry, EventEntry, SeriesEntry, SummaryEntry
+from tfevents.sinks.base import Storage
+
+# The background writer is woken early when this many entries, or bytes of encoded
+# values, are pending; otherwise it writes every ``flush_secs``.
+MIN_WAKE_BATCH = 1000
+MAX_PENDING_BYTES = 8 << 20
+# Entries a queue may hold while its wake is pending before the caller writes them itself.
+MAX_BACKLOG = 1 << 16
+MAX_BACKLOG_BYTES = 4 * MAX_PENDING_BYTES
+
+
+def _drain(entries: deque[Entry]) -> list[Entry]:
+    pop = entries.popleft
+    return [pop() for _ in range(len(entries))]
+
+
+def estimated_size(entry: Entry) -> int:
+    """Roughly the framed bytes of one entry (used only to cut oversized batches)."""
+    if isinstance(entry, SummaryEntry):
+        return len(entry.field) + len(entry.metadata) + len(entry.tag) + 48
+    if isinstance(entry, EventEntry):
+        return len(entry.payload) + 16
+    if isinstance(entry, SeriesEntry):
+        return (len(entry.tag) + 40) * int(entry.values.size)
+    return len(entry[0]) + 40
+
+
+class EventQueue:
+    """The pipeline of one event file (or, for object stores, one series of segments)."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        flush_secs: float,
+        max_queue: int,
+        scalar_metadata: dict[str, bytes] | None = None,
+        purge_step: int | None = None,
+    ) -> None:
+        self.storage = storage
+        self.entries: deque[Entry] = deque()
+        # tag -> SummaryMetadata for scalars with a display name or description; a
+        # writer shares one dict between its successive queues.
+        self.scalar_metadata: dict[str, bytes] = {} if scalar_metadata is None else scalar_metadata
+        # Waking the writer for a handful of events costs more per event than it saves;
+        # past MAX_BACKLOG the caller writes (memory stays bounded whatever max_queue is).
+        self.base_threshold = min(max(max_queue, MIN_WAKE_BATCH), MAX_BACKLOG)
+        # The queue length at which the next append calls queue_full(): base_threshold,
+        # or MAX_BACKLOG while a wake is pending.
+        self.wake_threshold = self.base_threshold
+        self.pending_bytes = 0  # encoded values queued since the last write (approximate)
+        self.bytes_threshold = MAX_PENDING_BYTES
+        self.flush_secs = flush_secs
+        self.next_write_due = time.monotonic() + flush_secs
+        self.closed = False
+        self.wake_requested = False
+        self._lock = threading.RLock()
+        self._error: BaseException | None = None
+        self._lost: str | None = None  # values that could not be read, reported once
+        self._unwritten: list[bytes] = []  # chunks whose write failed, oldest first
+        self._encoder = EventEncoder(self.scalar_metadata)
+        self._purge = b"" if purge_step is None else purge_marker(time.time(), purge_step)
+        self._needs_header = True
+        if not storage.new_file_per_write:
+            self._write_header()  # the file exists, header first, from the start
+        lifecycle.register_queue(self)
+        background.add(self)
+
+    @property
+    def path(self) -> str:
+        """The event file (or last segment) written."""
+        return self.storage.path
+
+    def describe(self) -> str:
+        return self.storage.describe()
+
+    def _write_header(self) -> None:
+        self.storage.write(file_header(time.time()) + self._purge)
+        self._purge = b""  # purge_step is written once per writer
+        self._needs_header = False
+
+    # --- called by writers -------------------------------------------------------------
+
+    def queue_full(self) -> None:
+        """Called by an append that brings the queue to ``wake_threshold``.
+
+        The first time, the background writer is woken. If the queue still reaches
+        ``MAX_BACKLOG`` (a loop that logs faster than the background thread, starved of
+        the GIL, can write), the caller writes the batch itself: memory stays bounded.
+        """
+        if self._error is not None:
+            self._raise_error()
+        if len(self.entries) >= MAX_BACKLOG or self.pending_bytes >= MAX_BACKLOG_BYTES:
+            self.write_pending()
+        elif not self.wake_requested:
+            self.wake_requested = True
+            self.wake_threshold = MAX_BACKLOG
+            self.bytes_threshold = MAX_BACKLOG_BYTES
+            background.wake(self)
+
+    def add_scalar(self, tag: str, value: float | Deferred, step: int, wall_time: float) -> None:
+        """Queues one number (the writer's hot path appends to ``entries`` itself)."""
+        self.entries.append((tag, value, step, wall_time))
+        if len(self.entries) >= self.wake_threshold:
+            self.queue_full()
+
+    def add_series(self, entry: SeriesEntry) -> None:
+        """Queues a whole series (float32 values, int64 steps, float64 wall times)."""
+        self.entries.append(entry)
+        if len(self.entries) >= self.wake_threshold:
+            self.queue_full()
+
+    def add_summary(self, entry: SummaryEntry) -> None:
+        """Queues a summary value encoded by a ``summaries`` module."""
+        self.entries.append(entry)
+        self.pending_bytes += len(entry.field)
+        if len(self.entries) >= self.wake_threshold or self.pending_bytes >= self.bytes_threshold:
+            self.queue_full()
+
+    def add_event(self, payload: bytes) -> None:
+        """Queues a complete encoded Event (graphs, session logs)."""
+        self.entries.append(EventEntry(payload))
+        self.pending_bytes += len(payload)
+        if not self.wake_requested:
+            self.queue_full()
+
+    def flush(self, fsync: bool = False) -> None:
+        self.write_pending()
+        if fsync:
+            with self._lock:
+                self.storage.sync()
+        self._report_lost()
+
+    def close(self) -> None:
+        with self._lock:
+            if self.closed:
+                return
+            # A failed write raises here and leaves the queue open, with its events kept:
+            # calling close() again retries them.
+            self.write_pending()
+            self.closed = True
+            self.storage.close()
+        lifecycle.unregister_queue(self)
+        background.remove(self)  # (outside the lock: it may wait for the thread to end)
+        self._report_lost()
+
+    # --- the write path ------------------------------------------------------------------
+
+    def write_pending(self, from_background: bool = False) -> None:
+        with self._lock:
+            self.next_write_due = time.monotonic() + self.flush_secs
+            self.wake_requested = False
+            self.wake_threshold = self.base_threshold
+            self.bytes_threshold = MAX_PENDING_BYTES
+            self.pending_bytes = 0
+            if self.closed:
+                if self.entries and not from_background:
+                    raise WriterClosedError("this writer's event file is closed")
+                return
+            if self._needs_header and not self.storage.new_file_per_write:
+                if not self.entries and not self._unwritten:
+                    return  # a forked child that logs nothing leaves no file behind
+                self._encoder = EventEncoder(self.scalar_metadata)
+                self._unwritten.insert(0, file_header(time.time()) + self._purge)
+                self._purge = b""
+                self._needs_header = False
+            chunks = self._unwritten + self._encode_pending()
+            self._unwritten = []
+            for index, chunk in enumerate(chunks):
+                try:
+                    self.storage.write(chunk)
+                except OSError as exc:
+                    self._unwritten = chunks[index:]
+                    self._error = exc
+                    if not from_background:
+                        self._raise_error()
+                    return
+            if not chunks and self._error is not None and not from_background:
+                self._raise_error()
+            self._error = None
+
+    def record_background_error(self, exc: BaseException) -> None:
+        """Keeps an unexpected error of the background thread for the caller to see."""
+        self._error = exc
+
+    def _raise_error(self) -> None:
+        exc = self._error
+        self._error = None
+        kept = sum(len(chunk) for chunk in self._unwritten)
+        raise WriteFailedError(
+            getattr(exc, "errno", None),
+            f"writing events to {self.describe()} failed: {exc}; the events logged so far "
+            f"({kept} bytes, and this call's if it logged one) are kept and "
+            "will be retried by the next flush or close",
+        ) from exc
+
+    def _report_lost(self) -> None:
+        lost, self._lost = self._lost, None
+        if lost is not None:
+            raise LoggedValueError(lost)
+
+    def _encode_pending(self) -> list[bytes]:
+        entries = _drain(self.entries)
+        if self.storage.new_file_per_write:
+            return self._encode_segments(entries)
+        return [self._encode_safely(self._encoder, entries)] if entries else []
+
+    def _encode_segments(self, entries: list[Entry]) -> list[bytes]:
+        """One complete event file per chunk of about ``storage.max_write_bytes``."""
+        purge, self._purge = self._purge, b""
+        if not entries and not purge:
+            return []
+        limit = self.storage.max_write_bytes
+        groups: list[list[Entry]] = [[]]
+        size = len(purge)
+        for entry in entries:
+            entry_size = estimated_size(entry) if limit else 0
+            if limit and groups[-1] and size + entry_size > limit:
+                groups.append([])
+                size = 0
+            groups[-1].append(entry)
+            size += entry_size
+        header = file_header(time.time())
+        bodies = [self._encode_safely(EventEncoder(self.scalar_metadata), group) for group in groups]
+        return [header + (purge if i == 0 else b"") + body for i, body in enumerate(bodies)]
+
+    def _encode_safely(self, encoder: EventEncoder, entries: list[Entry]) -> bytes:
+        """Encodes ``entries``; one bad entry does not take the batch with it."""
+        state = encoder.snapshot()
+        try:
+            return encoder.encode(entries)
+        except Exception as exc:
+            encoder.restore(state)
+            first_error = exc
+        parts = []
+        dropped = 0
+        for entry in entries:
+            state = encoder.snapshot()
+            try:
+                parts.append(encoder.encode([entry]))
+            except Exception:
+                encoder.restore(state)
+                dropped += 1
+        self._lost = (
+            f"{dropped} logged value(s) could not be read and were not written "
+            f"({first_error!r}); the other {len(entries) - dropped} were written"
+        )
+        warnings.warn(f"tfevents: {self._lost}", RuntimeWarning, stacklevel=2)
+        return b"".join(parts)
+
+    # --- fork safety ---------------------------------------------------------------------
+
+    def after_fork_in_child(self) -> None:
+        """The parent writes what it had queued; the child starts a file of its own."""
+        self._lock = threading.RLock()
+        self.entries.clear()
+        self._unwritten = []
+        self.wake_requested = False
+        self._error = None
+        self._lost = None
+        if not self.closed:
+            self.storage.after_fork()
+            self._needs_header = True

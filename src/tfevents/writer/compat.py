@@ -1,0 +1,149 @@
+"""The parts of torch's and tensorboardX's writers that callers reach past the public
+methods: ``file_writer``, ``all_writers``, ``_get_file_writer()`` and the ``FileWriter``
+they return, ``use_metadata`` and ``export_scalars_to_json``.
+
+Lightning's ``TensorBoardLogger`` writes hparams with
+``writer._get_file_writer().add_summary(summary)``; stable-baselines3 and Ray Tune call
+``writer.file_writer.add_summary(...)``. A ``FileWriter`` here takes the protobuf
+messages of torch, tensorboardX or TensorBoard (anything with ``SerializeToString``) or
+their encoded bytes, with no protobuf dependency of ours.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from tfevents import convert
+from tfevents.wire import messages
+from tfevents.wire.decoding import fields
+from tfevents.wire.encoding import FIXED32, FIXED64, LENGTH_DELIMITED, bytes_field, key, uint_field
+
+if TYPE_CHECKING:
+    from tfevents.writer.core import Queue, WriterCore
+
+_EVENT_WALL_TIME, _EVENT_STEP = 1, 2
+
+
+def serialized(message: Any, name: str) -> bytes:
+    """The bytes of a protobuf message (``SerializeToString``), or bytes as they are."""
+    if isinstance(message, (bytes, bytearray, memoryview)):
+        return bytes(message)
+    serialize = getattr(message, "SerializeToString", None)
+    if callable(serialize):
+        data = serialize()
+        if isinstance(data, bytes):
+            return data
+    raise TypeError(
+        f"{name} must be a protobuf message (with SerializeToString) or its serialized bytes, "
+        f"got {type(message).__name__}"
+    )
+
+
+def _with_time_and_step(event: bytes, wall_time: float, step: int | None) -> bytes:
+    """``event`` with its wall_time set (and its step, if given), as torch's add_event does."""
+    parts = [messages.event(wall_time, step or 0)]
+    for number, wire_type, value in fields(event):
+        if number == _EVENT_WALL_TIME or (number == _EVENT_STEP and step is not None):
+            continue
+        if wire_type == LENGTH_DELIMITED:
+            assert isinstance(value, bytes)
+            parts.append(bytes_field(number, value))
+        elif wire_type in (FIXED64, FIXED32):
+            assert isinstance(value, bytes)
+            parts.append(key(number, wire_type) + value)
+        else:
+            assert isinstance(value, int)
+            parts.append(uint_field(number, value))
+    return b"".join(parts)
+
+
+class FileWriter:
+    """torch's ``FileWriter`` for one run of a ``SummaryWriter`` (its own, or one of the
+    runs ``add_scalars`` makes)."""
+
+    def __init__(self, writer: WriterCore, logdir: str, queue: Callable[[], Queue]) -> None:
+        self._writer = writer
+        self._logdir = logdir
+        self._queue = queue
+
+    def get_logdir(self) -> str:
+        return self._logdir
+
+    def add_event(self, event: Any, step: int | None = None, walltime: float | None = None) -> None:
+        """Writes an ``Event`` message; its wall time is ``walltime`` (default now), and
+        its step ``step`` when given."""
+        data = serialized(event, "event")
+        default_step, default_walltime = self._writer._default_step, self._writer._default_walltime
+        if step is None and default_step:
+            step = default_step
+        if walltime is None:
+            walltime = default_walltime
+        wall_time = time.time() if walltime is None else convert.to_walltime(walltime)
+        number = None if step is None else convert.to_step(step)
+        self._queue().add_event(_with_time_and_step(data, wall_time, number))
+
+    def add_summary(
+        self, summary: Any, global_step: int | None = None, walltime: float | None = None
+    ) -> None:
+        """Writes a ``Summary`` message in an event of its own."""
+        data = serialized(summary, "summary")
+        self.add_event(messages.event(0.0, summary=data), global_step, walltime)
+
+    def add_graph(self, graph_profile: Any, walltime: float | None = None) -> None:
+        """Writes a graph: a ``GraphDef`` (message or bytes), or torch's ``(GraphDef,
+        RunMetadata)`` pair, whose step stats go with it as ``tagged_run_metadata``."""
+        run_metadata = None
+        if isinstance(graph_profile, (tuple, list)):
+            if not 1 <= len(graph_profile) <= 2:
+                raise ValueError("graph_profile must be a GraphDef or a (GraphDef, RunMetadata) pair")
+            graph = graph_profile[0]
+            if len(graph_profile) == 2 and graph_profile[1] is not None:
+                run_metadata = serialized(graph_profile[1], "graph_profile[1]")
+        else:
+            graph = graph_profile
+        self.add_event(messages.event(0.0, graph_def=serialized(graph, "graph_profile")), None, walltime)
+        if run_metadata is not None:
+            tagged = messages.tagged_run_metadata("step1", run_metadata)
+            self.add_event(messages.event(0.0, tagged_run_metadata=tagged), None, walltime)
+
+    @contextlib.contextmanager
+    def use_metadata(
+        self, *, global_step: int | None = None, walltime: float | None = None
+    ) -> Iterator[FileWriter]:
+        """tensorboardX's: the default step and wall time of the calls inside."""
+        with self._writer.use_metadata(global_step=global_step, walltime=walltime):
+            yield self
+
+    def flush(self) -> None:
+        self._queue().flush()
+
+    def close(self) -> None:
+        if self._logdir == self._writer.log_dir:
+            self._writer.close()
+        else:
+            self._queue().close()
+
+    def reopen(self) -> None:
+        """After ``close()``: the next event goes to a new event file."""
+        if self._logdir == self._writer.log_dir:
+            self._writer._reopen()
+
+
+class ScalarLog:
+    """What ``add_scalars`` logged, for ``export_scalars_to_json`` (tensorboardX's
+    layout: ``{run directory: [[wall_time, step, value], ...]}``)."""
+
+    def __init__(self) -> None:
+        self.points: dict[str, list[list[float]]] = {}
+
+    def add(self, run: str, wall_time: float, step: int, value: float) -> None:
+        self.points.setdefault(run, []).append([wall_time, step, value])
+
+    def export(self, path: str) -> None:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(self.points, f)
+        self.points = {}

@@ -1,0 +1,76 @@
+"""Graphs for the Graphs dashboard: torch modules (through the torch adapter), graphs
+built by hand (``tfevents.Graph``), serialized GraphDefs, and ONNX models."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from tfevents.graph import Graph
+from tfevents.wire import messages
+from tfevents.writer.core import WriterCore
+
+if TYPE_CHECKING:
+    from tfevents.summaries import onnx_graph, openvino_graph
+else:
+    from tfevents._lazy import LazyModule
+
+    onnx_graph = LazyModule("tfevents.summaries.onnx_graph")
+    openvino_graph = LazyModule("tfevents.summaries.openvino_graph")
+
+
+class GraphMethods(WriterCore):
+    def add_graph(
+        self,
+        model: Any,
+        input_to_model: Any = None,
+        verbose: bool = False,
+        use_strict_trace: bool = True,
+    ) -> None:
+        """Logs a graph for the Graphs dashboard.
+
+        ``model`` is one of:
+
+        - a ``torch.nn.Module``, traced on ``input_to_model`` with ``torch.export``
+          (falling back to other tracers with a ``GraphTraceWarning``): a tensor is the
+          one argument, a tuple or list the positional arguments, a dict the keyword
+          arguments (when its keys are parameters of ``forward``). Needs torch
+          (``pip install tfevents[torch]``); the model is run once, in eval mode, and its
+          train/eval flags are restored. ``use_strict_trace`` is accepted for
+          compatibility: dict and list outputs always work here.
+        - a ``tfevents.Graph`` built by hand (``input_to_model`` must then be None);
+        - the bytes of a serialized GraphDef.
+        """
+        if isinstance(model, Graph):
+            if input_to_model is not None:
+                raise ValueError("input_to_model must be None when model is a tfevents.Graph")
+            graph_def = model.to_graph_def()
+        elif isinstance(model, (bytes, bytearray)):
+            graph_def = bytes(model)
+        elif hasattr(model, "forward") and hasattr(model, "named_modules"):
+            from tfevents.extras.torch import module_graph_def  # imports torch
+
+            graph_def = module_graph_def(
+                model, input_to_model, verbose=verbose, use_strict_trace=use_strict_trace
+            )
+        else:
+            raise TypeError(
+                "model must be a torch.nn.Module, a tfevents.Graph or serialized GraphDef "
+                f"bytes, got {type(model).__name__}"
+            )
+        self._add_event(messages.event(time.time(), graph_def=graph_def))
+
+    def add_onnx_graph(self, prototxt: Any, *, walltime: float | None = None) -> None:
+        """Logs the graph of an ONNX model (a path to an ``.onnx`` file, its bytes or a
+        binary file object) for the Graphs dashboard. The ``onnx`` package is not
+        needed: the model is decoded by tfevents (see ``summaries.onnx_graph``)."""
+        model = onnx_graph.read_model(prototxt)
+        graph_def = onnx_graph.graph_def(model)
+        wall_time = self._when(walltime)
+        self._add_event(messages.event(wall_time, graph_def=graph_def))
+
+    def add_openvino_graph(self, graph: Any, walltime: float | None = None) -> None:
+        """tensorboardX's: logs an OpenVINO IR model (the path of its ``.xml``) for the
+        Graphs dashboard, one node per layer (see ``summaries.openvino_graph``)."""
+        graph_def = openvino_graph.graph_def(graph)
+        self._add_event(messages.event(self._when(walltime), graph_def=graph_def))

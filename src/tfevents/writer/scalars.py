@@ -1,0 +1,293 @@
+"""Scalars: the hot path (``add_scalar``), whole series, several series on one chart
+(``add_scalars``) and the Custom Scalars layouts that draw them together."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from tfevents import _args as args
+from tfevents import convert
+from tfevents._args import INT64
+from tfevents.pipeline.entries import SeriesEntry, SummaryEntry
+from tfevents.sinks import join_logdir
+from tfevents.summaries import scalar
+from tfevents.writer.core import WriterCore
+
+if TYPE_CHECKING:
+    from tfevents.summaries import custom_scalars
+else:
+    from tfevents._lazy import LazyModule
+
+    custom_scalars = LazyModule("tfevents.summaries.custom_scalars")
+
+_time = time.time
+# add_scalar's default for its rarely used string options: an identity check with it
+# keeps the hot path free of type checks.
+_EMPTY = ""
+SCALARS_LAYOUTS = ("runs", "same_run")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """``repr(text)``, cut to about ``limit`` characters for error messages."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
+
+
+def check_run_name_text(text: str, name: str) -> None:
+    """Text that becomes part of a directory name: no NUL (no filesystem takes it)."""
+    if "\x00" in text:
+        raise ValueError(f"{name} must not contain NUL characters: it names a run directory")
+
+
+class ScalarMethods(WriterCore):
+    def add_scalar(
+        self,
+        tag: str,
+        scalar_value: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        new_style: bool = False,
+        double_precision: bool = False,
+        *,
+        display_name: str = _EMPTY,
+        summary_description: str = _EMPTY,
+    ) -> None:
+        """Logs one number. NaN and ±Inf are written as they are.
+
+        ``scalar_value`` may be a Python or numpy number or a one-element array or tensor
+        of any framework. The value is stored as float32 (TensorBoard's scalar type)
+        unless ``new_style`` and ``double_precision`` ask for a float64 tensor.
+        ``display_name`` and ``summary_description`` are taken from a tag's first call.
+
+        A torch tensor on a GPU, or a jax.Array, is not synchronised here: it is kept
+        (a torch GPU tensor copied on its device), and all of them are brought to the
+        host together when the queue is written (with ``new_style``, the value is read
+        at once). A torch tensor on the CPU is read at once: that costs no sync.
+        """
+        if tag.__class__ is not str or tag not in self._checked_tags:
+            self._checked_tags.add(args.check_tag(tag))
+        value: float | convert.Deferred
+        if scalar_value.__class__ is float:
+            value = scalar_value
+        elif new_style is False and (
+            convert.is_torch_tensor(scalar_value) or convert.is_jax_array(scalar_value)
+        ):
+            value = convert.defer_scalar(scalar_value, "scalar_value")
+        else:
+            value = convert.to_float(scalar_value, "scalar_value")
+        if global_step is None:
+            step = self._default_step  # (0, unless inside use_metadata)
+        elif global_step.__class__ is int and -INT64 <= global_step < INT64:
+            step = global_step
+        else:
+            step = convert.to_step(global_step, "global_step")
+        if walltime is None:
+            walltime = self._default_walltime
+        wall_time = _time() if walltime is None else convert.to_walltime(walltime)
+        if (
+            new_style is not False
+            or double_precision is not False
+            or display_name is not _EMPTY
+            or summary_description is not _EMPTY
+        ):
+            self._add_scalar_with_options(
+                tag, value, step, wall_time, new_style, double_precision,
+                display_name, summary_description,
+            )
+            return
+        entries = self._entries
+        entries.append((tag, value, step, wall_time))
+        if len(entries) >= self._queue.wake_threshold:
+            self._queue.queue_full()
+
+    def add_scalar_array(
+        self,
+        tag: str,
+        values: Any,
+        global_steps: Any = None,
+        walltimes: Any = None,
+    ) -> None:
+        """Logs a whole series of one tag in one call: far cheaper per value than a loop.
+
+        ``values``: 1-D numbers (any framework). ``global_steps``: one int per value
+        (default ``0, 1, ..., len(values) - 1``). ``walltimes``: one number for all, or
+        one per value (default: now). The events are the ones ``add_scalar`` would write.
+        """
+        args.check_tag(tag)
+        value_column, steps, wall_times = scalar.check_series(values, global_steps, walltimes, _time())
+        if value_column.size:
+            self._live_queue().add_series(SeriesEntry(tag, value_column, steps, wall_times))
+
+    def _add_scalar_with_options(
+        self,
+        tag: str,
+        value: float | convert.Deferred,
+        step: int,
+        wall_time: float,
+        new_style: bool,
+        double_precision: bool,
+        display_name: str,
+        description: str,
+    ) -> None:
+        args.check_text(display_name, "display_name")
+        args.check_text(description, "summary_description")
+        new_style = args.check_flag(new_style, "new_style")
+        double_precision = args.check_flag(double_precision, "double_precision")
+        metadata = scalar.metadata(display_name, description)
+        if new_style:
+            assert not isinstance(value, convert.Deferred)  # (deferred only without new_style)
+            if double_precision:
+                self._warn_once(
+                    (tag, "double"),
+                    f"add_scalar({tag!r}, double_precision=True) writes a float64 tensor, "
+                    "which TensorBoard's default (Rust) loader does not show; "
+                    "it is shown with --load_fast=false",
+                )
+            self._add_summary(
+                tag, metadata, scalar.tensor_field(value, double_precision), step, wall_time
+            )
+            return
+        self._scalar_metadata.setdefault(tag, metadata)
+        self._live_queue().add_scalar(tag, value, step, wall_time)
+    def add_scalars(
+        self,
+        main_tag: str,
+        tag_scalar_dict: Mapping[str, Any],
+        global_step: int | None = None,
+        walltime: float | None = None,
+        *,
+        layout: str = "runs",
+    ) -> None:
+        """Logs several numbers to be drawn on one chart.
+
+        ``layout="runs"`` (torch's layout, the default): key ``k`` goes to the run
+        ``<log_dir>/<main_tag with '/' -> '_'>_<k>`` under the tag ``main_tag``, so the
+        Scalars dashboard draws the runs as lines of one chart. Every key is a run (and
+        an open file) of its own.
+
+        ``layout="same_run"``: key ``k`` is the series ``main_tag/k`` of this writer's
+        own run, and the run's Custom Scalars layout gets a chart titled ``main_tag``
+        (in the category ``main_tag``) that draws all of ``main_tag``'s keys together.
+        Keys may then contain ``/``.
+        """
+        args.check_tag(main_tag, "main_tag")
+        args.check_choice(layout, "layout", SCALARS_LAYOUTS)
+        run_prefix = main_tag.replace("/", "_") + "_"
+        if layout == "runs":
+            check_run_name_text(main_tag, "main_tag")
+            # Every run directory is ``run_prefix + key``: at least one byte longer.
+            args.check_path_component(run_prefix + "k", "main_tag")
+        if not isinstance(tag_scalar_dict, Mapping):
+            raise TypeError(
+                f"tag_scalar_dict must be a dict of name -> number, got {type(tag_scalar_dict).__name__}"
+            )
+        step = self._step(global_step)
+        wall_time = self._when(walltime)
+        entries = []
+        for key, value in tag_scalar_dict.items():
+            args.check_tag(key, "tag_scalar_dict key")
+            if layout == "runs":
+                if "/" in key or os.sep in key:
+                    raise ValueError(
+                        f"tag_scalar_dict key {key!r} must not contain a path separator "
+                        "(it names a run directory; layout='same_run' takes it)"
+                    )
+                where = f"tag_scalar_dict key {_short(key)}"
+                check_run_name_text(key, where)
+                args.check_path_component(
+                    run_prefix + key, f"{where} (joined to main_tag as a run directory name)"
+                )
+            entries.append((key, convert.to_float(value, f"tag_scalar_dict[{key!r}]")))
+        if layout == "same_run":
+            for key, value in entries:
+                self.add_scalar(f"{main_tag}/{key}", value, step, wall_time)
+            self._chart_scalars(main_tag, [key for key, _ in entries], wall_time)
+            return
+        self._live_queue()
+        for key, value in entries:
+            run_dir = join_logdir(self.log_dir, run_prefix + key)
+            with self._lock:
+                queue = self._sub_queues.get(run_dir)
+                if queue is None:
+                    queue = self._sub_queues[run_dir] = self._new_queue(run_dir)
+            queue.add_scalar(main_tag, value, step, wall_time)
+            self._scalar_log.add(run_dir, wall_time, step, value)
+
+    def _chart_scalars(self, main_tag: str, keys: list[str], wall_time: float) -> None:
+        """Adds ``main_tag``'s keys to its multiline chart; rewrites the layout if new."""
+        with self._lock:
+            known = self._scalars_chart_keys.setdefault(main_tag, [])
+            new = [key for key in keys if key not in known]
+            if not new:
+                return
+            known.extend(new)
+            tags = tuple(f"^{re.escape(main_tag + '/' + key)}$" for key in known)
+        self._update_layout(
+            {main_tag: {main_tag: (custom_scalars.MULTILINE, tags)}}, wall_time
+        )
+
+    # --- custom scalars ------------------------------------------------------------------
+
+    def add_custom_scalars(self, layout: Mapping[str, Mapping[str, Any]], *, walltime: float | None = None) -> None:
+        """Adds charts to the run's Custom Scalars dashboard.
+
+        ``layout`` is ``{category: {chart_title: ["Multiline", [tag_regex, ...]]}}`` or
+        ``["Margin", [value_tag, lower_tag, upper_tag]]`` (exactly 3 tags). Multiline
+        tags are regular expressions matched against the run's scalar tags.
+
+        The run's layout accumulates over calls: a chart replaces the one with the same
+        category and title, others are added. (In torch the latest call's layout
+        replaces the whole layout.)
+        """
+        checked = custom_scalars.check_layout(layout, "layout")
+        self._update_layout(checked, self._when(walltime))
+
+    def add_custom_scalars_multilinechart(
+        self,
+        tags: list[str],
+        category: str = "default",
+        title: str = "untitled",
+        *,
+        walltime: float | None = None,
+    ) -> None:
+        """Adds one chart drawing the scalar series matching ``tags`` (regexes) together."""
+        self._add_chart(custom_scalars.MULTILINE, tags, category, title, walltime)
+
+    def add_custom_scalars_marginchart(
+        self,
+        tags: list[str],
+        category: str = "default",
+        title: str = "untitled",
+        *,
+        walltime: float | None = None,
+    ) -> None:
+        """Adds one chart of a value with a band: ``tags = [value, lower, upper]``."""
+        self._add_chart(custom_scalars.MARGIN, tags, category, title, walltime)
+
+    def _add_chart(
+        self, kind: str, tags: list[str], category: str, title: str, walltime: float | None
+    ) -> None:
+        checked = custom_scalars.check_tags(tags, kind, "tags")
+        custom_scalars.check_title(category, "category")
+        custom_scalars.check_title(title, "title")
+        self._update_layout({category: {title: (kind, checked)}}, self._when(walltime))
+
+    def _update_layout(
+        self, charts: Mapping[str, Mapping[str, custom_scalars.Chart]], wall_time: float
+    ) -> None:
+        queue = self._live_queue()
+        with self._lock:
+            layout = self._custom_scalars_layout
+            for category, items in charts.items():
+                target = layout.setdefault(category, {})
+                for title, chart in items.items():
+                    target[title] = chart
+            field = custom_scalars.value_field(layout)
+            # Queued under the lock: layouts reach the file in the order they were made.
+            queue.add_summary(
+                SummaryEntry(custom_scalars.CONFIG_TAG, custom_scalars.METADATA, field, 0, wall_time)
+            )
+
