@@ -33,6 +33,7 @@ import io
 import math
 import os
 import re
+import tempfile
 import traceback
 import warnings
 from collections.abc import Callable
@@ -328,6 +329,23 @@ def _graphs() -> tuple[list[Any], list[Any]]:
     return [g1, g2, g1.to_graph_def()], [g3, Graph(), b""]
 
 
+def _model_file(name: str, text: str) -> str:
+    path = os.path.join(tempfile.mkdtemp(prefix="tfevents-fuzz-"), name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+OPENVINO_XML = _model_file(
+    "model.xml",
+    '<net name="m" version="11"><layers><layer id="0" name="x" type="Parameter">'
+    '<output><port id="0"><dim>2</dim></port></output></layer>'
+    '<layer id="1" name="y" type="ReLU"/></layers>'
+    '<edges><edge from-layer="0" from-port="0" to-layer="1" to-port="0"/></edges></net>',
+)
+NOT_XML = _model_file("broken.xml", "<net><layers>")
+
+
 def onnx_model() -> bytes:
     """A one-node ONNX model (Relu: x -> y), encoded by hand from onnx.proto."""
     from tfevents.wire.encoding import bytes_field, string_field, uint_field
@@ -490,6 +508,7 @@ VALID: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "add_onnx_graph": {
         "prototxt": st.one_of(st.just(onnx_model()), st.just(onnx_model()).map(io.BytesIO)),
     },
+    "add_openvino_graph": {"graph": st.just(OPENVINO_XML)},
 }
 
 # Plausible-looking but wrong values per method and parameter, drawn as its junk (with
@@ -568,6 +587,9 @@ BAD: dict[str, dict[str, st.SearchStrategy[Any]]] = {
             st.binary(max_size=40), st.sampled_from([b"", b"\xff\xff\xff", io.BytesIO(b"\xff\xff"),
                                                      io.StringIO("text"), "/nonexistent/model.onnx"]),
         ),
+    },
+    "add_openvino_graph": {
+        "graph": st.sampled_from(["", "/nonexistent/model.xml", NOT_XML, 3, b"model.xml", None]),
     },
 }
 
@@ -697,9 +719,9 @@ def one_call(w: SummaryWriter, files: Files, name: str, kwargs: dict[str, Any]) 
             )
             accepted = False
         except OSError as exc:
-            # Only a path argument that names no readable file (add_onnx_graph).
-            path = kwargs.get("prototxt")
-            assert name == "add_onnx_graph" and isinstance(path, str) and exc.filename == path, (
+            # Only a path argument that names no readable file (the ONNX and OpenVINO graphs).
+            path = kwargs.get("prototxt", kwargs.get("graph"))
+            assert name in ("add_onnx_graph", "add_openvino_graph") and isinstance(path, str) and exc.filename == path, (
                 f"{where} raised {type(exc).__name__}: {exc}"
             )
             accepted = False
