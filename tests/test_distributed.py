@@ -1,22 +1,19 @@
-"""Rank awareness: by default only rank 0 writes; per-rank runs by option.
+"""Rank awareness in writers: by default only rank 0 writes; per-rank runs by option.
 
-* ``detect``/``plan`` on given environments and a stand-in torch.distributed;
 * writers built in this process with RANK/WORLD_SIZE set: what each policy writes,
   and that a non-writing rank still checks every argument and creates nothing;
-* three processes launched at once with RANK set (as torchrun does);
-* a real torch.distributed job (gloo, CPU, two processes, no RANK in the environment):
-  ranks come from the initialised process group.
+* three processes launched at once with RANK set (as torchrun does).
+
+Where the rank comes from is tested in test_distributed_detect.py; real torch.distributed,
+jax.distributed and launcher jobs, read back by TensorBoard, in test_distributed_jobs.py.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
-import types
 import uuid
 import warnings
 from typing import Any
@@ -25,75 +22,15 @@ import numpy as np
 import pytest
 
 from tfevents import SummaryWriter
-from tfevents.distributed import RankInfo, RankPlan, detect, plan
-from tfevents.reader import event_files, read_events, read_scalars
+from tfevents.distributed import LAUNCHERS
+from tfevents.reader import event_files, read_scalars
 from tfevents.pipeline.null import NullQueue
 from tfevents.validate import validate_logdir
 
-RANK_VARS = ("RANK", "LOCAL_RANK", "WORLD_SIZE")
-
-
-def fake_torch(rank: int | None, world_size: int = 2, available: bool = True) -> dict[str, Any]:
-    """sys.modules with a stand-in torch whose process group is (or is not) initialised."""
-    dist = types.SimpleNamespace(
-        is_available=lambda: available,
-        is_initialized=lambda: rank is not None,
-        get_rank=lambda: rank,
-        get_world_size=lambda: world_size,
-    )
-    return {"torch": types.SimpleNamespace(distributed=dist), "torch.distributed": dist}
-
-
-@pytest.mark.parametrize(
-    ("environ", "modules", "expected"),
-    [
-        ({}, {}, RankInfo()),
-        ({"RANK": "3", "WORLD_SIZE": "8", "LOCAL_RANK": "1"}, {}, RankInfo(3, 8, 1, "env")),
-        ({"LOCAL_RANK": "2"}, {}, RankInfo(2, None, 2, "env")),
-        ({"WORLD_SIZE": "4"}, {}, RankInfo(None, 4, None, "")),
-        ({"RANK": " 0 "}, {}, RankInfo(0, None, None, "env")),
-        # torch.distributed, once initialised, is the authority
-        ({"RANK": "5"}, fake_torch(1, 4), RankInfo(1, 4, None, "torch.distributed")),
-        ({"RANK": "5"}, fake_torch(None), RankInfo(5, None, None, "env")),
-        ({}, fake_torch(1, available=False), RankInfo()),
-        # torch.distributed without torch itself imported is not looked at
-        ({}, {"torch.distributed": fake_torch(1)["torch.distributed"]}, RankInfo()),
-    ],
+# Every variable a launcher sets: none may leak in from the shell that runs the tests.
+RANK_VARS = tuple(
+    sorted({name for lr in LAUNCHERS for name in (lr.rank, lr.local_rank, *lr.world_size)})
 )
-def test_detect(environ: dict[str, str], modules: dict[str, Any], expected: RankInfo) -> None:
-    assert detect(environ, modules) == expected
-
-
-def test_detect_ignores_malformed_variables() -> None:
-    with pytest.warns(RuntimeWarning, match="RANK='one'"):
-        assert detect({"RANK": "one", "LOCAL_RANK": "1"}, {}) == RankInfo(1, None, 1, "env")
-    with pytest.warns(RuntimeWarning, match="WORLD_SIZE='-2'"):
-        assert detect({"RANK": "1", "WORLD_SIZE": "-2"}, {}) == RankInfo(1, None, None, "env")
-
-
-def test_a_broken_torch_distributed_falls_back_to_the_environment() -> None:
-    def boom() -> bool:
-        raise RuntimeError("half initialised")
-
-    modules = fake_torch(1)
-    modules["torch.distributed"].is_initialized = boom
-    assert detect({"RANK": "2"}, modules) == RankInfo(2, None, None, "env")
-
-
-@pytest.mark.parametrize(
-    ("policy", "rank", "expected"),
-    [
-        ("zero", None, RankPlan(True)),
-        ("zero", 0, RankPlan(True)),
-        ("zero", 3, RankPlan(False)),
-        ("all", None, RankPlan(True)),
-        ("all", 0, RankPlan(True, "rank_0")),
-        ("all", 3, RankPlan(True, "rank_3")),
-        ("ignore", 3, RankPlan(True)),
-    ],
-)
-def test_plan(policy: str, rank: int | None, expected: RankPlan) -> None:
-    assert plan(policy, RankInfo(rank, 4 if rank is not None else None)) == expected
 
 
 def test_bad_policy(tmp_path: Any) -> None:
@@ -192,8 +129,9 @@ def test_ignore_policy_and_no_rank(tmp_path: Any, ranks: Any) -> None:
 
 def test_malformed_rank_variable_warns_and_writes(tmp_path: Any, ranks: Any, monkeypatch: Any) -> None:
     monkeypatch.setenv("RANK", "worker-1")
-    with pytest.warns(RuntimeWarning, match="RANK='worker-1'"):
+    with pytest.warns(RuntimeWarning, match="RANK='worker-1'") as record:
         writer = SummaryWriter(str(tmp_path / "run"))
+    assert [w.filename for w in record] == [__file__]  # the warning names the caller's line
     with writer:
         assert writer.rank is None and writer.writes_events
         writer.add_scalar("x", 1.0)
@@ -274,97 +212,6 @@ def test_env_ranks_in_separate_processes(tmp_path: Any) -> None:
         assert series.values.tolist() == [rank * 100 + s for s in range(20)]
     reports = validate_logdir(str(tmp_path))
     assert len(reports) == 5 and all(r.ok and r.truncated_bytes == 0 for r in reports)
-
-
-TORCH_WORKER = textwrap.dedent(
-    """
-    import json, os, sys
-    import torch
-    import torch.distributed as dist
-    from tfevents import SummaryWriter
-    from tfevents.distributed import detect
-
-    rank, world, port, shared, per_rank, out = sys.argv[1:7]
-    rank, world = int(rank), int(world)
-    assert "RANK" not in os.environ and "WORLD_SIZE" not in os.environ
-    dist.init_process_group(
-        "gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world
-    )
-    try:
-        info = detect()
-        total = torch.tensor([float(rank + 1)])
-        dist.all_reduce(total)  # a real collective: 1 + 2 + ... + world
-        with SummaryWriter(shared) as w, SummaryWriter(per_rank, rank_policy="all") as p:
-            for step in range(10):
-                value = torch.tensor(total.item() * 10 + rank * 1000 + step)
-                w.add_scalar("loss", value, step)
-                p.add_scalar("loss", value, step)
-            w.add_histogram("weights", torch.arange(8.0) * (rank + 1), 0)
-            p.add_histogram("weights", torch.arange(8.0) * (rank + 1), 0)
-        dist.barrier()
-        with open(out, "w") as f:
-            json.dump({"rank": info.rank, "world": info.world_size, "source": info.source,
-                       "total": total.item(), "writes": w.writes_events,
-                       "logdir": w.get_logdir(), "per_rank": p.get_logdir()}, f)
-    finally:
-        dist.destroy_process_group()
-    """
-)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def test_torch_distributed_gloo(tmp_path: Any) -> None:
-    world = 2
-    shared, per_rank = tmp_path / "shared", tmp_path / "per_rank"
-    port = str(free_port())
-    env = clean_env(GLOO_SOCKET_IFNAME="lo", MASTER_ADDR="127.0.0.1", OMP_NUM_THREADS="1")
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", TORCH_WORKER, str(rank), str(world), port,
-             str(shared), str(per_rank), str(tmp_path / f"out{rank}.json")],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for rank in range(world)
-    ]
-    try:
-        outputs = [proc.communicate(timeout=300) for proc in procs]
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    for proc, (_, err) in zip(procs, outputs):
-        assert proc.returncode == 0, err
-    total = world * (world + 1) / 2
-    for rank in range(world):
-        with open(tmp_path / f"out{rank}.json") as f:
-            result = json.load(f)
-        assert result == {
-            "rank": rank, "world": world, "source": "torch.distributed", "total": total,
-            "writes": rank == 0, "logdir": str(shared), "per_rank": str(per_rank / f"rank_{rank}"),
-        }
-    # Default policy: only rank 0's file.
-    assert {k: len(v) for k, v in event_files(str(shared)).items()} == {".": 1}
-    assert read_scalars(str(shared))["loss"].values.tolist() == [total * 10 + s for s in range(10)]
-    # Per-rank policy: one run per rank, each with its own values and histogram.
-    assert sorted(event_files(str(per_rank))) == [f"rank_{r}" for r in range(world)]
-    for rank in range(world):
-        run = str(per_rank / f"rank_{rank}")
-        expected = [total * 10 + rank * 1000 + s for s in range(10)]
-        assert read_scalars(run)["loss"].values.tolist() == expected
-        [path] = event_files(run)["."]
-        [hist] = [v for e in read_events(path) for v in e.values if v.tag == "weights"]
-        assert hist.kind == "histogram"
-    reports = validate_logdir(str(tmp_path))
-    assert len(reports) == 1 + world and all(r.ok and r.truncated_bytes == 0 for r in reports)
 
 
 def test_no_warning_noise_without_ranks(tmp_path: Any, ranks: Any) -> None:
