@@ -7,7 +7,7 @@ No timing is asserted anywhere: the numbers belong in benchmarks/RESULTS.md, not
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import os
 import sys
 
@@ -18,23 +18,26 @@ BENCH_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file_
 
 
 def _load(name: str):
+    """A benchmark script (``bench_scalars``) or a module of its package (``_harness.errors``),
+    imported as the scripts import each other: with benchmarks/ on sys.path."""
     if BENCH_DIR not in sys.path:
         sys.path.insert(0, BENCH_DIR)
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, os.path.join(BENCH_DIR, f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module(name)
 
 
 bench = _load("bench_scalars")
-harness = _load("_harness")
+writers = _load("_harness.writers")
+scalar_runs = _load("_harness.scalars.runs")
+scalar_workloads = _load("_harness.scalars.workloads")
+scalar_array = _load("_harness.scalars.array")
+scalar_verdicts = _load("_harness.scalars.verdicts")
+errors = _load("_harness.errors")
+records = _load("_harness.records")
+scalarlog = _load("_harness.scalarlog")
 
 
 def test_tensorboardx_uses_the_crc32c_c_package():
-    assert bench.tensorboardx_crc().startswith("crc32c C package")
+    assert writers.tensorboardx_crc().startswith("crc32c C package")
 
 
 def test_quick_run_checks_every_writer(tmp_path):
@@ -49,7 +52,7 @@ def test_quick_run_checks_every_writer(tmp_path):
         runs = report.array_results[2000][key]
         assert len(runs) == 2 and all(r.events == 2000 for r in runs)
     assert list(report.array_profiles) == [2000]
-    (verdict,) = bench.array_verdicts(report)
+    (verdict,) = scalar_verdicts.array_verdicts(report)
     assert verdict.n == 2000 and verdict.events_per_s > 0 and verdict.best_peer
     keys = {spec.key for spec in report.writers}
     assert keys == {"tfevents", "tensorboardX", "torch", "tb_writer", "noop"}
@@ -71,7 +74,7 @@ def test_quick_run_checks_every_writer(tmp_path):
     assert "--quick" in text
     assert "Where tfevents' time goes" in text
     assert "(d) add_scalar_array" in text
-    assert [v.key for v in bench.scalar_verdicts(report)] == ["a", "b"]
+    assert [v.key for v in scalar_verdicts.scalar_verdicts(report)] == ["a", "b"]
     # the temporary run directories are removed
     assert os.listdir(tmp_path) == []
 
@@ -97,47 +100,47 @@ def test_main_writes_the_results_file(tmp_path, capsys):
 @pytest.mark.parametrize("writer", ["tfevents", "tensorboardX", "torch", "tb_writer"])
 def test_tensorboard_loader_agrees(writer, tmp_path):
     """The same checks through TensorBoard's own EventFileLoader."""
-    spec = next(s for s in bench.all_writers() if s.key == writer)
-    for workload in bench.make_workloads(300, 4, 50):
-        result = bench.timed_run(spec, workload, str(tmp_path), loader="tensorboard")
+    spec = next(s for s in writers.all_writers() if s.key == writer)
+    for workload in scalar_workloads.make_workloads(300, 4, 50):
+        result = scalar_runs.timed_run(spec, workload, str(tmp_path), loader="tensorboard")
         assert result.events == workload.calls
 
 
 def _one_tfevents_run(tmp_path, calls=200):
     import tfevents
 
-    workload = bench.make_workloads(calls, 2, 10)[0]
+    workload = scalar_workloads.make_workloads(calls, 2, 10)[0]
     logdir = str(tmp_path / "run")
     writer = tfevents.SummaryWriter(logdir)
     workload.drive(writer)
     writer.close()
-    (path,) = harness.event_files(logdir)
+    (path,) = records.event_files(logdir)
     return workload, logdir, path
 
 
 def test_check_passes_on_an_intact_file(tmp_path):
     workload, logdir, _ = _one_tfevents_run(tmp_path)
-    log = harness.read_scalar_log(logdir)
-    harness.check_scalars(log, workload.expected(), who="tfevents")
+    log = scalarlog.read_scalar_log(logdir)
+    scalarlog.check_scalars(log, workload.expected(), who="tfevents")
     assert log.scalar_events == workload.calls
 
 
 def test_check_catches_lost_events(tmp_path):
     workload, logdir, path = _one_tfevents_run(tmp_path)
-    sizes = harness.read_scalar_log(logdir).record_sizes
+    sizes = scalarlog.read_scalar_log(logdir).record_sizes
     with open(path, "r+b") as f:  # drop the last three whole records
         f.truncate(sum(sizes[:-3]))
-    log = harness.read_scalar_log(logdir)
-    with pytest.raises(harness.BenchmarkError, match="LOST EVENTS"):
-        harness.check_scalars(log, workload.expected(), who="tfevents")
+    log = scalarlog.read_scalar_log(logdir)
+    with pytest.raises(errors.BenchmarkError, match="LOST EVENTS"):
+        scalarlog.check_scalars(log, workload.expected(), who="tfevents")
 
 
 def test_check_catches_a_torn_record(tmp_path):
     _, logdir, path = _one_tfevents_run(tmp_path)
     with open(path, "r+b") as f:
         f.truncate(os.path.getsize(path) - 5)
-    with pytest.raises(harness.BenchmarkError, match="truncated"):
-        harness.read_scalar_log(logdir)
+    with pytest.raises(errors.BenchmarkError, match="truncated"):
+        scalarlog.read_scalar_log(logdir)
 
 
 def test_check_catches_a_bad_crc(tmp_path):
@@ -147,34 +150,34 @@ def test_check_catches_a_bad_crc(tmp_path):
         byte = f.read(1)
         f.seek(-1, os.SEEK_CUR)
         f.write(bytes([byte[0] ^ 0xFF]))
-    with pytest.raises(harness.BenchmarkError, match="CRC"):
-        harness.read_scalar_log(logdir)
+    with pytest.raises(errors.BenchmarkError, match="CRC"):
+        scalarlog.read_scalar_log(logdir)
 
 
 def test_check_catches_wrong_order_and_values(tmp_path):
     workload, logdir, _ = _one_tfevents_run(tmp_path)
-    log = harness.read_scalar_log(logdir)
+    log = scalarlog.read_scalar_log(logdir)
     (tag,) = workload.tags
     log.steps[tag][3], log.steps[tag][4] = log.steps[tag][4], log.steps[tag][3]
-    with pytest.raises(harness.BenchmarkError, match="call order"):
-        harness.check_scalars(log, workload.expected(), who="tfevents")
-    log = harness.read_scalar_log(logdir)
+    with pytest.raises(errors.BenchmarkError, match="call order"):
+        scalarlog.check_scalars(log, workload.expected(), who="tfevents")
+    log = scalarlog.read_scalar_log(logdir)
     log.values[tag][7] += 1.0
-    with pytest.raises(harness.BenchmarkError, match="value at index 7"):
-        harness.check_scalars(log, workload.expected(), who="tfevents")
+    with pytest.raises(errors.BenchmarkError, match="value at index 7"):
+        scalarlog.check_scalars(log, workload.expected(), who="tfevents")
 
 
 def test_no_event_file_is_an_error(tmp_path):
-    with pytest.raises(harness.BenchmarkError, match="no event file"):
-        harness.read_scalar_log(str(tmp_path))
+    with pytest.raises(errors.BenchmarkError, match="no event file"):
+        scalarlog.read_scalar_log(str(tmp_path))
 
 
 # --- add_scalar_array ------------------------------------------------------------------------
 
 
 def test_array_runs_are_checked(tmp_path):
-    for entrant in bench.ARRAY_ENTRANTS:
-        result = bench.array_timed_run(entrant, 700, str(tmp_path))
+    for entrant in scalar_array.ARRAY_ENTRANTS:
+        result = scalar_array.array_timed_run(entrant, 700, str(tmp_path))
         assert result.events == 700
         assert result.bytes_on_disk > 0
     assert os.listdir(tmp_path) == []
@@ -183,27 +186,30 @@ def test_array_runs_are_checked(tmp_path):
 # --- bench_summaries ---------------------------------------------------------------------------
 
 summaries = _load("bench_summaries")
+summary_workloads = _load("_harness.summaries.workloads")
+summary_readback = _load("_harness.summaries.readback")
+summary_verdicts = _load("_harness.summaries.verdicts")
 
 
 def _one_call_workloads():
-    return summaries.make_workloads({k: 1 for k in summaries.DEFAULT_CALLS} | {"text": 3})
+    return summary_workloads.make_workloads({k: 1 for k in summary_workloads.DEFAULT_CALLS} | {"text": 3})
 
 
 def test_summary_outputs_agree_across_writers(tmp_path):
     """tfevents and the peers, given the same inputs, write the same histogram buckets,
     totals, min and max, the same pixels (uint8 exactly; float within one level: tfevents
     rounds, the peers truncate), the same PR curve, the same text."""
-    writers = summaries.select_writers("tfevents,tensorboardX,torch")
+    specs = writers.select_writers("tfevents,tensorboardX,torch", noop=False)
     for workload in _one_call_workloads():
         outputs = {}
-        for spec in writers:
+        for spec in specs:
             logdir = str(tmp_path / f"{spec.key}-{workload.key}")
             writer = spec.make(logdir)
             workload.drive(writer)
             writer.close()
-            events, _, _ = harness.read_events(logdir)
+            events, _, _ = records.read_events(logdir)
             workload.check(spec.label, spec.key != "tfevents", events)  # against the inputs
-            outputs[spec.key] = summaries.decoded(workload.key, events, workload.calls, spec.label)
+            outputs[spec.key] = summary_readback.decoded(workload.key, events, workload.calls, spec.label)
         ours = outputs.pop("tfevents")
         for peer, theirs in outputs.items():
             assert len(theirs) == len(ours) == workload.calls
@@ -244,37 +250,37 @@ def _tfevents_events(tmp_path, name, log):
     logdir = str(tmp_path / name)
     with tfevents.SummaryWriter(logdir) as writer:
         log(writer)
-    return harness.read_events(logdir)[0]
+    return records.read_events(logdir)[0]
 
 
 def test_summary_checks_catch_wrong_data(tmp_path):
     wl = {w.key: w for w in _one_call_workloads()}
     # a histogram of other values
     events = _tfevents_events(tmp_path, "h", lambda w: w.add_histogram("weights/histogram", wl["histogram"].inputs["values"][:-1], 0))
-    with pytest.raises(harness.BenchmarkError, match="histogram counts"):
+    with pytest.raises(errors.BenchmarkError, match="histogram counts"):
         wl["histogram"].check("tfevents", False, events)
     # an image one pixel off
     hwc = wl["image_hwc"].inputs["hwc"].copy()
     hwc[10, 10, 0] ^= 1
     events = _tfevents_events(tmp_path, "i", lambda w: w.add_image("images/hwc_uint8", hwc, 0, dataformats="HWC"))
-    with pytest.raises(harness.BenchmarkError, match="max difference 1"):
+    with pytest.raises(errors.BenchmarkError, match="max difference 1"):
         wl["image_hwc"].check("tfevents", False, events)
     # a float image checked against the other rounding rule
     events = _tfevents_events(tmp_path, "c", lambda w: wl["image_chw"].drive(w))
-    with pytest.raises(harness.BenchmarkError, match="decoded image differs"):
+    with pytest.raises(errors.BenchmarkError, match="decoded image differs"):
         wl["image_chw"].check("tfevents", True, events)
     # a PR curve of other predictions
     labels, predictions = wl["pr_curve"].inputs["labels"], wl["pr_curve"].inputs["predictions"]
     events = _tfevents_events(tmp_path, "p", lambda w: w.add_pr_curve("eval/pr_curve", labels, predictions[::-1], 0))
-    with pytest.raises(harness.BenchmarkError, match="PR curve counts"):
+    with pytest.raises(errors.BenchmarkError, match="PR curve counts"):
         wl["pr_curve"].check("tfevents", False, events)
     # text: a changed string, and a lost call
     texts = wl["text"].inputs["texts"]
     events = _tfevents_events(tmp_path, "t", lambda w: [w.add_text("notes/text", t + ("!" if i == 1 else ""), i) for i, t in enumerate(texts)])
-    with pytest.raises(harness.BenchmarkError, match="text at step 1"):
+    with pytest.raises(errors.BenchmarkError, match="text at step 1"):
         wl["text"].check("tfevents", False, events)
     events = _tfevents_events(tmp_path, "l", lambda w: [w.add_text("notes/text", t, i) for i, t in enumerate(texts[:-1])])
-    with pytest.raises(harness.BenchmarkError, match="LOST EVENTS"):
+    with pytest.raises(errors.BenchmarkError, match="LOST EVENTS"):
         wl["text"].check("tfevents", False, events)
 
 
@@ -291,7 +297,7 @@ def test_summaries_quick_run(tmp_path):
         # tensorboard.summary.Writer has no such method: listed, not run
         assert any("tensorboard.summary.Writer" in m for m in report.missing[workload.key])
         assert report.profiles[workload.key].caller_top
-    assert {v.workload for v in summaries.verdicts(report)} == {w.key for w in report.workloads}
+    assert {v.workload for v in summary_verdicts.verdicts(report)} == {w.key for w in report.workloads}
     text = summaries.render(report)
     assert "add_histogram: 1,000,000 float32 values" in text and "Where tfevents' time goes" in text
     assert os.listdir(tmp_path) == []
@@ -300,6 +306,9 @@ def test_summaries_quick_run(tmp_path):
 # --- bench_import_memory -----------------------------------------------------------------------
 
 imports = _load("bench_import_memory")
+import_times = _load("_harness.import_memory.imports")
+import_rss = _load("_harness.import_memory.rss")
+import_verdicts = _load("_harness.import_memory.verdicts")
 
 
 def test_parse_importtime():
@@ -309,7 +318,7 @@ def test_parse_importtime():
         "import time:      1057 |     145691 | tfevents\n"
         "not an importtime line\n"
     )
-    assert imports.parse_importtime(sample) == [("_io", 120, 120, 1), ("tfevents", 1057, 145691, 0)]
+    assert import_times.parse_importtime(sample) == [("_io", 120, 120, 1), ("tfevents", 1057, 145691, 0)]
 
 
 def test_import_memory_quick_run(tmp_path):
@@ -318,12 +327,12 @@ def test_import_memory_quick_run(tmp_path):
     assert set(report.imports) == {"tfevents", "numpy", "nothing"}
     tf = report.imports["tfevents"]
     assert "tfevents" in tf.modules and "numpy" in tf.modules
-    assert imports.framework_modules(tf.modules) == []
-    assert imports.framework_modules(["torch.nn", "numpy", "google.protobuf"]) == ["google", "torch"]
+    assert import_times.framework_modules(tf.modules) == []
+    assert import_times.framework_modules(["torch.nn", "numpy", "google.protobuf"]) == ["google", "torch"]
     assert any(row[0] == "tfevents" for row in report.breakdown)
     assert [(r.writer, r.n) for r in report.rss] == [("tfevents", 0), ("tfevents", 500)]
     assert report.rss[1].bytes_on_disk > 500 * 40
-    v = imports.verdicts(report)
+    v = import_verdicts.verdicts(report)
     assert v.rss_growth_mb_per_million is None  # one non-zero count: no growth to speak of
     assert v.frameworks == []
     text = imports.render(report)
@@ -331,12 +340,24 @@ def test_import_memory_quick_run(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_children_import_the_parents_tfevents(tmp_path, monkeypatch):
+    """The import and memory children start in other folders: a relative PYTHONPATH entry
+    (``PYTHONPATH=src``) is made absolute, so they import the tfevents this process does."""
+    children = _load("_harness.import_memory.children")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(["src", "/opt/abs", ""]))
+    env = children.child_env()
+    assert env["PYTHONPATH"].split(os.pathsep) == [str(tmp_path / "src"), "/opt/abs", ""]
+    monkeypatch.delenv("PYTHONPATH")
+    assert "PYTHONPATH" not in children.child_env()
+
+
 def test_rss_child_does_not_inherit_the_parents_peak(tmp_path):
     """ru_maxrss of a child forked from a big process starts at the parent's size on Linux;
     the benchmark's children are started so that it does not."""
     ballast = bytearray(300 * 2**20)
     ballast[:: 4096] = b"\x01" * len(ballast[:: 4096])
-    result = imports.rss_once("tfevents", 0, str(tmp_path))
+    result = import_rss.rss_once("tfevents", 0, str(tmp_path))
     del ballast
     assert result.peak_mb < 250
     if result.hwm_mb is not None:
@@ -346,6 +367,7 @@ def test_rss_child_does_not_inherit_the_parents_peak(tmp_path):
 # --- bench_device ------------------------------------------------------------------------------
 
 device = _load("bench_device")
+device_training = _load("_harness.device.training")
 
 
 def test_device_benchmark_cpu_smoke(tmp_path, capsys):
@@ -363,9 +385,9 @@ def test_device_benchmark_cpu_smoke(tmp_path, capsys):
     assert [m.key for m in report.models] == ["resnet18", "mlp"]
     for spec in report.models:
         runs = report.results[spec.key]
-        assert set(runs) == set(device.VARIANTS)
+        assert set(runs) == set(device_training.VARIANTS)
         for variant, rs in runs.items():
-            assert rs[0].events == (0 if variant == "none" else 2 * len(device.METRICS))
+            assert rs[0].events == (0 if variant == "none" else 2 * len(device_training.METRICS))
 
 
 # --- run_all -----------------------------------------------------------------------------------

@@ -1,0 +1,2 @@
+"""Every benchmark in one report, benchmarks/RESULTS.md: the parts of
+benchmarks/run_all.py."""
