@@ -179,7 +179,8 @@ def module_api(module: Any) -> list[tuple[str, Any]]:
     items = []
     for name in names:
         obj = getattr(module, name)
-        if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__:
+        home = obj.__module__ if inspect.isfunction(obj) or inspect.isclass(obj) else ""
+        if home == module.__name__ or home.startswith(module.__name__ + "."):  # (a package's)
             items.append((name, obj))
 
     def line(item: tuple[str, Any]) -> int:
@@ -188,6 +189,8 @@ def module_api(module: Any) -> list[tuple[str, Any]]:
         except (OSError, TypeError):
             return 0
 
+    if hasattr(module, "__path__"):  # a package: its __all__'s order (its names live in submodules)
+        return items
     return sorted(items, key=line)
 
 

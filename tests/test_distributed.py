@@ -23,7 +23,7 @@ import pytest
 
 from tfevents import SummaryWriter
 from tfevents.distributed import LAUNCHERS
-from tfevents.reader import event_files, read_scalars
+from tfevents.reader import event_files, read_run_scalars
 from tfevents.pipeline.null import NullQueue
 from tfevents.validate import validate_logdir
 
@@ -99,7 +99,7 @@ def test_rank_zero_writes_the_run(tmp_path: Any, ranks: Any) -> None:
     runs = event_files(str(tmp_path / "run"))
     assert sorted(runs) == [".", "hp", "pair_a", "pair_b"]
     assert all(report.ok for report in validate_logdir(str(tmp_path / "run")))
-    assert read_scalars(str(tmp_path / "run"))["loss"].values.tolist() == [0.5]
+    assert read_run_scalars(str(tmp_path / "run"))["loss"].values.tolist() == [0.5]
 
 
 def test_per_rank_runs(tmp_path: Any, ranks: Any) -> None:
@@ -113,7 +113,7 @@ def test_per_rank_runs(tmp_path: Any, ranks: Any) -> None:
         "rank_0", "rank_0/pair_a", "rank_3", "rank_3/pair_a",
     ]
     for rank in (0, 3):
-        assert read_scalars(str(tmp_path / f"rank_{rank}"))["loss"].values.tolist() == [rank]
+        assert read_run_scalars(str(tmp_path / f"rank_{rank}"))["loss"].values.tolist() == [rank]
 
 
 def test_ignore_policy_and_no_rank(tmp_path: Any, ranks: Any) -> None:
@@ -124,7 +124,7 @@ def test_ignore_policy_and_no_rank(tmp_path: Any, ranks: Any) -> None:
     with SummaryWriter(str(tmp_path / "solo"), rank_policy="ignore") as writer:
         assert writer.rank == 1 and writer.writes_events
         writer.add_scalar("x", 2.0)
-    assert sorted(read_scalars(str(tmp_path / "solo"))["x"].values.tolist()) == [1.0, 2.0]
+    assert sorted(read_run_scalars(str(tmp_path / "solo"))["x"].values.tolist()) == [1.0, 2.0]
 
 
 def test_malformed_rank_variable_warns_and_writes(tmp_path: Any, ranks: Any, monkeypatch: Any) -> None:
@@ -135,7 +135,7 @@ def test_malformed_rank_variable_warns_and_writes(tmp_path: Any, ranks: Any, mon
     with writer:
         assert writer.rank is None and writer.writes_events
         writer.add_scalar("x", 1.0)
-    assert read_scalars(str(tmp_path / "run"))["x"].values.tolist() == [1.0]
+    assert read_run_scalars(str(tmp_path / "run"))["x"].values.tolist() == [1.0]
 
 
 def test_per_rank_runs_under_a_url(ranks: Any) -> None:
@@ -203,12 +203,12 @@ def test_env_ranks_in_separate_processes(tmp_path: Any) -> None:
     # Shared run: one event file, from rank 0 only.
     runs = event_files(str(shared))
     assert sorted(runs) == [".", "pair_a"] and all(len(files) == 1 for files in runs.values())
-    assert read_scalars(str(shared))["loss"].values.tolist() == list(range(20))
-    assert read_scalars(str(shared / "pair_a"))["pair"].values.tolist() == [0.0]
+    assert read_run_scalars(str(shared))["loss"].values.tolist() == list(range(20))
+    assert read_run_scalars(str(shared / "pair_a"))["pair"].values.tolist() == [0.0]
     # Per-rank runs: one each, with that rank's values.
     assert sorted(event_files(str(per_rank))) == ["rank_0", "rank_1", "rank_2"]
     for rank in range(3):
-        series = read_scalars(str(per_rank / f"rank_{rank}"))["loss"]
+        series = read_run_scalars(str(per_rank / f"rank_{rank}"))["loss"]
         assert series.values.tolist() == [rank * 100 + s for s in range(20)]
     reports = validate_logdir(str(tmp_path))
     assert len(reports) == 5 and all(r.ok and r.truncated_bytes == 0 for r in reports)

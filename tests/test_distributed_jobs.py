@@ -40,7 +40,7 @@ import pytest
 
 import tfevents
 from tfevents.distributed import LAUNCHERS
-from tfevents.reader import event_files, read_events, read_scalars
+from tfevents.reader import event_files, read_events, read_run_scalars
 from tfevents.validate import validate_logdir
 
 STEPS = 5
@@ -293,7 +293,7 @@ def test_one_file_per_run(jobs: Jobs) -> None:
     files = event_files(str(jobs.root))
     assert {run: len(paths) for run, paths in files.items()} == {run: 1 for run in expected_runs()}
     for run, rank in expected_runs().items():
-        series = read_scalars(str(jobs.root / run))["loss"]
+        series = read_run_scalars(str(jobs.root / run))["loss"]
         assert series.steps.tolist() == list(range(STEPS))
         assert series.values.tolist() == [100 * rank + s for s in range(STEPS)]
     for job, tag in (("jax", "gathered_sum"), ("torch", "reduced_sum")):

@@ -52,7 +52,9 @@ from matplotlib.figure import Figure
 import tfevents
 from _reliability_helpers import event_files_under
 from tfevents import Graph, SummaryWriter
-from tfevents.reader import _FileState, _parse_event, read_events
+from tfevents.reader import read_events
+from tfevents.reader.decoding import parse_event
+from tfevents.reader.types import FileState
 from tfevents.records.reader import scan
 from tfevents.validate import validate_file
 
@@ -669,9 +671,9 @@ class Files:
                 data = f.read()
             found = scan(data)  # raises CorruptRecordError on a bad CRC
             assert not found.truncated, f"{path}: a partial record after byte {start + found.end}"
-            state = _FileState()
+            state = FileState()
             for offset, length in zip(found.offsets.tolist(), found.lengths.tolist()):
-                events.append(_parse_event(data[offset : offset + length], state))
+                events.append(parse_event(data[offset : offset + length], state))
             self.ends[path] = start + found.end
         return events
 

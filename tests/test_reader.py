@@ -28,6 +28,7 @@ from tfevents.reader import (
     decode_wav,
     event_files,
     read_events,
+    read_run_scalars,
     read_scalars,
     read_values,
 )
@@ -93,7 +94,7 @@ def ours(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def test_tfevents_scalars_exact(ours: str) -> None:
-    series = read_scalars(ours)["loss"]
+    series = read_scalars(ours)["."]["loss"]
     assert series.steps.tolist() == [0, 1, 2, 3]
     assert series.steps.dtype == np.int64 and series.values.dtype == np.float64
     assert series.values[:2].tolist() == [float(np.float32(0.1)), -2.5]
@@ -105,7 +106,7 @@ def test_tfevents_scalars_exact(ours: str) -> None:
 def test_double_scalars_kept_exact(tmp_path) -> None:
     with tfevents.SummaryWriter(str(tmp_path)) as w, pytest.warns(RuntimeWarning):
         w.add_scalar("d", 1 / 3, 0, new_style=True, double_precision=True)
-    assert read_scalars(str(tmp_path))["d"].values.tolist() == [1 / 3]
+    assert read_run_scalars(str(tmp_path))["d"].values.tolist() == [1 / 3]
     (datum,) = read_values(str(tmp_path))
     assert datum.kind == "scalar" and datum.plugin == "scalars" and datum.value == 1 / 3
 
@@ -202,13 +203,13 @@ def theirs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 def test_other_writers_scalars(theirs: tuple[str, str]) -> None:
     module, logdir = theirs
-    flat = read_scalars(logdir)  # a run directory (add_scalars' runs are below it)
+    flat = read_run_scalars(logdir)  # the run directory's own files (add_scalars' runs are below)
     assert flat["s"].steps.tolist() == [3, 4]
     assert flat["s"].values.tolist() == [1.5, float(np.float32(0.1))]
     assert flat["s"].wall_times.tolist() == [WALL, WALL + 1]
     if module == "torch":
         assert flat["new"].values.tolist() == [1.25]
-    nested = read_scalars(logdir, by_run=True)
+    nested = read_scalars(logdir)
     sub = {"torch": ("multi_a", "multi_b"), "tensorboardX": ("multi/a", "multi/b")}[module]
     assert set(nested) == {".", *sub}
     assert [nested[run]["multi"].values.tolist() for run in sub] == [[1.0], [2.0]]
@@ -266,7 +267,7 @@ def test_other_writers_hparams_runs(tmp_path) -> None:
     raw = raw_values(runs[session][0])
     assert [d.value for d in hparams] == [raw[d.tag][0].metadata.plugin_data.content for d in hparams]
     assert [(d.tag, d.value) for d in data if d.kind == "scalar"] == [("hp/acc", 0.5)]
-    assert read_scalars(str(tmp_path), by_run=True)[session]["hp/acc"].values.tolist() == [0.5]
+    assert read_scalars(str(tmp_path))[session]["hp/acc"].values.tolist() == [0.5]
 
 
 # --- paths, runs, filters -------------------------------------------------------------------------
@@ -293,14 +294,44 @@ def test_runs_named_as_tensorboard_names_them(logdir: str) -> None:
 
 
 def test_read_scalars_forms(logdir: str) -> None:
-    nested = read_scalars(logdir)  # no event file directly in it: a log directory
+    nested = read_scalars(logdir)  # always {run: {tag: series}}, whatever the path holds
     assert set(nested) == {"a", "b/deep"}
     assert nested["b/deep"]["x"].values.tolist() == [10.0, 11.0, 12.0]
-    flat = read_scalars(os.path.join(logdir, "a"))
+    assert set(read_scalars(os.path.join(logdir, "a"))) == {"."}
+    flat = read_run_scalars(os.path.join(logdir, "a"))
     assert set(flat) == {"x"} and isinstance(flat["x"], ScalarSeries)
-    assert read_scalars(os.path.join(logdir, "a"), by_run=True)["."]["x"].steps.tolist() == [0, 1, 2]
-    assert read_scalars(logdir, by_run=False) == {}  # no file directly in the log directory
-    assert read_scalars(event_files(logdir)["a"][0])["x"].wall_times.tolist() == [WALL, WALL + 1, WALL + 2]
+    assert read_run_scalars(logdir) == {}  # no file directly in the log directory
+    one_file = event_files(logdir)["a"][0]
+    assert read_scalars(one_file)["."]["x"].wall_times.tolist() == [WALL, WALL + 1, WALL + 2]
+    assert list(read_scalars(logdir, run="b/deep")) == ["b/deep"]
+    assert read_scalars(logdir, run=["a"], tag="nope") == {}
+    with pytest.raises(TypeError, match="run must be"):
+        read_scalars(logdir, run=3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="workers must be"):
+        read_scalars(logdir, workers=0)
+
+
+def test_read_scalars_workers(logdir: str) -> None:
+    """Runs read in two processes give what one process gives."""
+    one, two = read_scalars(logdir), read_scalars(logdir, workers=2)
+    assert list(one) == list(two) == ["a", "b/deep"]
+    for run in one:
+        for tag, series in one[run].items():
+            assert series.steps.tolist() == two[run][tag].steps.tolist()
+            assert series.values.tolist() == two[run][tag].values.tolist()
+            assert series.wall_times.tolist() == two[run][tag].wall_times.tolist()
+
+
+def test_old_read_scalars_calls_still_work_with_a_warning(logdir: str) -> None:
+    run_dir = os.path.join(logdir, "a")
+    with pytest.warns(DeprecationWarning, match="read_run_scalars"):
+        assert read_scalars(run_dir)["x"].steps.tolist() == [0, 1, 2]  # the old flat form
+    with pytest.warns(DeprecationWarning, match="by_run"):
+        assert read_scalars(run_dir, by_run=False)["x"].values.tolist() == [0.0, 1.0, 2.0]
+    with pytest.warns(DeprecationWarning, match="by_run"):
+        assert read_scalars(logdir, by_run=True)["a"]["x"].steps.tolist() == [0, 1, 2]
+    with pytest.raises(KeyError):
+        read_scalars(logdir)["x"]  # a log directory never had the flat form
 
 
 def test_read_values_filters(logdir: str) -> None:
@@ -317,7 +348,7 @@ def test_read_values_filters(logdir: str) -> None:
 
 
 def test_missing_path_raises(tmp_path) -> None:
-    for reader in (read_events, read_values, read_scalars):
+    for reader in (read_events, read_values, read_scalars, read_run_scalars):
         with pytest.raises(FileNotFoundError):
             result = reader(str(tmp_path / "nope"))
             list(result) if not isinstance(result, dict) else None
@@ -338,7 +369,7 @@ def test_corrupt_and_truncated_files(tmp_path) -> None:
     os.makedirs(os.path.dirname(torn))
     with open(torn, "wb") as f:
         f.write(data[:-7])
-    assert read_scalars(torn)["x"].values.tolist() == [0.0, 1.0, 2.0]  # the torn last record ends it
+    assert read_run_scalars(torn)["x"].values.tolist() == [0.0, 1.0, 2.0]  # the torn last record ends it
     with pytest.raises(TruncatedRecordError):
         list(read_events(torn, allow_truncated=False))
 
@@ -472,7 +503,8 @@ def test_decode_wav_widths() -> None:
 
 
 def test_scalar_fast_path_agrees_with_the_general_parse() -> None:
-    from tfevents.reader import _FileState, _parse_event_fields, _parse_simple_scalar
+    from tfevents.reader.decoding import parse_event_fields, parse_simple_scalar
+    from tfevents.reader.types import FileState
 
     cases = []
     for step in (0, 1, 127, 128, 300, -1, -(2**40), 2**62):
@@ -487,9 +519,9 @@ def test_scalar_fast_path_agrees_with_the_general_parse() -> None:
     cases.append(with_metadata.SerializeToString())
     fast_count = 0
     for data in cases:
-        state = _FileState()
-        general = _parse_event_fields(data, _FileState(), ".", None, True, True)
-        fast = _parse_simple_scalar(data, state, ".", None, True)
+        state = FileState()
+        general = parse_event_fields(data, FileState(), ".", None, True, True)
+        fast = parse_simple_scalar(data, state, ".", None, True)
         if fast is None:
             continue
         fast_count += 1

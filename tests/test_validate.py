@@ -21,7 +21,7 @@ import pytest
 import tfevents
 from _reliability_helpers import frame, record_offsets, validate_cli
 
-SUMMARY = re.compile(r"^(\d+) files, (\d+) records, (\d+) corrupt$")
+SUMMARY = re.compile(r"^(\d+) files?, (\d+) records?, (\d+) corrupt$")
 
 
 def write_run(directory: Any, steps: int = 5) -> str:
@@ -141,16 +141,16 @@ def test_flipped_byte_in_a_payload(tmp_path: Any) -> None:
     path, start, result = _corrupt(tmp_path, lambda d, s, n: flip(d, s + 12 + n // 2))
     assert result.returncode == 1, result.stdout + result.stderr
     assert lines_starting(result.stdout, "CORRUPT") == [
-        f"CORRUPT    {path}: data CRC mismatch (record at byte {start})"
+        f"CORRUPT    {path}: data CRC mismatch; 2 valid records before the damage at byte {start}"
     ]
-    assert summary_line(result.stdout)[2] == 1
+    assert summary_line(result.stdout)[1:] == (2, 1)  # the records before the damage count
 
 
 def test_flipped_byte_in_a_data_crc(tmp_path: Any) -> None:
     path, start, result = _corrupt(tmp_path, lambda d, s, n: flip(d, s + 12 + n + 1))
     assert result.returncode == 1
     assert lines_starting(result.stdout, "CORRUPT") == [
-        f"CORRUPT    {path}: data CRC mismatch (record at byte {start})"
+        f"CORRUPT    {path}: data CRC mismatch; 2 valid records before the damage at byte {start}"
     ]
 
 
@@ -160,7 +160,7 @@ def test_bad_length_crc(tmp_path: Any, where: str) -> None:
     path, start, result = _corrupt(tmp_path, lambda d, s, n: flip(d, s + offset))
     assert result.returncode == 1, result.stdout + result.stderr
     assert lines_starting(result.stdout, "CORRUPT") == [
-        f"CORRUPT    {path}: length CRC mismatch (record at byte {start})"
+        f"CORRUPT    {path}: length CRC mismatch; 2 valid records before the damage at byte {start}"
     ]
 
 
@@ -173,7 +173,8 @@ def test_zero_filled_tail(tmp_path: Any) -> None:
     result = validate_cli(str(tmp_path))
     assert result.returncode == 1
     assert lines_starting(result.stdout, "CORRUPT") == [
-        f"CORRUPT    {path}: length CRC mismatch (record at byte {len(data)})"
+        f"CORRUPT    {path}: length CRC mismatch; {len(record_offsets(data)[0])} valid records "
+        f"before the damage at byte {len(data)}"
     ]
 
 
@@ -190,7 +191,8 @@ def test_unparsable_event_with_valid_crcs(tmp_path: Any, payload: bytes) -> None
     result = validate_cli(str(tmp_path))
     assert result.returncode == 1, result.stdout + result.stderr
     (line,) = lines_starting(result.stdout, "CORRUPT")
-    assert line.startswith(f"CORRUPT    {path}: record {len(records)} at byte {len(data)} does not parse: "), line
+    assert line.startswith(f"CORRUPT    {path}: record {len(records)} does not parse: "), line
+    assert line.endswith(f"; {len(records)} valid records before the damage at byte {len(data)}"), line
 
 
 def test_each_file_is_reported_on_its_own(tmp_path: Any) -> None:
@@ -204,7 +206,7 @@ def test_each_file_is_reported_on_its_own(tmp_path: Any) -> None:
     result = validate_cli(str(tmp_path))
     assert result.returncode == 1
     assert lines_starting(result.stdout, "CORRUPT") == [
-        f"CORRUPT    {bad}: data CRC mismatch (record at byte {start})"
+        f"CORRUPT    {bad}: data CRC mismatch; 1 valid record before the damage at byte {start}"
     ]
     truncated = lines_starting(result.stdout, "TRUNCATED")
     assert len(truncated) == 1 and truncated[0].startswith(f"TRUNCATED  {torn}: ")

@@ -33,7 +33,7 @@ from tensorboard.util import tensor_util
 
 import tfevents
 from _reliability_helpers import assert_valid, files_in
-from tfevents.reader import event_files, read_events, read_scalars
+from tfevents.reader import event_files, read_events, read_run_scalars
 from tfevents.sinks import naming as event_file_module
 
 SummaryWriter = tfevents.SummaryWriter
@@ -141,7 +141,7 @@ def test_default_log_dir(tmp_path, monkeypatch, comment):
     assert re.fullmatch(r"[A-Za-z]{3}\d{2}_\d{2}-\d{2}-\d{2}", stamp), stamp
     assert stamp in _stamps_between(before, after)
     assert os.path.isdir(tmp_path / "runs" / name)
-    assert read_scalars(str(tmp_path / logdir))["x"].values.tolist() == [1.0]
+    assert read_run_scalars(str(tmp_path / logdir))["x"].values.tolist() == [1.0]
     assert_valid(tmp_path / logdir)
 
 
@@ -162,7 +162,7 @@ def test_logdir_alias_and_pathlike(tmp_path):
         assert w.log_dir == str(tmp_path / name)
         w.add_scalar("s", 2.0, 1)
         w.close()
-        assert read_scalars(str(tmp_path / name))["s"].values.tolist() == [2.0]
+        assert read_run_scalars(str(tmp_path / name))["s"].values.tolist() == [2.0]
         assert_valid(tmp_path / name)
 
 
@@ -206,8 +206,8 @@ def test_two_writers_same_second_get_different_files(tmp_path, monkeypatch):
     assert w1.event_file_path != w2.event_file_path
     for f in files:
         assert FILE_NAME.match(os.path.basename(f)).group(1) == "1700000000"
-    assert read_scalars(w1.event_file_path).keys() == {"one"}
-    assert read_scalars(w2.event_file_path).keys() == {"two"}
+    assert read_run_scalars(w1.event_file_path).keys() == {"one"}
+    assert read_run_scalars(w2.event_file_path).keys() == {"two"}
     assert_valid(tmp_path)
 
 
@@ -291,7 +291,7 @@ def test_add_scalar_values_read_back_exactly(tmp_path):
         w.add_scalar("nan", np.float32("nan"), 1)
     path = only_file(tmp_path)
     expected = [e for _, e in SCALAR_CASES]
-    series = read_scalars(path)
+    series = read_run_scalars(path)
     assert series["v"].steps.tolist() == list(range(len(SCALAR_CASES)))
     assert series["v"].values.tolist() == expected
     assert np.isnan(series["nan"].values).all() and len(series["nan"].values) == 2
@@ -317,7 +317,7 @@ def test_add_scalar_value_is_taken_at_call_time(tmp_path):
             p.add_(1)
         w.add_scalar("a", a, 0)
         a[0] = -1
-    series = read_scalars(only_file(tmp_path))
+    series = read_run_scalars(only_file(tmp_path))
     assert series["t"].values.tolist() == [1.0, 2.0]
     assert series["p"].values.tolist() == [5.0]
     assert series["a"].values.tolist() == [7.0]
@@ -333,7 +333,7 @@ def test_add_scalar_emits_no_numpy_warnings(tmp_path):
             w.add_scalar("x", -1e300, 2)
             w.add_scalar("x", torch.tensor(2.0), 3)
     assert [str(c.message) for c in caught] == []
-    assert read_scalars(only_file(tmp_path))["x"].values.tolist() == [
+    assert read_run_scalars(only_file(tmp_path))["x"].values.tolist() == [
         1.5, float("inf"), float("-inf"), 2.0
     ]
 
@@ -367,7 +367,7 @@ def test_add_scalar_steps(tmp_path):
         for i, (step, _) in enumerate(STEP_CASES):
             w.add_scalar(f"s{i}", float(i), step)
     path = only_file(tmp_path)
-    series = read_scalars(path)
+    series = read_run_scalars(path)
     theirs = {v.tag: e.step for e in tb_events(path) for v in e.summary.value}
     raw = {v.tag: e.step for e in raw_events(path) for v in e.summary.value}
     for i, (_, expected) in enumerate(STEP_CASES):
@@ -387,7 +387,7 @@ def test_add_scalar_every_step_width_in_one_batch(tmp_path):
             for k, tag in enumerate(tags):
                 w.add_scalar(tag, float(i * 10 + k), step)
     path = only_file(tmp_path)
-    series = read_scalars(path)
+    series = read_run_scalars(path)
     raw = [(v.tag, e.step, v.simple_value) for e in raw_events(path) for v in e.summary.value]
     assert len(raw) == len(steps) * len(tags)
     for k, tag in enumerate(tags):
@@ -417,10 +417,10 @@ def test_add_scalar_walltime_verbatim(tmp_path):
         after = time.time()
     path = only_file(tmp_path)
     expected = [float(wt) for wt in walltimes]
-    assert read_scalars(path)["w"].wall_times.tolist() == expected
+    assert read_run_scalars(path)["w"].wall_times.tolist() == expected
     assert [wt for _, wt, _ in our_values(path, "w")] == expected
     assert [wt for _, wt, _ in tb_values(path, "w")] == expected
-    (now,) = read_scalars(path)["now"].wall_times.tolist()
+    (now,) = read_run_scalars(path)["now"].wall_times.tolist()
     assert before <= now <= after
     assert_valid(tmp_path)
 
@@ -432,7 +432,7 @@ def test_scalar_order_within_tag_across_flushes(tmp_path):
             if i % 13 == 0:
                 w.flush()
             w.add_scalar("b", float(-i), 100 - i)
-    series = read_scalars(only_file(tmp_path))
+    series = read_run_scalars(only_file(tmp_path))
     assert series["a"].steps.tolist() == list(range(100))
     assert series["a"].values.tolist() == [float(i) for i in range(100)]
     assert series["b"].steps.tolist() == [100 - i for i in range(100)]
@@ -535,8 +535,8 @@ def test_display_name_and_description(tmp_path):
     assert e[0].metadata.display_name == "E!"
     assert e[0].metadata.summary_description == "é"
     assert not e[1].HasField("metadata")
-    assert read_scalars(path)["d"].values.tolist() == [1.0, 2.0]
-    assert read_scalars(path)["e"].values.tolist() == [3.0, 4.0]
+    assert read_run_scalars(path)["d"].values.tolist() == [1.0, 2.0]
+    assert read_run_scalars(path)["e"].values.tolist() == [3.0, 4.0]
     ours = [v for _, _, v in our_values(path, "d")]
     assert ours[0].metadata.display_name == "Nice name"
     assert ours[0].metadata.description == "Some *markdown*"
@@ -569,7 +569,7 @@ def test_new_style_float_tensor(tmp_path):
         assert len(value.tensor.tensor_shape.dim) == 0
         assert tensor_util.make_ndarray(value.tensor).dtype == np.float32
         assert tensor_util.make_ndarray(value.tensor) == expected
-    assert read_scalars(path)["n"].values.tolist() == [float(np.float32(0.1)), 2.5]
+    assert read_run_scalars(path)["n"].values.tolist() == [float(np.float32(0.1)), 2.5]
     assert [s for s, _, _ in tb_values(path, "n")] == [1, 2]
     assert_valid(tmp_path)
 
@@ -609,7 +609,7 @@ def test_add_scalars_runs(tmp_path):
         ("loss_train_c_d", [0.0, 1.0, 2.0]),
     ):
         (path,) = runs[run]
-        series = read_scalars(path)
+        series = read_run_scalars(path)
         assert series.keys() == {"loss/train"}
         assert series["loss/train"].steps.tolist() == [0, 1, 2]
         assert series["loss/train"].values.tolist() == expected
@@ -617,10 +617,10 @@ def test_add_scalars_runs(tmp_path):
         assert [float(tensor_util.make_ndarray(v.tensor)) for _, _, v in theirs] == expected
         assert raw_events(path)[0].file_version == "brain.Event:2"
     (acc,) = runs["acc_x"]
-    assert read_scalars(acc)["acc"].steps.tolist() == [7]
-    assert read_scalars(acc)["acc"].wall_times.tolist() == [1234.5]
+    assert read_run_scalars(acc)["acc"].steps.tolist() == [7]
+    assert read_run_scalars(acc)["acc"].wall_times.tolist() == [1234.5]
     # The main run holds no add_scalars data.
-    assert read_scalars(runs["."][0]) == {}
+    assert read_run_scalars(runs["."][0]) == {}
     assert_valid(tmp_path)
 
 
@@ -1128,7 +1128,7 @@ def test_add_graph(tmp_path):
     assert relu["flag"].b is True and list(relu["ks"].list.i) == [3, -3]
     # TensorBoard's loader takes the graph event.
     assert any(e.graph_def for e in tb_events(path))
-    assert read_scalars(path)["after"].values.tolist() == [1.0]
+    assert read_run_scalars(path)["after"].values.tolist() == [1.0]
     assert_valid(tmp_path)
 
 

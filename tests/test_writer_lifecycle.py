@@ -21,7 +21,7 @@ from tensorboard.compat.proto import event_pb2
 
 import tfevents
 from _reliability_helpers import assert_valid, files_in
-from tfevents.reader import event_files, read_events, read_scalars
+from tfevents.reader import event_files, read_events, read_run_scalars
 
 SummaryWriter = tfevents.SummaryWriter
 NEVER = 1e6  # a flush_secs that never comes during a test
@@ -85,7 +85,7 @@ def test_flush_returns_when_everything_is_in_the_file(tmp_path):
     assert values["t"] == ["hello"]
     for key, expected in (("a", 1.0), ("b", 2.0)):
         (sub,) = event_files(str(tmp_path))[f"multi_{key}"]
-        assert read_scalars(sub)["multi"].values.tolist() == [expected]
+        assert read_run_scalars(sub)["multi"].values.tolist() == [expected]
     # Logged after the flush: again held, and again written by the next flush.
     w.add_scalar("loss", -1.0, 10_000)
     w.flush(fsync=True)
@@ -123,7 +123,7 @@ def test_close_is_idempotent(tmp_path):
     with open(path, "rb") as f:
         assert f.read() == first
     assert files_in(tmp_path) == [path]
-    assert read_scalars(path)["x"].steps.tolist() == list(range(100))
+    assert read_run_scalars(path)["x"].steps.tolist() == list(range(100))
     assert_valid(tmp_path)
 
 
@@ -155,13 +155,13 @@ def test_logging_after_close_opens_a_new_file(tmp_path):
     assert purges(second) == [] and purges(third) == []
     for path in (first, second, third):
         assert next(read_events(path)).file_version == "brain.Event:2"
-    assert read_scalars(first)["x"].steps.tolist() == [5]
-    assert read_scalars(second)["x"].steps.tolist() == [6]
+    assert read_run_scalars(first)["x"].steps.tolist() == [5]
+    assert read_run_scalars(second)["x"].steps.tolist() == [6]
     assert count_values(second, "h") == 1
     assert [v.value for e in read_events(third) for v in e.values] == ["third"]
     sub = event_files(str(tmp_path))["m_a"]
     assert len(sub) == 2
-    assert [read_scalars(p)["m"].values.tolist() for p in sub] == [[1.0], [2.0]]
+    assert [read_run_scalars(p)["m"].values.tolist() for p in sub] == [[1.0], [2.0]]
     assert_valid(tmp_path)
 
 
@@ -169,7 +169,7 @@ def test_context_manager(tmp_path):
     with SummaryWriter(tmp_path, flush_secs=NEVER, max_queue=HUGE_QUEUE) as w:
         assert isinstance(w, SummaryWriter)
         w.add_scalar("x", 3.0, 1)
-    assert read_scalars(str(tmp_path))["x"].values.tolist() == [3.0]
+    assert read_run_scalars(str(tmp_path))["x"].values.tolist() == [3.0]
     assert_valid(tmp_path)
 
 
@@ -178,7 +178,7 @@ def test_context_manager_closes_on_exception(tmp_path):
         with SummaryWriter(tmp_path, flush_secs=NEVER, max_queue=HUGE_QUEUE) as w:
             w.add_scalar("x", 4.0, 2)
             raise RuntimeError("boom")
-    assert read_scalars(str(tmp_path))["x"].values.tolist() == [4.0]
+    assert read_run_scalars(str(tmp_path))["x"].values.tolist() == [4.0]
     assert_valid(tmp_path)
 
 
@@ -208,7 +208,7 @@ def test_data_reaches_disk_at_interpreter_exit(tmp_path, how, rc):
     assert "tfevents" not in result.stderr.replace(str(tmp_path), "")
     path = result.stdout.strip()
     assert files_in(tmp_path) == [path]
-    assert read_scalars(path)["x"].steps.tolist() == list(range(1000))
+    assert read_run_scalars(path)["x"].steps.tolist() == list(range(1000))
     assert count_values(path, "h") == 1
     assert count_values(path, "t") == 1
     assert_valid(tmp_path)
@@ -251,7 +251,7 @@ def test_background_thread_writes_within_flush_secs(tmp_path):
     w.add_histogram("h", [1.0], 0)
     w.add_scalar("live", 5.0, 5)
     assert wait_for(lambda: count_values(path, "live") == 6 and count_values(path, "h") == 1)
-    assert read_scalars(path)["live"].steps.tolist() == list(range(6))
+    assert read_run_scalars(path)["live"].steps.tolist() == list(range(6))
     w.close()
     assert_valid(tmp_path)
 
@@ -364,7 +364,7 @@ def test_flush_from_one_thread_while_others_log(tmp_path):
         stop.set()
         f.join()
     w.close()
-    series = read_scalars(str(tmp_path))
+    series = read_run_scalars(str(tmp_path))
     assert series["x"].steps.tolist() == list(range(5000))
     assert count_values(files_in(tmp_path)[0], "h") == 50
     assert flushes[0] > 0
@@ -416,11 +416,11 @@ def test_writer_used_across_fork(tmp_path):
     assert f".{os.getpid()}." in os.path.basename(parent_path)
     parent_tags = sorted({v.tag for e in read_events(parent_path) for v in e.values})
     assert parent_tags == ["parent", "parent_h"]
-    assert read_scalars(parent_path)["parent"].steps.tolist() == [0, 2]
+    assert read_run_scalars(parent_path)["parent"].steps.tolist() == [0, 2]
     assert count_values(parent_path, "parent_h") == 1
     child_tags = sorted({v.tag for e in read_events(child_path) for v in e.values})
     assert child_tags == ["child", "child_h"]
-    assert read_scalars(child_path)["child"].values.tolist() == [2.0]
+    assert read_run_scalars(child_path)["child"].values.tolist() == [2.0]
     assert next(read_events(child_path)).file_version == "brain.Event:2"
     assert_valid(tmp_path)
 
@@ -453,13 +453,13 @@ def test_writer_used_by_multiprocessing_fork_workers(tmp_path):
     w.add_scalar("parent", -1.0, 2000)
     w.close()
 
-    assert read_scalars(parent_path)["parent"].steps.tolist() == list(range(2001))
+    assert read_run_scalars(parent_path)["parent"].steps.tolist() == list(range(2001))
     assert sorted({v.tag for e in read_events(parent_path) for v in e.values}) == ["parent"]
     worker_steps = []
     for path in files_in(tmp_path):
         if path != parent_path:
             assert any(f".{pid}." in os.path.basename(path) for pid in set(pids)), path
-            series = read_scalars(path)
+            series = read_run_scalars(path)
             assert list(series) == ["worker"]
             worker_steps += series["worker"].steps.tolist()
     assert sorted(worker_steps) == list(range(6))
@@ -480,7 +480,7 @@ def test_forked_child_that_logs_nothing_leaves_no_file(tmp_path):
     wait_child(pid)
     w.close()
     assert files_in(tmp_path) == [w.event_file_path]
-    assert read_scalars(w.event_file_path)["parent"].values.tolist() == [1.0]
+    assert read_run_scalars(w.event_file_path)["parent"].values.tolist() == [1.0]
     assert_valid(tmp_path)
 
 
@@ -514,5 +514,5 @@ def test_many_writers_leak_no_threads_or_fds(tmp_path):
     assert sum(t.name == "tfevents-writer" for t in threading.enumerate()) <= 1
     assert _open_fds() == fds_before
     for i in (0, 1, 999):
-        assert read_scalars(str(tmp_path / f"run{i}"))["x"].values.tolist() == [float(i)]
+        assert read_run_scalars(str(tmp_path / f"run{i}"))["x"].values.tolist() == [float(i)]
     assert_valid(tmp_path)

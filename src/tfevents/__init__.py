@@ -2,6 +2,7 @@
 
 from tfevents.errors import (
     CorruptRecordError,
+    DamagedFileWarning,
     DecodeError,
     GraphInputError,
     GraphInputTypeError,
@@ -19,6 +20,7 @@ from tfevents.writer import SummaryWriter
 __version__ = "0.1.0"
 __all__ = [
     "CorruptRecordError",
+    "DamagedFileWarning",
     "DecodeError",
     "Graph",
     "GraphInputError",

@@ -12,6 +12,7 @@ Reading (``tfevents.reader``, the validator and the CLI):
     ``CorruptRecordError`` a length or data CRC does not match: the file is damaged.
     ``TruncatedRecordError`` the file ends inside a record (a torn write, or a writer
                            still at work): harmless for TensorBoard.
+    ``DamagedFileWarning`` a file was read up to damage in its middle (file and offset named).
     ``DecodeError``        a record's bytes are not the protobuf message they claim to be.
 Graphs:
     ``GraphInputError``    ``add_graph``'s inputs do not fit the model (a ValueError, and a
@@ -59,6 +60,11 @@ class TruncatedRecordError(RecordError):
     """The file ends inside a record: a torn write or a writer still at work."""
 
 
+class DamagedFileWarning(UserWarning):
+    """A file was read up to a damaged record (a CRC mismatch or an event that does not
+    parse); the message names the file and the byte offset."""
+
+
 class GraphInputError(ValueError, RuntimeError):
     """``add_graph``: the model cannot run on ``input_to_model``. A ``RuntimeError`` too,
     as torch's tracer raises one there and code written for torch catches it."""
@@ -75,6 +81,7 @@ class GraphTraceWarning(UserWarning):
 
 __all__ = [
     "CorruptRecordError",
+    "DamagedFileWarning",
     "DecodeError",
     "GraphInputError",
     "GraphInputTypeError",

@@ -1,0 +1,76 @@
+"""What the commands share: finding files, the progress bar, walking events, wording."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 file``, ``2 files``, ``0 records``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def no_files(logdir: str) -> int:
+    print(f"no event files under {logdir}", file=sys.stderr)
+    return 2
+
+
+def progress_enabled(args: argparse.Namespace) -> bool:
+    if args.progress is not None:
+        return bool(args.progress)
+    return sys.stderr.isatty()
+
+
+def make_progress(args: argparse.Namespace, runs: dict[str, list[str]], label: str) -> Any:
+    from tfevents.progress import Progress
+
+    sizes = [os.path.getsize(p) for paths in runs.values() for p in paths]
+    return Progress(sum(sizes), files=len(sizes), label=label, enabled=progress_enabled(args))
+
+
+def damage_warning(path: str, error: object) -> str:
+    return f"warning: {path}: {error}; read up to it, skipped the rest (see: tfevents validate)"
+
+
+def walk(
+    runs: dict[str, list[str]],
+    bar: Any,
+    errors: list[tuple[str, str]],
+    *,
+    want: Callable[[str, str], bool] | None = None,
+    decode: bool = True,
+) -> Iterator[tuple[str, str, Any]]:
+    """(run, path, event) for every event; a damaged file is read up to the damage,
+    reported, and the rest of it skipped."""
+    from tfevents.errors import DecodeError, RecordError
+    from tfevents.reader.files import read_file
+
+    for run, paths in runs.items():
+        for path in paths:
+            try:
+                events = read_file(path, run, want=want, decode=decode, salvage=True,
+                                   progress=bar.advance_to)
+                for event in events:
+                    yield run, path, event
+            except (RecordError, DecodeError, UnicodeDecodeError) as exc:
+                errors.append((path, str(exc)))
+                bar.write(damage_warning(path, exc))
+            bar.file_done(os.path.getsize(path))
+
+
+def utc(wall_time: float) -> str:
+    stamp = datetime.datetime.fromtimestamp(wall_time, datetime.timezone.utc)
+    return stamp.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"

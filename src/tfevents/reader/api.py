@@ -1,0 +1,126 @@
+"""The public reading functions: events, values and scalar series of any path."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Collection, Iterator
+from typing import Any
+
+from tfevents.reader.discovery import runs_of, selector
+from tfevents.reader.files import read_file
+from tfevents.reader.scalars import _read_run_job, read_run
+from tfevents.reader.types import KINDS, Datum, Event, ScalarSeries
+
+__all__ = ["read_events", "read_run_scalars", "read_scalars", "read_values"]
+
+def read_events(path: str | os.PathLike[str], *, allow_truncated: bool = True) -> Iterator[Event]:
+    """Yields the events of an event file, or of every event file under a directory
+    (runs in sorted order, each run's files in order); ``Event.run`` names the run.
+
+    A torn last record ends its file quietly unless ``allow_truncated`` is false; a CRC
+    mismatch raises ``CorruptRecordError`` before any event of that file is yielded."""
+    for run, paths in runs_of(path).items():
+        for file_path in paths:
+            yield from read_file(file_path, run, allow_truncated=allow_truncated)
+
+
+def read_values(
+    path: str | os.PathLike[str],
+    *,
+    kind: str | Collection[str] | None = None,
+    tag: str | Collection[str] | None = None,
+    run: str | Collection[str] | None = None,
+    allow_truncated: bool = True,
+) -> Iterator[Datum]:
+    """Yields every summary value under ``path`` as a ``Datum``, optionally only those of
+    the given kinds, tags and runs (exact names). Values filtered out are not decoded."""
+    if kind is not None:
+        kinds = {kind} if isinstance(kind, str) else set(kind)
+        unknown = kinds.difference(KINDS)
+        if unknown:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {sorted(unknown)}")
+    want_kind, want_tag = selector(kind, "kind"), selector(tag, "tag")
+    want_run = selector(run, "run")
+
+    def want(tag_: str, kind_: str) -> bool:
+        return (want_tag is None or want_tag(tag_)) and (want_kind is None or want_kind(kind_))
+
+    for run_name, paths in runs_of(path).items():
+        if want_run is not None and not want_run(run_name):
+            continue
+        for file_path in paths:
+            for event in read_file(file_path, run_name, allow_truncated=allow_truncated, want=want):
+                for value in event.values:
+                    yield Datum(run_name, value.tag, event.step, event.wall_time, value.kind,
+                                value.value, value.plugin, value.metadata)
+
+
+class ScalarRuns(dict[str, dict[str, ScalarSeries]]):
+    """``{run: {tag: ScalarSeries}}``. For a file or a run directory it also answers
+    ``result[tag]`` as the old flat form did, with a ``DeprecationWarning``."""
+
+    _flat_fallback = False
+
+    def __missing__(self, key: str) -> Any:
+        own = dict.get(self, ".")
+        if self._flat_fallback and own is not None and key in own:
+            warnings.warn(
+                "read_scalars(path)[tag] is deprecated: read_scalars now always returns "
+                "{run: {tag: series}}; use read_run_scalars(path)[tag] or "
+                "read_scalars(path)['.'][tag]", DeprecationWarning, stacklevel=2,
+            )
+            return own[key]
+        raise KeyError(key)
+
+
+def read_scalars(
+    path: str | os.PathLike[str],
+    *,
+    run: str | Collection[str] | None = None,
+    tag: str | Collection[str] | None = None,
+    workers: int | None = None,
+    by_run: bool | None = None,
+) -> dict[str, dict[str, ScalarSeries]]:
+    """Every scalar series under ``path``: ``{run: {tag: ScalarSeries}}``, always.
+
+    Runs are named as TensorBoard names them (``"."`` for ``path`` itself, and for a
+    single file); runs without scalars are left out. ``run`` and ``tag`` keep only those
+    names (a string or a collection of exact names), chosen before any file is read or
+    any value decoded. ``workers=N`` reads the runs in N processes. A file damaged in the
+    middle is read up to the damage with a ``DamagedFileWarning``; a torn last record is
+    left out quietly. (``by_run`` is deprecated: ``by_run=False`` is
+    ``read_run_scalars(path)``.)"""
+    if by_run is not None:
+        warnings.warn("read_scalars(by_run=...) is deprecated: read_scalars always returns "
+                      "{run: {tag: series}}; read_run_scalars(path) gives {tag: series}",
+                      DeprecationWarning, stacklevel=2)
+        if by_run is False:
+            return read_run_scalars(path, tag=tag)  # type: ignore[return-value]
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        raise ValueError(f"workers must be a positive int or None, got {workers!r}")
+    runs = runs_of(path)
+    want_run = selector(run, "run")
+    want_tag = selector(tag, "tag")
+    if want_run is not None:
+        runs = {name: paths for name, paths in runs.items() if want_run(name)}
+    tags = None if tag is None else ({tag} if isinstance(tag, str) else set(tag))
+    if workers is not None and workers > 1 and len(runs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(workers, len(runs))) as pool:
+            results = list(pool.map(_read_run_job, [(paths, tags) for paths in runs.values()]))
+    else:
+        results = [read_run(paths, want_tag) for paths in runs.values()]
+    out = ScalarRuns((name, series) for name, series in zip(runs, results) if series)
+    out._flat_fallback = by_run is None and "." in runs
+    return out
+
+
+def read_run_scalars(
+    path: str | os.PathLike[str], *, tag: str | Collection[str] | None = None
+) -> dict[str, ScalarSeries]:
+    """``{tag: ScalarSeries}`` of one run: an event file, or the event files directly in
+    a directory (not those of runs in its subdirectories, such as ``add_scalars``')."""
+    runs = runs_of(path)
+    return read_run(runs.get(".", []), selector(tag, "tag"))
