@@ -6,9 +6,9 @@
 
 What it does, from nothing but the repository:
 
-1. runs the demo (``tfevents.demo.run_demo``: a numpy MLP at learning rates 0.02 and 0.2,
-   500 steps, seed 0) into ``<temporary directory>/runs/demo`` (TensorBoard is started
-   there with ``--logdir runs/demo``, the name its sidebar shows);
+1. runs the demo (``run_demo`` of examples/demo/training.py: a numpy MLP at learning
+   rates 0.02 and 0.2, 500 steps, seed 0) into ``<temporary directory>/runs/demo``
+   (TensorBoard is started there with ``--logdir runs/demo``, the name its sidebar shows);
 2. starts TensorBoard (the ``tensorboard`` package of this interpreter) on a free port
    of 127.0.0.1, and waits until its HTTP API serves every value the demo wrote;
 3. starts headless Chromium and drives it through the DevTools protocol (a minimal
@@ -320,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, os.path.join(REPO, "src"))
-    from tfevents.demo import run_demo
+    sys.path.insert(0, os.path.join(REPO, "examples", "demo"))
+    from training import run_demo
 
     executable = find_chromium(args.chromium)
     if executable is None:

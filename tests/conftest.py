@@ -58,3 +58,11 @@ def tensorboard_factory() -> Iterator[Callable[..., TensorBoardServer]]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     tensorboard_server._stop_all()  # anything a crashed fixture left running
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that starts a TensorBoard (through ``tensorboard_factory``) is a ``server``
+    test, marked or not: ``-m "not server"`` is then the quick subset the README offers."""
+    for item in items:
+        if "tensorboard_factory" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.server)

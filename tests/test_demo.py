@@ -1,10 +1,18 @@
-"""The demo (tfevents.demo): what it writes, read back by TensorBoard's own Python loader."""
+"""The demo (examples/demo/): what it writes, read back by TensorBoard's own Python loader.
+
+examples/ is not a package and not installed: its directory is put on sys.path here, for
+the imports only (the demo's modules import each other by their plain names).
+"""
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import re
+import shlex
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -12,11 +20,20 @@ from PIL import Image
 from tensorboard.backend.event_processing import plugin_event_accumulator
 from tensorboard.util import tensor_util
 
-from tfevents import demo
+DEMO_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "examples", "demo")
+sys.path.insert(0, DEMO_DIR)
+try:
+    mlp = importlib.import_module("mlp")
+    runconfig = importlib.import_module("runconfig")
+    training = importlib.import_module("training")
+    demo_cli = importlib.import_module("run")
+finally:
+    sys.path.remove(DEMO_DIR)
 
 Accumulator = plugin_event_accumulator.EventAccumulator
 # The story needs the demo's own defaults: fewer steps would not show it.
-DEFAULTS = demo.Config(0.02)
+DEFAULTS = runconfig.Config(0.02)
 STEPS = DEFAULTS.steps
 EVAL_STEPS = list(range(0, STEPS + 1, DEFAULTS.eval_every))  # val, PR curves (histograms: not 0)
 IMAGE_STEPS = list(range(0, STEPS + 1, DEFAULTS.image_every))
@@ -39,7 +56,7 @@ VAL_POINTS = 120  # 20 % of 3 arms x 200 points
 @pytest.fixture(scope="module")
 def demo_logdir(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[str]]:
     logdir = str(tmp_path_factory.mktemp("demo"))
-    return logdir, demo.run_demo(logdir, seed=0)
+    return logdir, training.run_demo(logdir, seed=0)
 
 
 def load_runs(run_dirs: list[str]) -> dict[str, Accumulator]:
@@ -66,7 +83,7 @@ def story(
     if request.param == 0:
         return loaded
     logdir = str(tmp_path_factory.mktemp(f"demo_seed{request.param}"))
-    return load_runs(demo.run_demo(logdir, seed=request.param))
+    return load_runs(training.run_demo(logdir, seed=request.param))
 
 
 def values(acc: Accumulator, tag: str) -> dict[int, np.ndarray]:
@@ -100,8 +117,10 @@ def test_run_demo_returns_one_run_dir_per_learning_rate(demo_logdir):
     logdir, run_dirs = demo_logdir
     assert run_dirs == [os.path.join(logdir, name) for name in RUN_NAMES]
     for run_dir in run_dirs:
-        files = os.listdir(run_dir)
-        assert len(files) == 1 and files[0].startswith("events.out.tfevents."), files
+        files = sorted(os.listdir(run_dir))  # one event file, and the demo's marker
+        assert "tfevents" not in training.MARKER  # else readers would take it for events
+        assert len(files) == 2 and files[0] == training.MARKER, files
+        assert files[1].startswith("events.out.tfevents."), files
 
 
 @pytest.mark.parametrize("run", RUN_NAMES)
@@ -214,7 +233,7 @@ def test_decision_region_images_are_rgb_pictures(loaded, run):
         pixels = np.asarray(picture).reshape(-1, 3)
         # Pale region colours plus the three dark class colours of the points.
         assert len(np.unique(pixels, axis=0)) > 10
-        for color in demo.CLASS_COLORS:
+        for color in runconfig.CLASS_COLORS:
             dot = np.round(color * 0.8 * 255).astype(np.uint8)
             assert (pixels == dot).all(axis=1).sum() >= 9, dot
 
@@ -227,7 +246,7 @@ def test_pr_curves_cover_the_validation_set(loaded, run):
         assert sorted(by_step) == EVAL_STEPS, tag
         for table in by_step.values():
             assert table.shape == (6, 127), tag
-            tp, fp, tn, fn, precision, recall = table
+            tp, fp, tn, fn, _precision, recall = table
             assert np.all(tp + fp + tn + fn == VAL_POINTS), tag
             assert np.all(np.diff(tp) <= 0) and np.all((recall >= 0) & (recall <= 1)), tag
         positives += int(by_step[0][0, 0] + by_step[0][3, 0])  # tp + fn at threshold 0
@@ -269,16 +288,16 @@ def test_graph_has_scoped_nodes_with_shapes(loaded, run):
 
 def test_backprop_matches_finite_differences():
     rng = np.random.default_rng(3)
-    layers = demo.init_mlp((2, 5, 4, 3), rng)
+    layers = mlp.init_mlp((2, 5, 4, 3), rng)
     for layer in layers:
         layer.weight = layer.weight.astype(np.float64)
         layer.bias = rng.normal(0, 0.1, layer.bias.shape)
     x, y = rng.normal(size=(7, 2)), rng.integers(0, 3, 7)
-    activations = demo.forward(layers, x)
-    grads = demo.backward(layers, activations, demo.softmax_cross_entropy(activations[-1], y)[1], y)
+    activations = mlp.forward(layers, x)
+    grads = mlp.backward(layers, activations, mlp.softmax_cross_entropy(activations[-1], y)[1], y)
 
     def loss() -> float:
-        return demo.softmax_cross_entropy(demo.forward(layers, x)[-1], y)[0]
+        return mlp.softmax_cross_entropy(mlp.forward(layers, x)[-1], y)[0]
 
     eps = 1e-6
     for layer, (d_weight, d_bias) in zip(layers, grads):
@@ -297,22 +316,22 @@ def test_backprop_matches_finite_differences():
 
 def test_adam_steps_by_about_the_learning_rate_whatever_the_gradient_size():
     rng = np.random.default_rng(5)
-    layers = demo.init_mlp((2, 4, 3), rng)
-    optimizer = demo.Adam.for_layers(layers, learning_rate=0.2)
+    layers = mlp.init_mlp((2, 4, 3), rng)
+    optimizer = mlp.Adam.for_layers(layers, learning_rate=0.2)
 
-    def gradients() -> demo.Gradients:
+    def gradients() -> mlp.Gradients:
         # Sizes from 1e-2 to 1e2: Adam's steps should not care.
         return [tuple((rng.normal(size=array.shape) * 10.0 ** rng.integers(-2, 3, array.shape))
                       .astype(np.float32) for array in (layer.weight, layer.bias))
                 for layer in layers]
 
     first, second = gradients(), gradients()
-    start = [array.copy() for array in demo.parameters(layers)]
+    start = [array.copy() for array in mlp.parameters(layers)]
     optimizer.step(layers, first)
-    after_one = [array.copy() for array in demo.parameters(layers)]
+    after_one = [array.copy() for array in mlp.parameters(layers)]
     optimizer.step(layers, second)
-    for p0, p1, p2, g1, g2 in zip(start, after_one, demo.parameters(layers),
-                                  demo.flatten(first), demo.flatten(second)):
+    for p0, p1, p2, g1, g2 in zip(start, after_one, mlp.parameters(layers),
+                                  mlp.flatten(first), mlp.flatten(second)):
         # Step 1: the moment estimates are g and g*g, so the step is lr * sign(g).
         np.testing.assert_allclose(p0 - p1, 0.2 * np.sign(g1), rtol=1e-3)
         # Step 2: the textbook update, with both bias corrections.
@@ -324,37 +343,107 @@ def test_adam_steps_by_about_the_learning_rate_whatever_the_gradient_size():
 
 
 def test_dead_fractions_count_units_off_on_every_point():
-    layers = demo.init_mlp((2, 4, 3), np.random.default_rng(0))
+    layers = mlp.init_mlp((2, 4, 3), np.random.default_rng(0))
     layers[0].bias[:] = [-100.0, -100.0, -100.0, 100.0]  # three units can never fire
-    assert demo.dead_fractions(layers, np.random.default_rng(1).normal(size=(50, 2))) == {
+    assert mlp.dead_fractions(layers, np.random.default_rng(1).normal(size=(50, 2))) == {
         "layer1": 0.75}
 
 
-def test_rerunning_replaces_the_previous_logs(tmp_path):
-    for _ in range(2):
-        run_dirs = demo.run_demo(str(tmp_path), steps=2)
-    for run_dir in run_dirs:
-        assert len(os.listdir(run_dir)) == 1
+def test_rerunning_replaces_the_previous_logs_and_says_so(tmp_path, capsys):
+    logdir = str(tmp_path / "logs")
+    assert demo_cli.main(["--no-serve", "--logdir", logdir, "--steps", "2"]) == 0
+    first = {name: os.listdir(os.path.join(logdir, name)) for name in RUN_NAMES}
+    assert "Replacing" not in capsys.readouterr().out
+    assert demo_cli.main(["--no-serve", "--logdir", logdir, "--steps", "2"]) == 0
+    out = capsys.readouterr().out
+    for name in RUN_NAMES:
+        run_dir = os.path.join(logdir, name)
+        assert re.search(rf"Replacing the demo's earlier run {re.escape(run_dir)} "
+                         r"\(written \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)", out), out
+        files = sorted(os.listdir(run_dir))
+        events = [f for f in files if f.startswith("events.out.tfevents.")]
+        assert files == sorted([training.MARKER, *events]) and len(events) == 1, files
+        assert events[0] not in first[name]  # a new file; the old one is gone
+
+
+def test_a_run_directory_with_other_event_files_is_left_alone(tmp_path, capsys):
+    logdir = tmp_path / "logs"
+    (logdir / GOOD).mkdir(parents=True)
+    theirs = logdir / GOOD / "events.out.tfevents.1.host.1.0"
+    theirs.write_bytes(b"not the demo's")
+    assert demo_cli.main(["--no-serve", "--logdir", str(logdir), "--steps", "2"]) == 2
+    err = capsys.readouterr().err
+    assert f"{logdir / GOOD} already holds event files that the demo did not write" in err
+    assert theirs.read_bytes() == b"not the demo's"
+    assert not (logdir / TYPO).exists()  # nothing written when any run is refused
+    with pytest.raises(training.ForeignRunError, match="did not write"):
+        training.run_demo(str(logdir), steps=2)
 
 
 def test_run_demo_rejects_bad_steps(tmp_path):
     with pytest.raises(ValueError, match="steps"):
-        demo.run_demo(str(tmp_path), steps=0)
+        training.run_demo(str(tmp_path), steps=0)
 
 
-def test_main_without_serving_writes_logs_and_says_where(tmp_path, capsys):
-    logdir = str(tmp_path / "logs")
-    assert demo.main(["--no-serve", "--logdir", logdir, "--steps", "20"]) == 0
-    out = capsys.readouterr().out
-    assert f"Logs are in {logdir}" in out
-    assert f"tensorboard --logdir {logdir}" in out
+def test_main_without_serving_prints_a_command_that_works_as_printed(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)  # the default logdir, runs/demo, relative to where it ran
+    assert demo_cli.main(["--no-serve", "--steps", "20"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-2] == f"Logs are in {os.path.join('runs', 'demo')}"
+    prefix = "View them with: "
+    assert lines[-1].startswith(prefix)
+    command = lines[-1][len(prefix):]
+    program, flag, logdir = shlex.split(command)
+    # This venv's own tensorboard, by its path: .venv is not activated by demo.sh.
+    assert program == os.path.join(os.path.dirname(sys.executable), "tensorboard")
+    assert (flag, logdir) == ("--logdir", os.path.join("runs", "demo"))
     for name in RUN_NAMES:
-        assert os.path.join(logdir, name) in out
-        assert len(os.listdir(os.path.join(logdir, name))) == 1
+        assert os.path.join("runs", "demo", name) in "\n".join(lines)
+    # Typed in a shell where the demo ran, it finds both runs (--inspect: read, no server).
+    shown = subprocess.run(command + " --inspect", shell=True, cwd=tmp_path, text=True,
+                           capture_output=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    for name in RUN_NAMES:
+        assert f"runs/demo/{name}" in shown.stdout + shown.stderr
 
 
 def test_main_rejects_a_non_positive_step_count(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        demo.main(["--no-serve", "--logdir", str(tmp_path), "--steps", "0"])
+        demo_cli.main(["--no-serve", "--logdir", str(tmp_path), "--steps", "0"])
     assert exit_info.value.code == 2
     assert "--steps" in capsys.readouterr().err
+
+
+@pytest.mark.server
+def test_serving_ends_with_the_command_to_serve_the_logs_again(tmp_path):
+    """The demo as demo.sh runs it: it serves until stopped (SIGTERM here, as Ctrl-C does),
+    then its last line says how to view the logs again."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [os.path.join(os.path.dirname(DEMO_DIR), os.pardir, "src"), os.environ.get("PYTHONPATH", "")]))
+    demo = subprocess.Popen(
+        [sys.executable, os.path.join(DEMO_DIR, "run.py"), "--steps", "2", "--port", "0"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert demo.stdout is not None
+        lines = []
+        for line in demo.stdout:  # until TensorBoard is up (or the demo ends)
+            lines.append(line.rstrip("\n"))
+            if line.startswith("Open that address in a browser"):
+                break
+        assert any(re.match(r"TensorBoard is showing runs/demo at http://", x) for x in lines), (
+            lines, demo.stderr.read() if demo.poll() is not None else "")
+        demo.terminate()
+        out, _ = demo.communicate(timeout=60)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+    assert demo.returncode == 0
+    tensorboard = os.path.join(os.path.dirname(sys.executable), "tensorboard")
+    assert out.strip().splitlines()[-2:] == [
+        "Stopped TensorBoard.",
+        f"The logs stay in runs/demo; view them again with: {tensorboard} --logdir runs/demo",
+    ]
