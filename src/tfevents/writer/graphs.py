@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from tfevents.extras import jax as jax_adapter
 from tfevents.graph import Graph
 from tfevents.wire import messages
 from tfevents.writer.core import WriterCore
@@ -38,6 +39,10 @@ class GraphMethods(WriterCore):
           (``pip install tfevents[torch]``); the model is run once, in eval mode, and its
           train/eval flags are restored. ``use_strict_trace`` is accepted for
           compatibility: dict and list outputs always work here.
+        - a JAX function, a ``jax.jit`` function, or a flax module or its ``apply``
+          (linen and nnx), traced with ``jax.make_jaxpr`` on ``input_to_model`` (a tuple
+          of positional arguments, a dict of keyword arguments, or the one argument):
+          boxes from the name stack, no TensorFlow (``tfevents.extras.jax``);
         - a ``tfevents.Graph`` built by hand (``input_to_model`` must then be None);
         - the bytes of a serialized GraphDef.
         """
@@ -53,10 +58,13 @@ class GraphMethods(WriterCore):
             graph_def = module_graph_def(
                 model, input_to_model, verbose=verbose, use_strict_trace=use_strict_trace
             )
+        elif jax_adapter.is_jax_callable(model):  # (only once jax is imported)
+            graph_def = jax_adapter.jax_graph_def(model, input_to_model, verbose=verbose)
         else:
             raise TypeError(
-                "model must be a torch.nn.Module, a tfevents.Graph or serialized GraphDef "
-                f"bytes, got {type(model).__name__}"
+                "model must be a torch.nn.Module, a JAX function (jax.jit function, flax "
+                "module), a tfevents.Graph or serialized GraphDef bytes, "
+                f"got {type(model).__name__}"
             )
         self._add_event(messages.event(time.time(), graph_def=graph_def))
 
