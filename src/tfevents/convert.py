@@ -58,7 +58,14 @@ def _from_framework(value: Any, name: str) -> np.ndarray:
     if hasattr(value, "__cuda_array_interface__") and hasattr(value, "get"):
         return np.asarray(value.get())
     if hasattr(value, "__array__"):
-        return np.asarray(value)
+        try:
+            return np.asarray(value)
+        except ValueError:
+            # A 0-d bfloat16 EagerTensor's __array__ gives an ml_dtypes scalar, not an
+            # array; its numpy() is an array.
+            if not (hasattr(value, "numpy") and callable(value.numpy)):
+                raise
+            return np.asarray(value.numpy())
     if hasattr(value, "numpy") and callable(value.numpy):  # TensorFlow eager tensors
         return np.asarray(value.numpy())
     if hasattr(value, "__dlpack__"):

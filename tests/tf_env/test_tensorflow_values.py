@@ -6,12 +6,9 @@ with the numpy array it holds (tag ``np/...``): what tfevents.reader reads back 
 the same, and a few are checked against exact expected values, and through a real
 TensorBoard server (scalars, histograms, tensors, both loaders).
 
-Known gaps, kept as strict xfails so that they are noticed when fixed:
-- ``add_scalar`` (and any method) of a 0-d bfloat16 EagerTensor: TF's ``__array__``
-  returns an ``ml_dtypes.bfloat16`` scalar, and ``np.asarray`` raises
-  "object __array__ method not producing an array" (a 0-d bfloat16 tf.Variable and
-  1-d bfloat16 tensors work);
-- ``add_text`` of a ``tf.string`` tensor: a TypeError asks for str / list / numpy array.
+Two cases that once failed are tested apart: a 0-d bfloat16 EagerTensor (TF's
+``__array__`` gives an ``ml_dtypes.bfloat16`` scalar, not an array) and ``add_text`` of
+``tf.string`` tensors.
 """
 
 from __future__ import annotations
@@ -177,19 +174,19 @@ def test_served_by_tensorboard(tb: TensorBoardServer, logs: types.SimpleNamespac
         assert sum(bucket[2] for bucket in got[0][2]) == 20
 
 
-# --- known gaps (see the module docstring) ----------------------------------------------
+# --- once failed (see the module docstring) ---------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="np.asarray(0-d bfloat16 EagerTensor) fails in convert.to_numpy")
 def test_scalar_of_a_0d_bfloat16_eager_tensor(tmp_path: Any) -> None:
     with SummaryWriter(str(tmp_path)) as writer:
         writer.add_scalar("bf16", tf.constant(0.5, tf.bfloat16), 1)
     assert _values(str(tmp_path), "bf16") == [0.5]
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="add_text takes str/list/numpy, not tf.string")
 def test_text_of_a_string_tensor(tmp_path: Any) -> None:
     with SummaryWriter(str(tmp_path)) as writer:
         writer.add_text("note", tf.constant("**hello**"), 1)
+        writer.add_text("table", tf.constant([["a", "b"], ["c", "d"]]), 1)
     assert _values(str(tmp_path), "note") == ["**hello**"]
+    (table,) = _values(str(tmp_path), "table")
+    assert table.tolist() == [[b"a", b"b"], [b"c", b"d"]]

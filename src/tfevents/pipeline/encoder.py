@@ -115,9 +115,8 @@ class EventEncoder:
                 summary_value = _tag_field(tag) + entry.field
             else:
                 seen.add(tag)
-                summary_value = (
-                    _tag_field(tag) + bytes_field(schema.VALUE_METADATA, entry.metadata) + entry.field
-                )
+                metadata = bytes_field(schema.VALUE_METADATA, entry.metadata) if entry.metadata else b""
+                summary_value = _tag_field(tag) + metadata + entry.field
             summary = schema.SUMMARY_VALUE_KEY + varint(len(summary_value)) + summary_value
             payloads.append(  # Event: wall_time, step (0 is left out), summary
                 b"".join(

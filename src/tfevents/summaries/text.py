@@ -43,6 +43,21 @@ def table_value_field(cells: list[str], shape: tuple[int, ...], name: str = "tex
     return messages.tensor_value_field(messages.tensor_from_strings(encoded, shape=list(shape)))
 
 
+def from_tensor(value: Any, name: str = "text_string") -> Any:
+    """A framework tensor of strings (TensorFlow's ``tf.string``) as a str or an array of
+    str; anything else is returned as it is."""
+    if isinstance(value, (str, np.ndarray, list, tuple)) or not callable(getattr(value, "numpy", None)):
+        return value
+    array = np.asarray(value.numpy())
+    if array.dtype != object and array.dtype.kind not in "SU":
+        raise TypeError(f"{name} must be a str or a tensor of strings, got a tensor of dtype {array.dtype}")
+    decoded = np.vectorize(
+        lambda cell: cell.decode("utf-8", "replace") if isinstance(cell, bytes) else str(cell),
+        otypes=[object],
+    )(array) if array.size else array.astype(object)
+    return decoded.item() if decoded.ndim == 0 else decoded
+
+
 def to_cells(value: Any, name: str = "text_string") -> tuple[list[str], tuple[int, ...]] | None:
     """A 1-D or 2-D table of strings as (cells row by row, shape); None for a plain str.
 

@@ -63,6 +63,12 @@ class SummaryWriter(ScalarMethods, MediaMethods, DistributionMethods, Experiment
             while every method still checks its arguments.
         comet_config: tensorboardX's mirror to comet.ml; only its default
             (``{"disabled": True}``) is accepted.
+        legacy_forms: write histograms, images, video, audio and text in torch's forms
+            (``HistogramProto``, ``Summary.Image``, ``Summary.Audio``, text under
+            ``tag/text_summary``), so code reading files back with TensorBoard's
+            ``EventAccumulator.Histograms/Images/Audio`` or tbparse finds them as it found
+            torch's. Default: the environment variable ``TFEVENTS_LEGACY_FORMS`` (1/0),
+            else False (TensorBoard's tensor forms; the dashboards show both alike).
 
     ``file_writer``, ``all_writers``,
     ``_get_file_writer()``, ``use_metadata()`` and ``export_scalars_to_json()`` behave as

@@ -24,7 +24,7 @@ from tfevents.pipeline.entries import ScalarEntry, SummaryEntry
 from tfevents.pipeline.null import NullQueue
 from tfevents.pipeline.queue import EventQueue
 from tfevents.sinks import join_logdir, open_storage
-from tfevents.summaries import image
+from tfevents.summaries import image, legacy
 from tfevents.writer.compat import FileWriter, ScalarLog
 from tfevents.writer.options import DEFAULT_FLUSH_SECS, WriterOptions
 
@@ -78,6 +78,7 @@ class WriterCore:
         png_compress_level: int = image.DEFAULT_COMPRESS_LEVEL,
         write_to_disk: bool = True,
         comet_config: Mapping[str, Any] | None = None,
+        legacy_forms: bool | None = None,
     ) -> None:
         options = WriterOptions.check(
             log_dir, comment, purge_step, max_queue, flush_secs, filename_suffix,
@@ -102,6 +103,8 @@ class WriterCore:
         self.filename_suffix = options.filename_suffix
         self.fsync = options.fsync
         self.png_compress_level = options.png_compress_level
+        # torch's forms of histograms, images, audio and text (summaries/legacy.py)
+        self.legacy_forms = legacy.use_legacy_forms(legacy_forms)
 
         self._lock = threading.Lock()
         self._closed = False

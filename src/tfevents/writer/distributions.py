@@ -6,7 +6,7 @@ from typing import Any
 
 from tfevents import _args as args
 from tfevents import convert
-from tfevents.summaries import histogram, pr_curve
+from tfevents.summaries import histogram, legacy, pr_curve
 from tfevents.writer.core import WriterCore
 
 
@@ -40,6 +40,10 @@ class DistributionMethods(WriterCore):
                 f"add_histogram({tag!r}): NaN and ±Inf values are not counted "
                 f"(this call: {nan} NaN, {pos_inf} +Inf, {neg_inf} -Inf)",
             )
+        if self.legacy_forms:
+            legacy_form = legacy.histogram(table, array)
+            self._add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
+            return
         self._add_summary(tag, histogram.METADATA, histogram.value_field(table), step, wall_time)
 
     def add_histogram_raw(
@@ -65,6 +69,12 @@ class DistributionMethods(WriterCore):
         args.check_tag(tag)
         table = histogram.raw_table(min, max, num, sum, sum_squares, bucket_limits, bucket_counts)
         step, wall_time = self._step(global_step), self._when(walltime)
+        if self.legacy_forms:  # the HistogramProto as given, fields and all
+            legacy_form = legacy.histogram_raw(
+                min, max, num, sum, sum_squares, bucket_limits, bucket_counts
+            )
+            self._add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
+            return
         self._add_summary(tag, histogram.METADATA, histogram.value_field(table), step, wall_time)
 
     def add_pr_curve(

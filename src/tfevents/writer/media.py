@@ -17,11 +17,12 @@ from tfevents.writer.core import WriterCore
 
 if TYPE_CHECKING:
     from tfevents.codecs import figure as figures
-    from tfevents.summaries import audio, boxes, video
+    from tfevents.summaries import audio, boxes, legacy, video
 else:
     from tfevents._lazy import LazyModule
 
     audio = LazyModule("tfevents.summaries.audio")
+    legacy = LazyModule("tfevents.summaries.legacy")
     boxes = LazyModule("tfevents.summaries.boxes")
     video = LazyModule("tfevents.summaries.video")
     figures = LazyModule("tfevents.codecs.figure")
@@ -79,6 +80,10 @@ class MediaMethods(WriterCore):
     def _add_png(self, tag: str, hwc: np.ndarray, step: int, wall_time: float) -> None:
         """Queues an HWC uint8 image as a PNG (images, boxes, figures)."""
         encoded = image.encode_png(hwc, self.png_compress_level)
+        if self.legacy_forms:
+            legacy_form = legacy.image(encoded, hwc.shape[0], hwc.shape[1], hwc.shape[2])
+            self._add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
+            return
         field = image.value_field(encoded, hwc.shape[0], hwc.shape[1])
         self._add_summary(tag, image.METADATA, field, step, wall_time)
 
@@ -187,6 +192,10 @@ class MediaMethods(WriterCore):
                 "in browsers; its frames are shown 20 ms each",
             )
         encoded = video.encode_gif(frames, rate)
+        if self.legacy_forms:  # a Summary.Image holding the GIF, as torch writes it
+            legacy_form = legacy.image(encoded, frames.shape[1], frames.shape[2], frames.shape[3])
+            self._add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
+            return
         field = image.value_field(encoded, frames.shape[1], frames.shape[2])
         self._add_summary(tag, image.METADATA, field, step, wall_time)
 
@@ -221,8 +230,12 @@ class MediaMethods(WriterCore):
                 f"add_audio({tag!r}): {clipped} sample(s) outside [-1, 1] or NaN were "
                 "clipped (NaN to 0); this warning is shown once per tag",
             )
-        field = audio.value_field(audio.encode_wav(pcm, rate))
-        self._add_summary(tag, audio.METADATA, field, step, wall_time)
+        wav = audio.encode_wav(pcm, rate)
+        if self.legacy_forms:
+            legacy_form = legacy.audio(wav, rate, pcm.shape[1], pcm.shape[0])
+            self._add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
+            return
+        self._add_summary(tag, audio.METADATA, audio.value_field(wav), step, wall_time)
 
     # --- text -------------------------------------------------------------------------
 
@@ -242,6 +255,8 @@ class MediaMethods(WriterCore):
         """
         if tag.__class__ is not str or tag not in self._checked_tags:  # (as add_scalar)
             self._checked_tags.add(args.check_tag(tag))
+        if text_string.__class__ is not str:
+            text_string = text.from_tensor(text_string)  # a tf.string tensor
         if text_string.__class__ is str:
             field = text.value_field(text_string)
         elif (table := text.to_cells(text_string)) is None:
@@ -249,6 +264,11 @@ class MediaMethods(WriterCore):
         else:
             field = text.table_value_field(*table)
         step, wall_time = self._step(global_step), self._when(walltime)
+        if self.legacy_forms:  # torch's: a one-cell table under tag/text_summary
+            if text_string.__class__ is str or table is None:
+                field = legacy.text(text_string if text_string.__class__ is str else str(text_string)).field
+            self._add_summary(legacy.text_tag(tag), legacy.TEXT_METADATA, field, step, wall_time)
+            return
         self._add_summary(tag, text.METADATA, field, step, wall_time)
 
 
