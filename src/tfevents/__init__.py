@@ -15,6 +15,7 @@ from tfevents.errors import (
     WriterClosedError,
 )
 from tfevents.graph import Graph
+from tfevents.integrations.patching import patch, unpatch
 from tfevents.writer import SummaryWriter
 
 __version__ = "0.1.0"
@@ -34,4 +35,6 @@ __all__ = [
     "WriteFailedError",
     "WriterClosedError",
     "__version__",
+    "patch",
+    "unpatch",
 ]

@@ -1,0 +1,82 @@
+"""``tfevents.keras.TensorBoard`` on Keras' tensorflow backend, next to Keras' own
+``keras.callbacks.TensorBoard`` on the same fit (runs in the TensorFlow venv).
+
+Both write into one log directory (``ours/``, ``stock/``); TensorBoard (both loaders)
+must show the same runs, scalar tags, steps and epoch values for the two, the same
+histogram tags, and a graph for each.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import types
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytest.importorskip("tensorflow")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from _integration_helpers import wait_scalars
+from tensorboard_server import TensorBoardServer
+from test_integration_keras import TRAIN_SCALARS, VAL_SCALARS, WEIGHTS, run_fits
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[types.SimpleNamespace]:
+    root = str(tmp_path_factory.mktemp("keras_tf"))
+    ours = run_fits(os.path.join(root, "ours"), ["tensorflow"])["tensorflow"]
+    stock = run_fits(os.path.join(root, "stock"), ["tensorflow"], stock=True)["tensorflow"]
+    yield types.SimpleNamespace(root=root, ours=ours, stock=stock)
+
+
+@pytest.fixture(scope="module")
+def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> TensorBoardServer:
+    return tensorboard_factory(logs.root, load_fast)  # type: ignore[no-any-return]
+
+
+def test_same_fit(logs: types.SimpleNamespace) -> None:
+    assert logs.ours["backend"] == logs.stock["backend"] == "tensorflow"
+    assert logs.ours["loss"] == pytest.approx(logs.stock["loss"], rel=1e-5)  # same seed, same data
+
+
+def test_same_runs_and_tags_as_keras_own_callback(tb: TensorBoardServer) -> None:
+    runs = {f"{w}/tensorflow/{r}" for w in ("ours", "stock") for r in ("train", "validation")}
+    tags = tb.wait_for_json(
+        "/data/plugin/scalars/tags",
+        lambda t: runs <= set(t)
+        and all(set(t[f"{w}/tensorflow/train"]) >= TRAIN_SCALARS for w in ("ours", "stock")),
+    )
+    for which in ("train", "validation"):
+        assert set(tags[f"ours/tensorflow/{which}"]) == set(tags[f"stock/tensorflow/{which}"])
+    assert set(tags["ours/tensorflow/train"]) == TRAIN_SCALARS
+    assert set(tags["ours/tensorflow/validation"]) == VAL_SCALARS
+
+
+def test_same_steps_and_values(tb: TensorBoardServer) -> None:
+    for which, tag, count in [
+        ("train", "epoch_loss", 2), ("train", "epoch_accuracy", 2), ("train", "epoch_learning_rate", 2),
+        ("train", "batch_loss", 4), ("validation", "epoch_loss", 2),
+        ("validation", "evaluation_loss_vs_iterations", 2),
+    ]:
+        ours = wait_scalars(tb, f"ours/tensorflow/{which}", tag, count)
+        stock = wait_scalars(tb, f"stock/tensorflow/{which}", tag, count)
+        assert [p[1] for p in ours] == [p[1] for p in stock], (which, tag)
+        if tag != "batch_loss":
+            assert [p[2] for p in ours] == pytest.approx([p[2] for p in stock], rel=1e-5), (which, tag)
+
+
+def test_same_histograms_and_graphs(tb: TensorBoardServer) -> None:
+    for who in ("ours", "stock"):
+        run = f"{who}/tensorflow/train"
+        hist_tags = tb.wait_for_json("/data/plugin/histograms/tags", lambda t, run=run: run in t)[run]
+        assert {f"{w}/histogram" for w in WEIGHTS} <= set(hist_tags)
+    info = tb.wait_for_json(
+        "/data/plugin/graphs/info", lambda i: "ours/tensorflow/train" in i and "stock/tensorflow/train" in i
+    )
+    assert info["ours/tensorflow/train"]["run_graph"] == info["stock/tensorflow/train"]["run_graph"]
+    assert info["ours/tensorflow/train"]["tags"]["keras"]["conceptual_graph"] is True
+    assert info["stock/tensorflow/train"]["tags"]["keras"]["conceptual_graph"] is True
