@@ -197,7 +197,7 @@ def test_metrics_and_odd_hparams_do_not_raise(tmp_path: Any) -> None:
 
     import numpy as np
 
-    from tfevents.reader import read_scalars
+    from tfevents.reader import read_run_scalars
 
     logger = TensorBoardLogger(str(tmp_path), name="", version=0, prefix="p")
     for step, value in [(10, 1.5), (11, 2), (12, torch.tensor(0.25)), (None, torch.tensor(3))]:
@@ -209,7 +209,7 @@ def test_metrics_and_odd_hparams_do_not_raise(tmp_path: Any) -> None:
     }
     logger.log_hyperparams(params, metrics={"abc": torch.tensor([0.54])})
     logger.finalize("success")
-    series = read_scalars(logger.log_dir)
+    series = read_run_scalars(logger.log_dir)
     assert series["p-m"].steps.tolist()[:3] == [10, 11, 12]  # type: ignore[union-attr]
     assert series["p-m"].values.tolist()[:3] == [1.5, 2.0, 0.25]  # type: ignore[union-attr]
     assert series["p-abc"].values.tolist() == [pytest.approx(0.54)]  # type: ignore[union-attr]

@@ -128,12 +128,12 @@ def test_hparams_with_final_metrics(tb: TensorBoardServer, logs: types.SimpleNam
 def test_numpy_and_tensor_values_are_kept(tmp_path: Any) -> None:
     import numpy as np
 
-    from tfevents.reader import read_scalars
+    from tfevents.reader import read_run_scalars
 
     cb = TensorBoardCallback(log_dir=str(tmp_path))
     state = types.SimpleNamespace(is_world_process_zero=True, global_step=5)
     cb.on_log(None, state, None, logs={"a": np.float32(0.5), "b": torch.tensor(2.0), "c": [1, 2], "eval_d": 3})
     cb.tb_writer.close()
-    series = read_scalars(str(tmp_path))
+    series = read_run_scalars(str(tmp_path))
     got = {tag: (s.steps.tolist(), s.values.tolist()) for tag, s in series.items()}  # type: ignore[union-attr]
     assert got == {"train/a": ([5], [0.5]), "train/b": ([5], [2.0]), "eval/d": ([5], [3.0])}

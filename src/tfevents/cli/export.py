@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from tfevents.cli.common import make_progress, no_files, walk
 from tfevents.cli.scalars import export_scalars
-from tfevents.cli.values import csv_rows, json_value
+from tfevents.cli.values import csv_rows, json_value, write_nested
 
 EXPORT_KINDS = ("scalar", "histogram", "image", "audio", "text", "pr_curve", "tensor")
 CSV_COLUMNS = {
@@ -93,21 +93,6 @@ def parse_kinds(text: str, fmt: str) -> list[str]:
             "use --format json or jsonl for other kinds"
         )
     return kinds
-
-
-def write_nested(out: TextIO, nested: dict[str, dict[str, dict[str, Any]]]) -> None:
-    """``{"runs": {run: {tag: series}}}``, one line per series (compact, yet greppable)."""
-
-    def dumps(obj: Any) -> str:
-        return json.dumps(obj, ensure_ascii=False, allow_nan=False)
-
-    out.write('{"runs": {')
-    for i, (run, tags) in enumerate(nested.items()):
-        out.write(("," if i else "") + f"\n {dumps(run)}: {{")
-        for j, (tag, series) in enumerate(tags.items()):
-            out.write(("," if j else "") + f"\n  {dumps(tag)}: {dumps(series)}")
-        out.write("\n }")
-    out.write("\n}}\n" if nested else "}}\n")
 
 
 def run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -18,7 +18,7 @@ import warnings
 from typing import Any, TextIO
 
 from tfevents.cli.common import damage_warning, make_progress
-from tfevents.cli.values import json_float
+from tfevents.cli.values import json_float, write_nested
 
 
 def read_run_columns(
@@ -133,7 +133,6 @@ def _write_records(out: TextIO, results: dict[str, dict[str, Any]], as_array: bo
 
 
 def _write_nested(out: TextIO, results: dict[str, dict[str, Any]]) -> None:
-    from tfevents.cli.export import write_nested
 
     nested = {
         run: {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -91,3 +91,18 @@ def csv_rows(kind: str, run: str, tag: str, step: int, wall: float, value: Any) 
     else:  # text; a table as a JSON list of its rows
         cells = text_cells(value)
         yield [*head, cells if isinstance(cells, str) else json.dumps(cells, ensure_ascii=False)]
+
+
+def write_nested(out: TextIO, nested: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """``{"runs": {run: {tag: series}}}``, one line per series (compact, yet greppable)."""
+
+    def dumps(obj: Any) -> str:
+        return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+
+    out.write('{"runs": {')
+    for i, (run, tags) in enumerate(nested.items()):
+        out.write(("," if i else "") + f"\n {dumps(run)}: {{")
+        for j, (tag, series) in enumerate(tags.items()):
+            out.write(("," if j else "") + f"\n  {dumps(tag)}: {dumps(series)}")
+        out.write("\n }")
+    out.write("\n}}\n" if nested else "}}\n")

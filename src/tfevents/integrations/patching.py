@@ -38,7 +38,7 @@ _finder: _PatchFinder | None = None
 
 
 def _replacement() -> Any:
-    from tfevents import SummaryWriter
+    from tfevents.writer import SummaryWriter
 
     return SummaryWriter
 

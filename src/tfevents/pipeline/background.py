@@ -37,8 +37,15 @@ class BackgroundWriter:
         with self._cond:
             self._queues.add(queue)
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
-                self._thread.start()
+                thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
+                try:
+                    thread.start()
+                except RuntimeError:
+                    # At interpreter shutdown no thread can start: the queue is written
+                    # by its flush or close (or the caller, once its backlog is full).
+                    self._thread = None
+                else:
+                    self._thread = thread
             self._cond.notify()
 
     def remove(self, queue: EventQueue) -> None:
