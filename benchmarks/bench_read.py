@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 times: dict[str, list[float]] = {n: [] for n in names}
                 for rep in range(args.reps):
                     for name in names[rep % len(names):] + names[: rep % len(names)]:
-                        times[name].append(cpu_time(lambda: READERS[name](path)))
+                        times[name].append(cpu_time(lambda name=name, path=path: READERS[name](path)))
                 medians = {n: statistics.median(t) for n, t in times.items()}
                 decoded = count * 24 / 1e6
                 rows.append((writer, count, os.path.getsize(next(

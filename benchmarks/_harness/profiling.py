@@ -97,17 +97,17 @@ def profile_tfevents_run(body: Callable[[], object], top: int = 12) -> RunProfil
     failed: list[str] = []
 
     def wrap(original: WritePending) -> WritePending:
-        def profiled(self: object, from_background: bool = False) -> Any:
+        def profiled(self: object, from_background: bool = False, **options: Any) -> Any:
             if threading.get_ident() == main_thread or failed:
-                return original(self, from_background)
+                return original(self, from_background, **options)
             profile = cProfile.Profile(time.thread_time)
             try:
                 profile.enable()
             except ValueError as exc:  # Python >= 3.12 allows one profiler per process
                 failed.append(str(exc))
-                return original(self, from_background)
+                return original(self, from_background, **options)
             try:
-                return original(self, from_background)
+                return original(self, from_background, **options)
             finally:
                 profile.disable()
                 background.append(profile)

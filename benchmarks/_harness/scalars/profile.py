@@ -64,11 +64,11 @@ def profile_tfevents(workload: Workload, root: str, top: int = 10) -> Profile:
     counts: dict[str, Any] = {"bg_n": 0, "bg_entries": 0, "bg_s": 0.0, "bg_cpu": 0.0, "fg_n": 0, "fg_s": 0.0, "fg_cpu": 0.0}
 
     def clocked(original: WritePending) -> WritePending:
-        def clocked_write_pending(self: Any, from_background: bool = False) -> None:
+        def clocked_write_pending(self: Any, from_background: bool = False, **options: Any) -> None:
             waiting = queued(self)
             t, c = time.perf_counter(), time.thread_time()
             try:
-                original(self, from_background)
+                original(self, from_background, **options)
             finally:
                 dt, dc = time.perf_counter() - t, time.thread_time() - c
                 side = "fg" if threading.get_ident() == main_thread else "bg"

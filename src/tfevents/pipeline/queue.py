@@ -114,10 +114,14 @@ class EventQueue:
         ``MAX_BACKLOG`` (a loop that logs faster than the background thread, starved of
         the GIL, can write), the caller writes the batch itself: memory stays bounded.
         """
+        if self.closed:
+            # An append that raced with close() on another thread: the writer has moved
+            # on to a new queue (or is about to); this one takes nothing more.
+            return
         if self._error is not None:
             self._raise_error()
         if len(self.entries) >= MAX_BACKLOG or self.pending_bytes >= MAX_BACKLOG_BYTES:
-            self.write_pending()
+            self.write_pending(appending=True)
         elif not self.wake_requested:
             self.wake_requested = True
             self.wake_threshold = MAX_BACKLOG
@@ -172,7 +176,9 @@ class EventQueue:
 
     # --- the write path ------------------------------------------------------------------
 
-    def write_pending(self, from_background: bool = False) -> None:
+    def write_pending(self, from_background: bool = False, *, appending: bool = False) -> None:
+        """Writes what is queued. ``appending``: called by an append (``queue_full``), which
+        may race with ``close()`` on another thread; then a closed queue takes nothing."""
         with self._lock:
             self.next_write_due = time.monotonic() + self.flush_secs
             self.wake_requested = False
@@ -180,7 +186,7 @@ class EventQueue:
             self.bytes_threshold = MAX_PENDING_BYTES
             self.pending_bytes = 0
             if self.closed:
-                if self.entries and not from_background:
+                if self.entries and not (from_background or appending):
                     raise WriterClosedError("this writer's event file is closed")
                 return
             if self._needs_header and not self.storage.new_file_per_write:
