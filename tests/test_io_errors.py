@@ -7,7 +7,7 @@ with ``FaultyOs`` (``_reliability_helpers``), whose ``write`` can raise, or writ
 its buffer and then raise on the next call, as a filling disk does. The last test uses a
 real full filesystem: a 64 kB tmpfs mounted for the test (the tests run as root). If the
 mount is refused, that test falls back to an emulated one (a byte quota enforced on
-``write``) rather than skipping.
+``write``) rather than skipping; the emulated one runs as well in any case.
 """
 
 from __future__ import annotations
@@ -136,31 +136,38 @@ def _cut_points(data: bytes) -> dict[str, int]:
     "inside the first data crc", "at a record boundary", "all but the last byte",
 ])
 def test_partial_write_then_disk_full(tmp_path: Any, fake: FaultyOs, where: str) -> None:
-    """The disk fills in the middle of a batch: ``write`` stores part of it, then fails.
-    The part is cut off again, so the file ends at its last whole record."""
+    """The disk fills in the middle of a batch: it has room for part of it. The whole
+    records that fit are written, the file ends at its last whole record, and the rest is
+    written, once, in order, when space returns."""
     w = quiet_writer(tmp_path)
     path = w.event_file_path
     good = log_batch(w, 0)
     w.flush()
     before = read_bytes(path)
 
-    state = {"calls": 0, "cut": None}
+    first_batch: dict[str, Any] = {}
 
     def plan(fd: int, data: bytes) -> Any:
-        state["calls"] += 1
-        if state["calls"] == 1:
-            state["cut"] = _cut_points(data)[where]
-            return state["cut"]
-        return oserror(errno.ENOSPC)
+        """A disk with room for ``cut`` bytes past ``before`` (cutting a file frees room)."""
+        if not first_batch:  # the batch as the pipeline first hands it over
+            first_batch["data"] = data
+            first_batch["capacity"] = len(before) + _cut_points(data)[where]
+        free = first_batch["capacity"] - os.fstat(fd).st_size
+        if free <= 0:
+            return oserror(errno.ENOSPC)
+        return None if len(data) <= free else free
 
     fake.set_plan(plan)
     during = log_batch(w, 100)
     with pytest.raises(WriteFailedError) as info:
         w.flush()
     check_error(info.value, path, errno.ENOSPC)
-    assert state["cut"] is not None and state["calls"] == 2
-    assert read_bytes(path) == before
     assert_valid(tmp_path)
+    records, _ = record_offsets(first_batch["data"])
+    cut = _cut_points(first_batch["data"])[where]
+    ends = [start + 16 + length for start, length in records if start + 16 + length <= cut]
+    assert read_bytes(path) == before + first_batch["data"][: max(ends, default=0)]
+    assert file_calls(path) == good + during[: len(ends)]  # (one value per record)
 
     fake.set_plan(None)
     w.close()
@@ -307,6 +314,31 @@ def test_truncate_failing_too_leaves_no_partial_record_in_the_middle(
     assert [c for f in event_files_under(tmp_path) for c in file_calls(f)] == good + during
 
 
+def test_torn_write_cut_back_later_is_written_whole(tmp_path: Any, fake: FaultyOs) -> None:
+    """A torn prefix stays (the cut failed); the retry tears again, and this time the cut
+    works: the file is back at its last whole record, and the next retry writes the
+    whole chunk, not just what followed the first tear."""
+    w = quiet_writer(tmp_path)
+    good = log_batch(w, 0)
+    w.flush()
+    actions = iter([20, oserror(errno.EIO), 10, oserror(errno.ENOSPC)])
+    fake.set_plan(lambda fd, data: next(actions, None))
+
+    def failing_ftruncate(fd: int, length: int) -> None:
+        raise oserror(errno.EIO)
+
+    fake.__dict__["ftruncate"] = failing_ftruncate
+    during = log_batch(w, 100)
+    with pytest.raises(WriteFailedError):
+        w.flush()  # 20 bytes written, the cut fails: they stay
+    del fake.__dict__["ftruncate"]
+    with pytest.raises(WriteFailedError):
+        w.flush()  # 10 more, then the cut works
+    w.close()
+    assert_valid(tmp_path)
+    assert file_calls(w.event_file_path) == good + during
+
+
 def test_disk_full_when_the_file_is_created(tmp_path: Any, fake: FaultyOs) -> None:
     """A writer created on a full disk (its first record cannot be written): an
     OSError naming the file, and no headerless file left behind."""
@@ -374,18 +406,24 @@ def test_failure_at_exit_is_reported(tmp_path: Any) -> None:
 
 
 class _Quota:
-    """An emulated small filesystem, for when tmpfs cannot be mounted: ``write`` stores
-    what fits in ``free`` bytes (a short write), then fails with ENOSPC."""
+    """An emulated small filesystem, for when tmpfs cannot be mounted: room for ``free``
+    bytes more than the event file held at the first write after ``fill`` (cutting the
+    file frees room); ``write`` stores what fits (a short write), then fails with ENOSPC."""
 
     def __init__(self, free: int) -> None:
-        self.free = free
+        self.fill(free)
+
+    def fill(self, leave: int) -> None:
+        self.free, self.base = leave, -1
 
     def __call__(self, fd: int, data: bytes) -> Any:
-        if self.free <= 0:
+        size = os.fstat(fd).st_size
+        if self.base < 0:
+            self.base = size
+        room = self.base + self.free - size
+        if room <= 0:
             return oserror(errno.ENOSPC)
-        take = min(len(data), self.free)
-        self.free -= take
-        return None if take == len(data) else take
+        return None if len(data) <= room else room
 
 
 def mount_tmpfs(mount_point: Any) -> bool:
@@ -399,12 +437,15 @@ def mount_tmpfs(mount_point: Any) -> bool:
         return False
 
 
-@pytest.fixture
-def small_fs(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """``{"dir", "fill", "free_up", "real"}``: a 64 kB filesystem, nearly filled."""
+@pytest.fixture(params=["tmpfs", "emulated"])
+def small_fs(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[dict[str, Any]]:
+    """``{"dir", "fill", "free_up", "real"}``: a 64 kB filesystem, nearly filled (a real
+    tmpfs where it can be mounted, and always the emulated one too)."""
     mount_point = tmp_path / "small"
     mount_point.mkdir()
-    mounted = mount_tmpfs(mount_point)
+    mounted = request.param == "tmpfs" and mount_tmpfs(mount_point)
     try:
         if mounted:
             filler = mount_point / "filler"
@@ -425,10 +466,10 @@ def small_fs(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
             monkeypatch.setattr(event_file_module, "os", faulty)
 
             def fill(leave: int) -> None:
-                quota.free = leave
+                quota.fill(leave)
 
             def free_up() -> None:
-                quota.free = 1 << 30
+                quota.fill(1 << 30)
 
             yield {"dir": str(mount_point / "run"), "fill": fill, "free_up": free_up, "real": False}
     finally:
@@ -473,6 +514,30 @@ def test_real_full_filesystem(small_fs: dict[str, Any]) -> None:
 
     small_fs["free_up"]()
     w.flush()
+    w.close()
+    assert file_calls(path) == logged
+    assert_valid(os.path.dirname(path))
+
+
+def test_real_full_filesystem_backlog_larger_than_the_room(small_fs: dict[str, Any]) -> None:
+    """A backlog of about 48 kB is flushed with 24 kB free: the images that fit are
+    written (whole), the others are kept, and written in order when space returns."""
+    w = quiet_writer(small_fs["dir"])
+    path = w.event_file_path
+    small_fs["fill"](24 * 1024)
+    rng = np.random.default_rng(11)
+    logged = []
+    for step in range(10):
+        w.add_image("noise", rng.integers(0, 256, (3, 40, 40), dtype=np.uint8), step)
+        logged.append(("noise", step))
+    with pytest.raises(WriteFailedError) as info:
+        w.flush()
+    check_error(info.value, path, errno.ENOSPC)
+    assert 0 < info.value.unwritten_bytes < 10 * 4800
+    written = file_calls(path)
+    assert 3 <= len(written) < 10 and written == logged[: len(written)], written
+    assert_valid(os.path.dirname(path))
+    small_fs["free_up"]()
     w.close()
     assert file_calls(path) == logged
     assert_valid(os.path.dirname(path))

@@ -28,7 +28,13 @@ class WriterClosedError(RuntimeError):
 
 
 class WriteFailedError(OSError):
-    """A write to the event file failed; the events are kept and retried on the next write."""
+    """A write to the event file failed; the events are kept and retried on the next write.
+
+    ``path``: the event file; ``unwritten_bytes``: how many bytes of events are kept for
+    that retry (on a full disk, the whole records that fitted were written first)."""
+
+    path: str = ""
+    unwritten_bytes: int = 0
 
 
 class LoggedValueError(ValueError):

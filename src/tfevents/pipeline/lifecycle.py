@@ -29,6 +29,7 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Protocol
 
+from tfevents.errors import WriteFailedError
 from tfevents.pipeline import background
 
 if TYPE_CHECKING:
@@ -65,7 +66,18 @@ def unregister_queue(queue: EventQueue) -> None:
 
 
 def _report(what: str, exc: BaseException) -> None:
-    print(f"tfevents: could not write {what} at exit: {exc}", file=sys.stderr)
+    """One line on stderr. For a failed write, what is lost (no retry comes after exit)."""
+    if isinstance(exc, WriteFailedError) and exc.__cause__ is not None:
+        what = exc.path or what
+        message = (
+            f"{exc.unwritten_bytes} bytes of events were not written ({exc.__cause__}); "
+            "the file holds everything logged before them"
+            if exc.unwritten_bytes
+            else str(exc.__cause__)
+        )
+    else:
+        message = str(exc)
+    print(f"tfevents: could not write {what} at exit: {message}", file=sys.stderr)
 
 
 def _write_network_queues() -> None:

@@ -7,7 +7,8 @@ and hands the bytes to the storage; it runs on the shared background thread, or 
 caller's thread in ``flush`` and ``close`` (and when the backlog is full).
 
 Guarantees: ``flush`` returns once everything appended before it is written;
-``close`` is idempotent; a failed write keeps its bytes, in order, for a retry, and is
+``close`` is idempotent; a failed write keeps its bytes, in order, for a retry (on a
+full disk, the whole records that fit are written first), and is
 reported to the caller by the next ``flush``/``close`` or backlog check; a forked
 child never writes to its parent's file.
 """
@@ -24,6 +25,7 @@ from tfevents.errors import LoggedValueError, WriteFailedError, WriterClosedErro
 from tfevents.pipeline import background, lifecycle
 from tfevents.pipeline.encoder import EventEncoder, file_header, purge_marker
 from tfevents.pipeline.entries import Entry, EventEntry, SeriesEntry, SummaryEntry
+from tfevents.records.framing import whole_records_within
 from tfevents.sinks.base import Storage
 
 # The background writer is woken early when this many entries, or bytes of encoded
@@ -202,7 +204,7 @@ class EventQueue:
                 try:
                     self.storage.write(chunk)
                 except OSError as exc:
-                    self._unwritten = chunks[index:]
+                    self._unwritten = self._write_what_fits(chunks[index:], exc)
                     self._error = exc
                     if not from_background:
                         self._raise_error()
@@ -210,6 +212,20 @@ class EventQueue:
             if not chunks and self._error is not None and not from_background:
                 self._raise_error()
             self._error = None
+
+    def _write_what_fits(self, chunks: list[bytes], exc: OSError) -> list[bytes]:
+        """After ``chunks[0]`` failed: writes the whole records of it that fitted (a full
+        disk takes what it has room for), and returns what is still to write, in order."""
+        fitted = getattr(exc, "fitted_bytes", 0)
+        cut = whole_records_within(chunks[0], fitted) if fitted else 0
+        if not cut:
+            return chunks
+        head, tail = chunks[0][:cut], chunks[0][cut:]
+        try:
+            self.storage.write(head)
+        except OSError:
+            return [head, tail, *chunks[1:]]  # (the space went meanwhile: all kept)
+        return [tail, *chunks[1:]] if tail else chunks[1:]
 
     def record_background_error(self, exc: BaseException) -> None:
         """Keeps an unexpected error of the background thread for the caller to see."""
@@ -219,12 +235,14 @@ class EventQueue:
         exc = self._error
         self._error = None
         kept = sum(len(chunk) for chunk in self._unwritten)
-        raise WriteFailedError(
+        error = WriteFailedError(
             getattr(exc, "errno", None),
             f"writing events to {self.describe()} failed: {exc}; the events logged so far "
             f"({kept} bytes, and this call's if it logged one) are kept and "
             "will be retried by the next flush or close",
-        ) from exc
+        )
+        error.path, error.unwritten_bytes = self.describe(), kept
+        raise error from exc
 
     def _report_lost(self) -> None:
         lost, self._lost = self._lost, None

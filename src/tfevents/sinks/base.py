@@ -12,7 +12,10 @@ them to a ``Storage`` in chunks; the storage keeps them. Two kinds exist:
 The one rule every storage may rely on: when ``write`` raises ``OSError``, the next call
 to ``write`` passes the same bytes again (the pipeline retries them before anything
 newer). A local file continues a torn write instead of repeating it; an object store
-uploads the retried chunk under the name it chose the first time.
+uploads the retried chunk under the name it chose the first time. One exception: a
+storage that stored part of the chunk, then took all of it back, may set
+``fitted_bytes`` on the error; the next call may then pass a prefix of the same bytes
+(the whole records that fitted, on a full disk) and the rest after it.
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
 The file is opened unbuffered in append mode at the first write: each chunk is one
 ``write`` call, so what the background thread writes is visible to a running
 TensorBoard at once. A write that fails part-way is cut back to the last whole chunk
-with ``ftruncate``; where that fails too, the torn prefix stays and the retry of the
-same chunk (the storage protocol's rule) writes only the rest of it.
+with ``ftruncate``, and the error says how many bytes had fitted (``fitted_bytes``: the
+pipeline then writes the whole records among them, see ``sinks.base``); where the cut
+fails too, the torn prefix stays and the retry of the same chunk (the storage
+protocol's rule) writes only the rest of it.
 """
 
 from __future__ import annotations
@@ -64,6 +66,11 @@ class LocalEventFile:
                     os.ftruncate(self._fd, self._size)
                 except OSError:
                     self._torn += written  # the retry continues the torn chunk
+                else:
+                    # Nothing of the chunk is left; say how much of it fitted, so that
+                    # the pipeline can write the whole records that do.
+                    exc.fitted_bytes = self._torn + written  # type: ignore[attr-defined]
+                    self._torn = 0
             raise
         self._size += self._torn + written
         self._torn = 0
