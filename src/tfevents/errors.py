@@ -6,6 +6,7 @@ Writing:
                            the events are kept and retried by the next flush or close.
     ``LoggedValueError``   values whose framework computation failed (read on the
                            background thread) were left out; raised by the next flush.
+    ``TagKindError``       a tag logged as one kind was given to another kind's method.
 Reading (``tfevents.reader``, the validator and the CLI):
     ``ReadError``          base of everything wrong with a file's contents (a ValueError).
     ``RecordError``        a TFRecord frame could not be read; ``offset`` is its start.
@@ -14,6 +15,7 @@ Reading (``tfevents.reader``, the validator and the CLI):
                            still at work): harmless for TensorBoard.
     ``DamagedFileWarning`` a file was read up to damage in its middle (file and offset named).
     ``DecodeError``        a record's bytes are not the protobuf message they claim to be.
+    ``ValueDecodeError``   the event is well formed, one of its values cannot be decoded.
 Graphs:
     ``GraphInputError``    ``add_graph``'s inputs do not fit the model (a ValueError, and a
                            RuntimeError as torch's is; ``GraphInputTypeError`` a TypeError too).
@@ -42,12 +44,30 @@ class LoggedValueError(ValueError):
     computation failed): raised by the next ``flush``/``close``; the others were written."""
 
 
+class TagKindError(ValueError):
+    """A tag already logged as one kind (scalars, images, ...) was given to a method of
+    another: TensorBoard shows one kind per tag, so the call is refused."""
+
+
 class ReadError(ValueError):
     """An event file's contents could not be read."""
 
 
 class DecodeError(ReadError):
-    """The bytes are not a well-formed protobuf message."""
+    """The bytes are not a well-formed protobuf message, or claim what they cannot hold
+    (a size larger than the record). Where the file is known, ``path`` and ``offset``
+    (the record's byte offset) name it."""
+
+    path: str = ""
+    offset: int | None = None
+
+
+class ValueDecodeError(DecodeError):
+    """The event is well formed (TensorBoard loads it) but one of its values cannot be
+    decoded: a tensor whose shape and contents disagree, a broken image, text that is
+    not UTF-8. ``tag`` names the value."""
+
+    tag: str = ""
 
 
 class RecordError(ReadError):
@@ -95,7 +115,9 @@ __all__ = [
     "LoggedValueError",
     "ReadError",
     "RecordError",
+    "TagKindError",
     "TruncatedRecordError",
+    "ValueDecodeError",
     "WriteFailedError",
     "WriterClosedError",
 ]

@@ -5,6 +5,8 @@ last record is reported apart from corruption: TensorBoard waits for the rest of
 so it loses nothing, whereas a bad CRC or an unparsable event stops its Python loader
 at that record and makes its Rust loader drop the whole file. For a damaged file the
 report says how many records were valid before the damage, and where the damage is.
+A value that cannot be decoded in an event that parses (TensorBoard loads the event, its
+dashboard cannot show the value) is reported as unreadable, and the check goes on.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tfevents.errors import DecodeError
+from tfevents.errors import DecodeError, ValueDecodeError
 from tfevents.reader.decoding import parse_event
 from tfevents.reader.discovery import event_files
 from tfevents.reader.files import checked_records
@@ -26,41 +28,65 @@ __all__ = ["FileReport", "validate_file", "validate_logdir"]
 @dataclass(frozen=True)
 class FileReport:
     """What ``validate_file`` found. ``records`` counts the valid records (for a damaged
-    file: those before the damage, which starts at byte ``damage_offset``)."""
+    file: those before the damage, which starts at byte ``damage_offset``).
+    ``unreadable``: values in well-formed events that cannot be decoded (TensorBoard
+    loads the file; its dashboard cannot show them), a line each. ``notes``: what
+    TensorBoard reads but may not show as meant (a tag logged as two kinds)."""
 
     path: str
     records: int
     truncated_bytes: int  # bytes of a torn last record (harmless)
     error: str | None  # corruption: the file is damaged
     damage_offset: int | None = None
+    unreadable: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        """No damage and every value readable."""
+        return self.error is None and not self.unreadable
 
 
 def validate_file(path: str) -> FileReport:
-    """Checks one event file: both CRCs of every record, and that every event parses."""
+    """Checks one event file: both CRCs of every record, that every event parses, and
+    that every value decodes (sizes checked before anything is allocated)."""
     data = open_buffer(path)
     records = checked_records(data)
     state = FileState()
     first_version = None
     view = memoryview(data)
+    unreadable: list[str] = []
+    kinds: dict[str, list[str]] = {}
     for index, (offset, length) in enumerate(zip(records.offsets.tolist(), records.lengths.tolist())):
         try:
             # Images stay encoded: TensorBoard serves their bytes as they are.
             event = parse_event(bytes(view[offset : offset + length]), state, decode_images=False)
-        except (DecodeError, UnicodeDecodeError, ValueError) as exc:
+        except ValueDecodeError as exc:
+            unreadable.append(f"record {index} at byte {offset - 12}: {exc}")
+            continue
+        except DecodeError as exc:
             return FileReport(path, index, 0, f"record {index} at byte {offset - 12} does not parse: {exc}",
-                              offset - 12)
+                              offset - 12, tuple(unreadable), _two_kinds(kinds))
         if index == 0:
             first_version = event.file_version
+        for value in event.values:
+            seen = kinds.setdefault(value.tag, [])
+            if value.kind not in seen:
+                seen.append(value.kind)
     count = int(records.offsets.size)
+    found = tuple(unreadable), _two_kinds(kinds)
     if records.damage is not None:
-        return FileReport(path, count, 0, str(records.damage), records.damage.offset)
+        return FileReport(path, count, 0, str(records.damage), records.damage.offset, *found)
     if count and first_version is None:
-        return FileReport(path, count, 0, "first record has no file_version", 0)
-    return FileReport(path, count, len(view) - records.end, None)
+        return FileReport(path, count, 0, "first record has no file_version", 0, *found)
+    return FileReport(path, count, len(view) - records.end, None, None, *found)
+
+
+def _two_kinds(kinds: dict[str, list[str]]) -> tuple[str, ...]:
+    return tuple(
+        f"tag {tag!r} holds {' and '.join(seen)} values; TensorBoard shows one kind per tag"
+        for tag, seen in kinds.items() if len(seen) > 1
+    )
 
 
 def validate_logdir(

@@ -46,18 +46,23 @@ def walk(
     decode: bool = True,
 ) -> Iterator[tuple[str, str, Any]]:
     """(run, path, event) for every event; a damaged file is read up to the damage,
-    reported, and the rest of it skipped."""
-    from tfevents.errors import DecodeError, RecordError
+    reported, and the rest of it skipped; a record that does not decode is reported and
+    skipped. Every report goes to ``errors`` and to stderr, a line each."""
+    from tfevents.errors import DecodeError, ReadError
     from tfevents.reader.files import read_file
+
+    def skipped(error: DecodeError) -> None:
+        errors.append((error.path, str(error)))
+        bar.write(f"warning: {error}; skipped that record")
 
     for run, paths in runs.items():
         for path in paths:
             try:
                 events = read_file(path, run, want=want, decode=decode, salvage=True,
-                                   progress=bar.advance_to)
+                                   progress=bar.advance_to, on_error=skipped)
                 for event in events:
                     yield run, path, event
-            except (RecordError, DecodeError, UnicodeDecodeError) as exc:
+            except (ReadError, OSError) as exc:
                 errors.append((path, str(exc)))
                 bar.write(damage_warning(path, exc))
             bar.file_done(os.path.getsize(path))

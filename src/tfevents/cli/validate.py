@@ -11,8 +11,11 @@ from tfevents.validate import FileReport
 
 def add_parser(commands: argparse._SubParsersAction, with_progress) -> None:  # type: ignore[type-arg, no-untyped-def]
     validate = commands.add_parser("validate", help="check every record's CRCs and every event",
-                                   description="Check both CRCs of every record and parse every "
-                                   "event. Exit 1 if a file is corrupt; a torn last record is harmless.")
+                                   description="Check both CRCs of every record, parse every "
+                                   "event and decode every value. Exit status: 0 if every file is "
+                                   "whole (a torn last record is harmless; notes such as a tag "
+                                   "logged as two kinds do not count), 1 if a file is corrupt or "
+                                   "a value cannot be decoded, 2 if LOGDIR holds no event file.")
     validate.add_argument("logdir", metavar="LOGDIR")
     validate.add_argument("-v", "--verbose", action="store_true", help="list good files too")
     with_progress(validate)
@@ -29,19 +32,25 @@ def run(args: argparse.Namespace) -> int:
         reports = validate_logdir(
             args.logdir, on_file=lambda path, report: bar.file_done(os.path.getsize(path))
         )
-    corrupt = 0
+    corrupt = unreadable = 0
     for report in reports:
+        for line in report.unreadable:
+            print(f"UNREADABLE {report.path}: {line}")
+        unreadable += len(report.unreadable)
+        for line in report.notes:
+            print(f"NOTE       {report.path}: {line}")
         if report.error:
             corrupt += 1
             print(f"CORRUPT    {report.path}: {_damage_line(report)}")
-        elif report.truncated_bytes:
+        elif report.truncated_bytes and not report.unreadable:
             print(f"TRUNCATED  {report.path}: {plural(report.records, 'record')}, then a torn "
                   f"last record of {plural(report.truncated_bytes, 'byte')} (harmless)")
-        elif args.verbose:
+        elif args.verbose and not report.unreadable:
             print(f"ok         {report.path}: {plural(report.records, 'record')}")
     total = sum(r.records for r in reports)
-    print(f"{plural(len(reports), 'file')}, {plural(total, 'record')}, {corrupt} corrupt")
-    return 1 if corrupt else 0
+    tail = f", {plural(unreadable, 'unreadable value')}" if unreadable else ""
+    print(f"{plural(len(reports), 'file')}, {plural(total, 'record')}, {corrupt} corrupt{tail}")
+    return 1 if corrupt or unreadable else 0
 
 
 def _damage_line(report: FileReport) -> str:

@@ -8,11 +8,12 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
+from tfevents.errors import DecodeError, ReadError, ValueDecodeError
 from tfevents.reader import legacy
 from tfevents.reader.media import decode_image
 from tfevents.reader.tensors import parse_tensor
 from tfevents.reader.types import Event, FileState, Metadata, Value
-from tfevents.wire.decoding import DecodeError, as_double, as_float, as_int64, fields, read_varint
+from tfevents.wire.decoding import as_double, as_float, as_int64, fields, read_varint
 
 __all__ = ["Want", "parse_event", "parse_event_fields", "parse_simple_scalar"]
 
@@ -31,6 +32,11 @@ _PLUGIN_KINDS = {
 _TAG, _SIMPLE, _OLD_HISTO, _IMAGE, _HISTO, _AUDIO, _NODE_NAME, _TENSOR, _METADATA = 1, 2, 3, 4, 5, 6, 7, 8, 9
 _LEGACY_KINDS = {_SIMPLE: "scalar", _HISTO: "histogram", _IMAGE: "image", _AUDIO: "audio"}
 _PAYLOADS = (_SIMPLE, _OLD_HISTO, _IMAGE, _HISTO, _AUDIO, _TENSOR)
+_FIELD_NAMES = {
+    _SIMPLE: "Summary.Value.simple_value", _OLD_HISTO: "Summary.Value.obsolete_old_style_histogram",
+    _IMAGE: "Summary.Value.image", _HISTO: "Summary.Value.histo", _AUDIO: "Summary.Value.audio",
+    _TENSOR: "Summary.Value.tensor",
+}
 
 
 def parse_event(
@@ -45,15 +51,26 @@ def parse_event(
     """One event record. ``state`` carries the tags' plugins from record to record of a
     file; ``want`` drops values before decoding them; ``decode=False`` keeps every value
     with ``value=None`` (tags and kinds only); ``decode_images=False`` leaves images
-    encoded (bytes). Raises ``DecodeError`` (or ``UnicodeDecodeError``) if it does not parse."""
+    encoded (bytes). Raises ``DecodeError`` if it does not parse, ``ValueDecodeError``
+    (a ``DecodeError``) if it parses but a value cannot be decoded; never another error."""
     fast = parse_simple_scalar(data, state, run, want, decode)
     if fast is not None:
         return fast
     try:
         return parse_event_fields(data, state, run, want, decode, decode_images)
-    except (TypeError, AttributeError, IndexError, struct.error) as exc:
+    except ReadError:
+        raise
+    except (TypeError, AttributeError, IndexError, struct.error, ValueError, OverflowError) as exc:
         # A field with the wrong wire type (bytes where a number belongs, or the reverse).
         raise DecodeError(f"malformed event: {exc}") from None
+
+
+def _text(raw: Any, field: str) -> str:
+    """A protobuf ``string`` field: TensorBoard's parsers refuse one that is not UTF-8."""
+    try:
+        return raw.decode("utf-8")  # type: ignore[no-any-return]
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"{field} is not UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})") from None
 
 
 # The usual scalar event, as tfevents, torch and tensorboardX write it once a tag's
@@ -123,7 +140,7 @@ def parse_event_fields(
         elif number == 2:
             step = as_int64(raw)  # type: ignore[arg-type]
         elif number == 3:
-            file_version = raw.decode("utf-8")  # type: ignore[union-attr]
+            file_version = _text(raw, "Event.file_version")
         elif number == 4:
             graph_def = raw
         elif number == 5:
@@ -144,13 +161,13 @@ def _parse_metadata(data: bytes) -> Metadata:
         if number == 1:
             for n, _, v in fields(raw):  # type: ignore[arg-type]
                 if n == 1:
-                    plugin_name = v.decode("utf-8")  # type: ignore[union-attr]
+                    plugin_name = _text(v, "SummaryMetadata.plugin_data.plugin_name")
                 elif n == 2:
                     content = v  # type: ignore[assignment]
         elif number == 2:
-            display = raw.decode("utf-8")  # type: ignore[union-attr]
+            display = _text(raw, "SummaryMetadata.display_name")
         elif number == 3:
-            description = raw.decode("utf-8")  # type: ignore[union-attr]
+            description = _text(raw, "SummaryMetadata.summary_description")
         elif number == 4:
             data_class = raw  # type: ignore[assignment]
     return Metadata(plugin_name, content, display, description, data_class)
@@ -164,15 +181,17 @@ def _parse_value(
     payload_field, payload = 0, None
     for number, _, raw in fields(data):
         if number == _TAG:
-            tag = raw.decode("utf-8")  # type: ignore[union-attr]
+            tag = _text(raw, "Summary.Value.tag")
         elif number == _NODE_NAME:
-            node_name = raw.decode("utf-8")  # type: ignore[union-attr]
+            node_name = _text(raw, "Summary.Value.node_name")
         elif number == _METADATA:
             metadata = _parse_metadata(raw)  # type: ignore[arg-type]
         elif number in _PAYLOADS:
             payload_field, payload = number, raw
     tag = tag or node_name  # the Python loader's rule for values without a tag
-    if metadata is not None and tag not in state.plugins:
+    if metadata is not None:
+        # A value is read by the plugin its own metadata names; values without metadata
+        # by the one named last for the tag (a tag logged as two kinds reads as both).
         state.plugins[tag] = metadata.plugin_name
     plugin = state.plugins.get(tag, "")
     if payload_field in _LEGACY_KINDS:
@@ -185,7 +204,15 @@ def _parse_value(
         kind = "unknown"
     if want is not None and not want(tag, kind):
         return None
-    value = _decode_payload(kind, payload_field, payload, metadata, decode_images) if decode else None
+    if not decode:
+        return Value(tag, kind, None, metadata, plugin)
+    try:
+        value = _decode_payload(kind, payload_field, payload, metadata, decode_images)
+    except Exception as exc:  # numpy, Pillow, wave, codecs: one error type for all
+        error = ValueDecodeError(f"tag {tag!r}: its {kind} value ({_FIELD_NAMES.get(payload_field, 'metadata')}) "
+                                 f"cannot be decoded: {exc}")
+        error.tag = tag
+        raise error from None
     return Value(tag, kind, value, metadata, plugin)
 
 

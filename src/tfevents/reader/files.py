@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from tfevents.errors import CorruptRecordError, ReadError, TruncatedRecordError
+from tfevents.errors import CorruptRecordError, DecodeError, ReadError, TruncatedRecordError
 from tfevents.reader.decoding import Want, parse_event
 from tfevents.reader.scanning import Records, data_crc_damage, open_buffer, scan_records
 from tfevents.reader.types import Event, FileState
+from tfevents.records.framing import HEADER_SIZE
 
 __all__ = ["checked_records", "read_file"]
 
@@ -33,13 +34,16 @@ def read_file(
     decode_images: bool = True,
     salvage: bool = False,
     progress: Callable[[int], None] | None = None,
+    on_error: Callable[[DecodeError], None] | None = None,
 ) -> Iterator[Event]:
     """The events of one file. ``want(tag, kind)`` drops values before decoding them;
     ``decode=False`` keeps every value with ``value=None`` (kinds and tags only).
     A damaged record (a CRC mismatch) raises ``CorruptRecordError`` before any event is
     yielded, unless ``salvage=True``: then the events before it come first (as
     TensorBoard's Python loader reads up to it). ``progress(bytes)`` is told how far into
-    the file the events yielded so far reach."""
+    the file the events yielded so far reach. A record that does not decode raises a
+    ``DecodeError`` naming the file and its offset, or, given ``on_error``, is passed to
+    it and skipped."""
     data = open_buffer(path)
     records = checked_records(data)
     if records.damage is not None and not salvage:
@@ -48,8 +52,16 @@ def read_file(
     view = memoryview(data)
     offsets, lengths = records.offsets.tolist(), records.lengths.tolist()
     for index, (offset, length) in enumerate(zip(offsets, lengths)):
-        yield parse_event(bytes(view[offset : offset + length]), state, run=run, want=want,
-                          decode=decode, decode_images=decode_images)
+        try:
+            event = parse_event(bytes(view[offset : offset + length]), state, run=run, want=want,
+                                decode=decode, decode_images=decode_images)
+        except DecodeError as exc:
+            error = located(exc, path, index, offset - HEADER_SIZE)
+            if on_error is None:
+                raise error from None
+            on_error(error)
+            continue
+        yield event
         if progress is not None and index % 256 == 255:
             progress(offset + length + 4)
     if records.damage is not None:
@@ -58,6 +70,14 @@ def read_file(
         progress(len(view))
     if records.truncated and not allow_truncated:
         raise TruncatedRecordError(f"{len(view) - records.end} bytes of a torn last record", records.end)
+
+
+def located(error: DecodeError, path: str, index: int, offset: int) -> DecodeError:
+    """``error`` again, its message and attributes naming the file and the record."""
+    out = type(error)(f"{path}: record {index} at byte {offset}: {error}")
+    out.__dict__.update(error.__dict__)
+    out.path, out.offset = path, offset
+    return out
 
 
 def damage_message(path: str, error: ReadError | UnicodeDecodeError, records_before: int) -> str:

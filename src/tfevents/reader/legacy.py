@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from tfevents.errors import DecodeError
 from tfevents.wire.decoding import as_double, fields
 
 
@@ -27,9 +28,15 @@ def histogram_table(data: bytes) -> np.ndarray:
         elif number in (6, 7):
             target = limits if number == 6 else counts
             if wire_type == 2:
+                if len(raw) % 8:  # type: ignore[arg-type]
+                    raise DecodeError(f"HistogramProto field {number}: {len(raw)} bytes "  # type: ignore[arg-type]
+                                      "is not a whole number of doubles")
                 target.extend(struct.unpack(f"<{len(raw) // 8}d", raw))  # type: ignore[arg-type]
             else:
                 target.append(as_double(raw))  # type: ignore[arg-type]
+    if len(limits) != len(counts):
+        raise DecodeError(f"HistogramProto: {len(limits)} bucket_limit values for "
+                          f"{len(counts)} buckets")
     nonzero = [i for i, count in enumerate(counts) if count > 0]
     if not nonzero:
         return np.zeros((0, 3), dtype=np.float64)

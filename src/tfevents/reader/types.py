@@ -74,8 +74,10 @@ class ScalarSeries:
 
 @dataclass
 class FileState:
-    """What decoding one file remembers: the plugin of each tag, from the first metadata
-    seen for it in the file (as both TensorBoard loaders decide it)."""
+    """What decoding one file remembers: the plugin of each tag, from the last metadata
+    seen for it in the file (TensorBoard's loaders keep the first for the whole series;
+    the two differ only for a tag logged as two kinds, whose values then read as
+    each was written)."""
 
     plugins: dict[str, str] = field(default_factory=dict)
 
