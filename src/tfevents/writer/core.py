@@ -18,7 +18,7 @@ from typing import Any, Protocol, TypeVar
 
 from tfevents import _args as args
 from tfevents import distributed
-from tfevents.errors import LoggedValueError
+from tfevents.errors import LoggedValueError, TagKindError
 from tfevents.pipeline import lifecycle
 from tfevents.pipeline.entries import ScalarEntry, SummaryEntry
 from tfevents.pipeline.null import NullQueue
@@ -108,8 +108,12 @@ class WriterCore:
 
         self._lock = threading.Lock()
         self._closed = False
-        # Tags add_scalar and add_text have validated (a set lookup beats validating again).
+        # Tags add_scalar and add_text have validated and claimed (a set lookup beats
+        # validating again): add_scalar's hot path looks only here.
         self._checked_tags: set[str] = set()
+        self._text_tags: set[str] = set()
+        # Each tag's kind (its TensorBoard plugin), from its first call (_claim_tag).
+        self._tag_kinds: dict[str, str] = {}
         # Display names and descriptions of scalar tags, kept across reopened files.
         self._scalar_metadata: dict[str, bytes] = {}
         self._warned: set[tuple[str, str]] = set()
@@ -170,6 +174,20 @@ class WriterCore:
     def open_queues(self) -> list[Queue]:
         """This writer's queues that are open: its run's and add_scalars' runs'."""
         return [q for q in [self._queue, *self._sub_queues.values()] if not q.closed]
+
+    def _claim_tag(self, tag: Any, kind: str) -> str:
+        """Checks ``tag`` and refuses one this writer already logged as another kind:
+        TensorBoard shows one kind per tag (its Python loader fails on the mix).
+        Returns the tag. Called before anything of the call is converted or queued."""
+        checked = args.check_tag(tag)
+        known = self._tag_kinds.setdefault(checked, kind)
+        if known != kind:
+            raise TagKindError(
+                f"tag {tag!r} was logged as {known} by this writer and cannot also hold "
+                f"{kind}: TensorBoard shows one kind per tag; use another tag (for "
+                f"example {checked + '_' + kind!r})"
+            )
+        return checked
 
     def _add_summary(
         self, tag: str, metadata: bytes, field: bytes, step: int, wall_time: float

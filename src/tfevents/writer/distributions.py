@@ -29,7 +29,7 @@ class DistributionMethods(WriterCore):
         down to at most that many. NaN and ±Inf are not counted: TensorBoard has no
         bucket for them; a warning says so once per tag.
         """
-        args.check_tag(tag)
+        self._claim_tag(tag, "histograms")
         array = args.real_array(convert.to_numpy(values, "values"), "values")
         bucket_limit = histogram.check_max_bins(max_bins)
         step, wall_time = self._step(global_step), self._when(walltime)
@@ -66,7 +66,7 @@ class DistributionMethods(WriterCore):
         ``sum_squares`` are checked but not stored: TensorBoard's histogram form has no
         place for them.
         """
-        args.check_tag(tag)
+        self._claim_tag(tag, "histograms")
         table = histogram.raw_table(min, max, num, sum, sum_squares, bucket_limits, bucket_counts)
         step, wall_time = self._step(global_step), self._when(walltime)
         if self.legacy_forms:  # the HistogramProto as given, fields and all
@@ -91,7 +91,7 @@ class DistributionMethods(WriterCore):
 
         Any ``num_thresholds`` >= 2 is written (torch silently caps it at 127).
         """
-        args.check_tag(tag)
+        self._claim_tag(tag, "pr_curves")
         thresholds = pr_curve.check_num_thresholds(num_thresholds)
         label_array, prediction_array, weight_array = pr_curve.check_inputs(
             labels, predictions, weights
@@ -123,7 +123,7 @@ class DistributionMethods(WriterCore):
         accepted and checked, and the data decides). ``weights`` is accepted for torch
         compatibility and, as there, unused.
         """
-        args.check_tag(tag)
+        self._claim_tag(tag, "pr_curves")
         pr_curve.check_num_thresholds(num_thresholds)
         table = pr_curve.check_raw(
             {

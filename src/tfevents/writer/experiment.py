@@ -192,7 +192,7 @@ class ExperimentMethods(WriterCore):
         config (camera, lights, material), stored as JSON. B is the number of samples.
         TensorBoard takes a tag's config and shapes from its first call in a run.
         """
-        args.check_tag(tag)
+        self._claim_tag(tag, "mesh")
         parts = mesh.check(vertices, colors, faces)
         config = mesh.json_config(config_dict)
         args.check_text(display_name, "display_name")
@@ -233,7 +233,7 @@ class ExperimentMethods(WriterCore):
         """Logs a whole numeric array (any shape, any numeric dtype of any framework)
         under plugin name ``tensor``, for programs reading event files or TensorBoard's
         data provider. No dashboard draws it."""
-        args.check_tag(tag)
+        self._claim_tag(tag, "tensors")
         array = tensor_summary.check(tensor, "tensor")
         args.check_text(display_name, "display_name")
         args.check_text(summary_description, "summary_description")

@@ -40,7 +40,7 @@ class MediaMethods(WriterCore):
         dataformats: str = "CHW",
     ) -> None:
         """Logs one image; see ``tfevents.summaries.image`` for layouts and value rules."""
-        args.check_tag(tag)
+        self._claim_tag(tag, "images")
         array = convert.to_numpy(img_tensor, "img_tensor")
         hwc = image.to_uint8(image.to_hwc(array, dataformats), "img_tensor")
         self._add_image(tag, hwc, global_step, walltime)
@@ -59,7 +59,7 @@ class MediaMethods(WriterCore):
         ``dataformats``) or a list of same-shaped images without the ``N`` axis (then
         ``dataformats`` may name the batch's layout, ``NCHW``, or each image's, ``CHW``).
         """
-        args.check_tag(tag)
+        self._claim_tag(tag, "images")
         if isinstance(img_tensor, (list, tuple)) and img_tensor and not isinstance(
             img_tensor[0], (int, float, list, tuple)
         ):
@@ -108,7 +108,7 @@ class MediaMethods(WriterCore):
         torch and tensorboardX silently drop the labels). ``rescale`` resizes the image
         and its boxes. See ``tfevents.summaries.boxes`` for how they are drawn.
         """
-        args.check_tag(tag)
+        self._claim_tag(tag, "images")
         hwc = image.to_uint8(image.to_hwc(convert.to_numpy(img_tensor, "img_tensor"), dataformats))
         box_array = boxes.check_boxes(convert.to_numpy(box_tensor, "box_tensor"))
         label_list = boxes.check_labels(labels, box_array.shape[0])
@@ -133,7 +133,7 @@ class MediaMethods(WriterCore):
         list must hold figures of one size; they are tiled 8 to a row, as in
         ``add_images``). ``close`` closes the figures afterwards (``pyplot.close``).
         """
-        args.check_tag(tag)
+        self._claim_tag(tag, "images")
         close = args.check_flag(close, "close")  # checked before anything is queued
         many = isinstance(figure, (list, tuple))
         items = list(figure) if many else [figure]
@@ -180,7 +180,7 @@ class MediaMethods(WriterCore):
         hundredths of a second (at most 50 fps; at least 100/65535 fps, as a GIF delay
         is at most 655.35 s). See ``tfevents.summaries.video``.
         """
-        args.check_tag(tag)
+        self._claim_tag(tag, "images")
         rate = video.check_fps(fps)
         nthwc = video.to_nthwc(convert.to_numpy(vid_tensor, "vid_tensor"), dataformats)
         frames = video.tile(image.to_uint8(nthwc, "vid_tensor"))
@@ -217,7 +217,7 @@ class MediaMethods(WriterCore):
         is clipped (NaN becomes 0), with a warning once per tag; ``int16`` input is
         taken as PCM samples as they are. See ``tfevents.summaries.audio``.
         """
-        args.check_tag(tag)
+        self._claim_tag(tag, "audio")
         rate = audio.check_sample_rate(sample_rate)
         array = convert.to_numpy(snd_tensor, "snd_tensor")
         if array.dtype.kind not in "biuf":
@@ -253,8 +253,8 @@ class MediaMethods(WriterCore):
         array of str. Table cells are rendered as markdown too. The value is stored
         under ``tag`` (torch and tensorboardX use ``tag + "/text_summary"``).
         """
-        if tag.__class__ is not str or tag not in self._checked_tags:  # (as add_scalar)
-            self._checked_tags.add(args.check_tag(tag))
+        if tag.__class__ is not str or tag not in self._text_tags:  # (as add_scalar)
+            self._text_tags.add(self._claim_tag(tag, "text"))
         if text_string.__class__ is not str:
             text_string = text.from_tensor(text_string)  # a tf.string tensor
         if text_string.__class__ is str:

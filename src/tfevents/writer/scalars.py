@@ -68,7 +68,7 @@ class ScalarMethods(WriterCore):
         at once). A torch tensor on the CPU is read at once: that costs no sync.
         """
         if tag.__class__ is not str or tag not in self._checked_tags:
-            self._checked_tags.add(args.check_tag(tag))
+            self._checked_tags.add(self._claim_tag(tag, "scalars"))
         value: float | convert.Deferred
         if scalar_value.__class__ is float:
             value = scalar_value
@@ -116,7 +116,7 @@ class ScalarMethods(WriterCore):
         (default ``0, 1, ..., len(values) - 1``). ``walltimes``: one number for all, or
         one per value (default: now). The events are the ones ``add_scalar`` would write.
         """
-        args.check_tag(tag)
+        self._claim_tag(tag, "scalars")
         value_column, steps, wall_times = scalar.check_series(values, global_steps, walltimes, _time())
         if value_column.size:
             self._live_queue().add_series(SeriesEntry(tag, value_column, steps, wall_times))
