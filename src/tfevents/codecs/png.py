@@ -47,6 +47,9 @@ import numpy as np
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 COLOR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type: L, LA, RGB, RGBA
+# The largest image tfevents writes, and decodes when reading: 2**26 pixels (8192 x 8192).
+# Past it a browser can hardly show it, and a file's few bytes could claim gigapixels.
+MAX_PIXELS = 1 << 26
 FILTER_UP = 2
 MIN_PIECE_BYTES = 64 * 1024
 

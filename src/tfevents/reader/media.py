@@ -9,11 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from tfevents.codecs.png import MAX_PIXELS
 from tfevents.errors import DecodeError
 
 # Pixels (times frames) an image may claim before it is decoded: a PNG of a few hundred
-# bytes can claim gigapixels. 2**26 is a 8192 x 8192 image; Pillow's own guard warns at 89M.
-MAX_IMAGE_PIXELS = 1 << 26
+# bytes can claim gigapixels. Pillow's own guard warns only at 89 M.
+MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 def decode_wav(data: bytes) -> tuple[np.ndarray, int]:

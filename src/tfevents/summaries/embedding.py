@@ -65,14 +65,28 @@ def tensor_tsv(array: np.ndarray) -> bytes:
     return "".join("\t".join(map(repr, row)) + "\n" for row in array.tolist()).encode("utf-8")
 
 
-def _as_list(value: Any, name: str) -> list[Any]:
+def _as_list(value: Any, name: str, count: int | None = None) -> list[Any]:
+    """``value`` as a list; with ``count``, its length is checked first, before a
+    conversion (``tolist()`` of a huge array) that would cost minutes."""
     if isinstance(value, (str, bytes, Mapping)):
         raise TypeError(f"{name} must be a list, got {type(value).__name__}")
+    if count is not None:
+        _check_length(value, name, count)
     if hasattr(value, "tolist") and not isinstance(value, (list, tuple)):
         value = value.tolist()
     if not isinstance(value, Sequence):
         raise TypeError(f"{name} must be a list, got {type(value).__name__}")
     return list(value)
+
+
+def _check_length(value: Any, name: str, count: int) -> None:
+    shape = getattr(value, "shape", None)
+    try:
+        length = int(shape[0]) if shape is not None and len(shape) else len(value)
+    except TypeError:
+        return  # (no length: the list conversion says what it is)
+    if length != count:
+        raise ValueError(f"{name} must have one entry per row of mat ({count}), got {length}")
 
 
 def _cell(value: Any, name: str) -> str:
@@ -91,9 +105,8 @@ def metadata_tsv(metadata: Any, count: int, header: Any = None) -> tuple[bytes, 
     header row and one row of that many cells per point. A one-column header is dropped
     (the projector would read it as a label): ``header_dropped`` is then True.
     """
-    rows = _as_list(metadata, "metadata")
-    if len(rows) != count:
-        raise ValueError(f"metadata must have one entry per row of mat ({count}), got {len(rows)}")
+    rows = _as_list(metadata, "metadata", count)
+    _check_length(rows, "metadata", count)
     lines: list[str] = []
     dropped = False
     if header is None:

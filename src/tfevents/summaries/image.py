@@ -43,7 +43,8 @@ def _check_format(dataformats: object, allowed: str, ndim: int, name: str) -> st
         )
     if len(fmt) != ndim:
         raise ValueError(
-            f"{name} has {ndim} dimensions but dataformats {dataformats!r} names {len(fmt)}"
+            f"dataformats {dataformats!r} names {len(fmt)} axes but {name} has {ndim} "
+            "dimensions"
         )
     return fmt
 
@@ -76,6 +77,7 @@ def batch_to_grid(array: np.ndarray, dataformats: str, name: str = "img_tensor")
         raise ValueError(f"{name} is an empty batch (N = 0)")
     columns = min(count, GRID_COLUMNS)
     rows = -(-count // columns)
+    _check_not_empty(rows * height, columns * width, f"{name} (tiled, {count} images)")
     grid = np.zeros((rows * height, columns * width, channels), dtype=nhwc.dtype)
     for i in range(count):
         r, c = divmod(i, columns)
@@ -84,8 +86,14 @@ def batch_to_grid(array: np.ndarray, dataformats: str, name: str = "img_tensor")
 
 
 def _check_not_empty(height: int, width: int, name: str) -> None:
+    """Also refuses an image too large to show, before any copy of it is made."""
     if height == 0 or width == 0:
         raise ValueError(f"{name} must not be empty, got height {height} and width {width}")
+    if height * width > png.MAX_PIXELS:
+        raise ValueError(
+            f"{name} is {height} x {width} pixels: at most {png.MAX_PIXELS:,} pixels are "
+            "written (8192 x 8192); downscale it first"
+        )
 
 
 def _check_channels(channels: int, name: str) -> None:

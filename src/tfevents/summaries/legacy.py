@@ -34,6 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from tfevents.summaries import histogram as histogram_module
 from tfevents.wire import messages
 from tfevents.wire.encoding import (
     FIXED32,
@@ -163,7 +164,8 @@ def histogram(table: np.ndarray, values: np.ndarray) -> Encoded:
     table = np.asarray(table, dtype=np.float64)
     if table.ndim != 2 or table.shape[1] != 3:
         raise ValueError(f"table must be a [k, 3] histogram table, got shape {table.shape}")
-    flat = np.asarray(values).reshape(-1)
+    distinct, repeat = histogram_module.broadcast_axes_dropped(np.asarray(values))
+    flat = distinct.reshape(-1)  # (a broadcast view's repeats are weighted, not copied)
     if flat.dtype.kind not in "biuf":
         raise TypeError(f"values must hold real numbers, got dtype {flat.dtype}")
     nonzero = np.flatnonzero(table[:, 2])
@@ -183,7 +185,8 @@ def histogram(table: np.ndarray, values: np.ndarray) -> Encoded:
     limits = np.concatenate([span[:1, 0], span[:, 1]])
     counts = np.concatenate([[0.0], span[:, 2]])
     return histogram_raw(
-        low, high, flat.size, float(flat.sum()), float(flat.dot(flat)), limits, counts
+        low, high, flat.size * repeat, float(flat.sum()) * repeat, float(flat.dot(flat)) * repeat,
+        limits, counts,
     )
 
 

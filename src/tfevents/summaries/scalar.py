@@ -51,7 +51,8 @@ def check_series(
         steps = convert.to_numpy(global_steps, "global_steps")
         if steps.shape != (count,):
             raise ValueError(
-                f"global_steps must have one step per value ({count}), got shape {steps.shape}"
+                f"values and global_steps must have one step per value: values has {count}, "
+                f"global_steps has shape {steps.shape}"
             )
         if steps.dtype.kind == "f":
             if not np.all(np.floor(steps) == steps):
@@ -69,7 +70,8 @@ def check_series(
         wall_times = args.real_array(convert.to_numpy(walltimes, "walltimes"), "walltimes", "numbers")
         if wall_times.ndim != 0 and wall_times.shape != (count,):
             raise ValueError(
-                f"walltimes must be one number or one per value ({count}), got shape {wall_times.shape}"
+                f"walltimes must be one number or one per value: values has {count}, "
+                f"walltimes has shape {wall_times.shape}"
             )
         if not np.isfinite(wall_times).all():
             raise ValueError("walltimes must be finite")
