@@ -40,10 +40,18 @@ class ScalarColumns:
     bad_crc: int | None = None  # index of the first record whose data CRC does not match
 
 
+# Fewer records of one length than this are left to the general parse: the CRC tables
+# of a length (about 2.5 MB, cached: 32 MB at most) cost more than they save, and a
+# small file of many lengths would otherwise make the reader allocate far beyond its size.
+MIN_GROUP_ROWS = 128
+
+
 def decode_scalar_columns(
-    buffer: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, chunk: int = CHUNK
+    buffer: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, chunk: int = CHUNK,
+    min_rows: int = MIN_GROUP_ROWS,
 ) -> ScalarColumns:
-    """Reads every record of the usual scalar layout; ``buffer`` is the file as uint8."""
+    """Reads the records of the usual scalar layout, where at least ``min_rows`` of a
+    chunk share a length; ``buffer`` is the file as uint8."""
     out = ScalarColumns(np.zeros(offsets.size, dtype=bool))
     windows: dict[int, np.ndarray] = {}
     for start in range(0, offsets.size, chunk):
@@ -54,6 +62,8 @@ def decode_scalar_columns(
         counts = np.bincount(lens[candidate], minlength=_MAX + 1)
         for length in np.flatnonzero(counts).tolist():
             selected = np.flatnonzero(candidate & (lens == length))
+            if selected.size < min_rows:
+                continue  # (the general parse reads them)
             starts = offs[selected]
             spacing = np.diff(starts)
             if spacing.size and (spacing == spacing[0]).all() and spacing[0] >= length + 4:

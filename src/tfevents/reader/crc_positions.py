@@ -31,7 +31,7 @@ def position_tables(length: int) -> np.ndarray:
     return tables
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=128)  # (256 kB each: 32 MB at most)
 def pair_table(length: int, position: int) -> np.ndarray:
     """65,536 entries, indexed by the little-endian uint16 of the bytes at ``position``
     and ``position + 1``: their joint contribution."""
