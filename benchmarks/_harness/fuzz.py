@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import struct
 import tracemalloc
 import warnings
 from collections.abc import Callable
@@ -25,6 +24,7 @@ import tfevents
 from tfevents import reader
 from tfevents.cli import main as cli_main
 from tfevents.records.framing import frame
+from tfevents.records.reader import scan
 from tfevents.validate import validate_file
 
 
@@ -61,14 +61,8 @@ def seed_files(directory: str) -> list[str]:
 
 def records(data: bytes) -> list[bytes]:
     """The payloads of a file's whole records (no CRC checked)."""
-    out, pos = [], 0
-    while pos + 12 <= len(data):
-        (length,) = struct.unpack_from("<Q", data, pos)
-        if pos + 16 + length > len(data):
-            break
-        out.append(data[pos + 12 : pos + 12 + length])
-        pos += 16 + length
-    return out
+    found = scan(data, verify=False)
+    return [data[o : o + n] for o, n in zip(found.offsets.tolist(), found.lengths.tolist())]
 
 
 def _flip_bits(data: bytes, rng: np.random.Generator) -> bytes:

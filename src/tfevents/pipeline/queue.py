@@ -25,7 +25,7 @@ from tfevents.errors import LoggedValueError, WriteFailedError, WriterClosedErro
 from tfevents.pipeline import background, lifecycle
 from tfevents.pipeline.encoder import EventEncoder, file_header, purge_marker
 from tfevents.pipeline.entries import Entry, EventEntry, SeriesEntry, SummaryEntry
-from tfevents.records.framing import whole_records_within
+from tfevents.records.reader import scan
 from tfevents.sinks.base import Storage
 
 # The background writer is woken early when this many entries, or bytes of encoded
@@ -217,7 +217,7 @@ class EventQueue:
         """After ``chunks[0]`` failed: writes the whole records of it that fitted (a full
         disk takes what it has room for), and returns what is still to write, in order."""
         fitted = getattr(exc, "fitted_bytes", 0)
-        cut = whole_records_within(chunks[0], fitted) if fitted else 0
+        cut = scan(memoryview(chunks[0])[:fitted], verify=False).end if fitted else 0
         if not cut:
             return chunks
         head, tail = chunks[0][:cut], chunks[0][cut:]

@@ -85,19 +85,3 @@ def frame_many(payloads: list[bytes]) -> bytes:
         parts.append(_pack_u32(tail_crc))
     return b"".join(parts)
 
-
-_unpack_length = struct.Struct("<Q").unpack_from
-
-
-def whole_records_within(framed: bytes | memoryview, limit: int) -> int:
-    """The end of the last whole record of ``framed`` (records we framed) that ends at or
-    before byte ``limit``: where a write that stored ``limit`` bytes can be cut."""
-    end = 0
-    limit = min(limit, len(framed))
-    while end + HEADER_SIZE <= limit:
-        (length,) = _unpack_length(framed, end)
-        record_end = end + HEADER_SIZE + length + FOOTER_SIZE
-        if record_end > limit:
-            break
-        end = record_end
-    return end
