@@ -241,6 +241,19 @@ def failing_io_callback() -> tuple[Any, Callable[[], None], str]:
     return value, gate.open, "the data loader died"
 
 
+def dispatched_while_busy(step: Callable[[Any, Any], Any], x: float) -> Any:
+    """``step(x, busy)``'s result, dispatched while its input is still being computed
+    (so that it fails on XLA's thread, later, not in the call). ``step`` is compiled
+    first (with an input that is ready); the attempt is repeated with a longer loop if
+    the failure came at once."""
+    for n in (50, 200, 800, 3200):
+        try:
+            return step(jnp.float32(x), busy(n))
+        except Exception:  # the loop ended first: the program ran inline and failed
+            continue
+    pytest.skip("the matmul loop always ended before the failing program was dispatched")
+
+
 def nan_check_debug_callback() -> tuple[Any, Callable[[], None], str]:
     def check_finite(y: np.ndarray) -> None:
         if not np.isfinite(y):
@@ -248,11 +261,12 @@ def nan_check_debug_callback() -> tuple[Any, Callable[[], None], str]:
 
     @jax.jit
     def step(x: Any, m: Any) -> Any:
-        loss = jnp.log(x - 2.0) + 0.0 * m[0, 0]  # NaN
+        loss = jnp.log(x - 2.0) + 0.0 * m[0, 0]  # NaN for x < 2
         jax.debug.callback(check_finite, loss)
         return loss
 
-    return step(jnp.float32(1.5), busy(50)), lambda: None, "loss is not finite"
+    step(jnp.float32(3.0), busy(1).block_until_ready()).block_until_ready()  # compiled
+    return dispatched_while_busy(step, 1.5), lambda: None, "loss is not finite"
 
 
 def checkify_runtime_error() -> tuple[Any, Callable[[], None], str]:
@@ -263,7 +277,8 @@ def checkify_runtime_error() -> tuple[Any, Callable[[], None], str]:
         return loss
 
     with jax_flag("jax_experimental_unsafe_xla_runtime_errors", True):
-        return step(jnp.float32(1.5), busy(50)), lambda: None, "loss must be negative"
+        step(jnp.float32(-1.0), busy(1).block_until_ready()).block_until_ready()  # compiled
+        return dispatched_while_busy(step, 1.5), lambda: None, "loss must be negative"
 
 
 FAILURES = {
