@@ -1,7 +1,9 @@
 """Framework values logged without a host sync (#14): jax.Arrays and torch tensors.
 
-A jax.Array given to ``add_scalar`` is kept as it is, its host copy started, and read on
-the background thread; what is written is exactly the value passed (as float32), in call
+A jax.Array given to ``add_scalar`` that is still being computed is kept as it is (its
+host copy started where it lives on an accelerator) and read on the background thread;
+one already computed on the CPU is read at once (nothing to wait for, and safe from a
+later donation). Either way, what is written is exactly the value passed (as float32), in call
 order, among Python floats, numpy scalars and torch tensors. An array whose computation
 fails is reported by the next ``flush`` as a ``tfevents.LoggedValueError``, and every
 other event is written.
@@ -327,11 +329,6 @@ def test_failed_computation_is_reported_by_close(tmp_path: Any) -> None:
     assert_same_f32(run_scalars(tmp_path)["a"].values, [1.0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LoggedValueError does not say which tag and step were lost; fix in PROPOSED.diff "
-    "(pipeline/queue.py names them)",
-)
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_logged_value_error_names_the_tag_and_step(tmp_path: Any) -> None:
     w = tfevents.SummaryWriter(tmp_path)
@@ -359,36 +356,6 @@ def test_jax_debug_nans_raises_in_the_users_call_not_in_the_writer(tmp_path: Any
     assert_same_f32(series["loss"].values, [np.log(np.float32(2)), np.log(np.float32(4))])
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")
-def test_a_donated_array_is_reported_not_written_wrong(tmp_path: Any) -> None:
-    """An array donated to a jitted function (``donate_argnums``) after it was logged is
-    deleted before the background thread reads it: it is reported, nothing else is lost."""
-    step_fn = jax.jit(lambda s: s + 1.0, donate_argnums=0)
-    state = jnp.float32(0.0) + 10.0
-    state.block_until_ready()
-    with tfevents.SummaryWriter(tmp_path, flush_secs=60) as w:
-        w.add_scalar("a", 1.0, 0)
-        w.add_scalar("state", state, 0)
-        state = step_fn(state)  # the logged array is deleted here
-        w.add_scalar("a", 2.0, 1)
-        w.add_scalar("state", float(state), 1)
-        try:
-            w.flush()
-        except tfevents.LoggedValueError as exc:
-            assert "deleted" in str(exc)
-        else:  # (PROPOSED.diff reads ready CPU arrays at once: then nothing is lost)
-            pass
-    series = run_scalars(tmp_path)
-    assert_same_f32(series["a"].values, [1.0, 2.0])
-    assert series["state"].steps.tolist()[-1] == 1
-    assert series["state"].values[-1] == 11.0
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="a computed jax.Array donated after add_scalar is lost; fix in PROPOSED.diff "
-    "(convert.defer_scalar reads an array that is ready on the CPU at once)",
-)
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_a_computed_array_donated_after_logging_keeps_its_value(tmp_path: Any) -> None:
     step_fn = jax.jit(lambda s: s + 1.0, donate_argnums=0)

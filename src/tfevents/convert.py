@@ -174,7 +174,12 @@ def defer_scalar(value: Any, name: str) -> float | Deferred:
     - one on another device is copied on that device (``clone``: asynchronous, and later
       in-place updates of the caller's tensor do not change what was logged; ``detach``:
       no autograd graph is kept alive) and read with the others of its device;
-    - a jax.Array is immutable: it is kept as it is, its host copy is started
+    - a jax.Array on the CPU whose computation has ended is read at once, like a torch
+      CPU tensor: nothing to wait for, cheaper than a deferred read, and the value is
+      safe from a later donation (``donate_argnums``), which deletes the array; one still
+      being computed is kept and read on the background thread (its memory is the
+      host's: no copy is started, and starting one would stall JAX's dispatch);
+    - any other jax.Array is immutable: it is kept as it is, its host copy is started
       (``copy_to_host_async``), and it is read on the background thread.
     """
     if is_jax_array(value):
@@ -185,6 +190,14 @@ def defer_scalar(value: Any, name: str) -> float | Deferred:
             raise TypeError(f"{name} must be real, got a complex array")
         if kind not in "biufV":
             raise TypeError(f"{name} must be a real number, got dtype {value.dtype}")
+        try:
+            on_cpu = value.device.platform == "cpu"
+        except Exception:  # (an array over several devices has no single .device)
+            on_cpu = False
+        if on_cpu:  # host memory already: no copy to start (starting one stalls dispatch)
+            if value.is_ready():
+                return float(np.asarray(value, dtype=np.float32).reshape(()))
+            return Deferred(value, ("jax",))
         value.copy_to_host_async()
         return Deferred(value, ("jax",))
     device = value.device
@@ -215,8 +228,8 @@ def resolve_scalars(values: list[float | Deferred]) -> np.ndarray:
         if group[0] == "torch":
             host = framework.stack([t.float() for t in items]).cpu().numpy()  # one sync
         else:
-            fetched = framework.device_get(items)
-            host = np.array([np.asarray(a, dtype=np.float32).reshape(()) for a in fetched])
+            # (host copies were started on the call; device_get would start them again)
+            host = np.array([np.asarray(a, dtype=np.float32).reshape(()) for a in items])
         with np.errstate(over="ignore"):
             out[indices] = host
     return out

@@ -53,6 +53,16 @@ def estimated_size(entry: Entry) -> int:
     return len(entry[0]) + 40
 
 
+def _where(entry: Entry) -> str:
+    """An entry's tag and step, for error messages."""
+    if isinstance(entry, EventEntry):
+        return "an event"
+    if isinstance(entry, (SummaryEntry, SeriesEntry)):
+        step = entry.step if isinstance(entry, SummaryEntry) else int(entry.steps[0])
+        return f"{entry.tag!r} step {step}"
+    return f"{entry[0]!r} step {entry[2]}"
+
+
 class EventQueue:
     """The pipeline of one event file (or, for object stores, one series of segments)."""
 
@@ -283,17 +293,18 @@ class EventQueue:
             encoder.restore(state)
             first_error = exc
         parts = []
-        dropped = 0
+        dropped: list[str] = []
         for entry in entries:
             state = encoder.snapshot()
             try:
                 parts.append(encoder.encode([entry]))
             except Exception:
                 encoder.restore(state)
-                dropped += 1
+                dropped.append(_where(entry))
+        named = ", ".join(dropped[:5]) + (f" and {len(dropped) - 5} more" if len(dropped) > 5 else "")
         self._lost = (
-            f"{dropped} logged value(s) could not be read and were not written "
-            f"({first_error!r}); the other {len(entries) - dropped} were written"
+            f"{len(dropped)} logged value(s) could not be read and were not written: "
+            f"{named} ({first_error!r}); the other {len(entries) - len(dropped)} were written"
         )
         warnings.warn(f"tfevents: {self._lost}", RuntimeWarning, stacklevel=2)
         return b"".join(parts)
