@@ -12,12 +12,14 @@ interpreters of its own):
                  add_pr_curve, add_text; tfevents' profiles;
   import_memory  bench_import_memory.py: `import tfevents` time (numpy's as the floor),
                  peak RSS over 100k-3M scalars, bytes on disk per scalar event;
+  jax            bench_jax.py: jax.Arrays (still running, in a jitted train step, computed)
+                 and torch CPU tensors logged without a sync, on CPU (needs jax);
   device         bench_device.py: training steps with 8 device-tensor scalars logged per
                  step. With CUDA it is measured (and benchmarks/results/device.md
                  rewritten); without, a CPU smoke run checks the code path and the last
                  recorded GPU figures, if any, are included as they were.
 
-``--reps`` is passed to the scalar, summary and device parts; ``--quick`` to all of them.
+``--reps`` is passed to the scalar, summary, jax and device parts; ``--quick`` to all of them.
 The report opens with every target of the performance issue, measured in this run, with the
 previous RESULTS.md's figures beside it (the "before" of a change), and closes with where
 tfevents' time goes (cProfile) per workload. The figures are also embedded in the file as
@@ -27,6 +29,7 @@ JSON for the next run's comparison.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -37,6 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_device
 import bench_import_memory
+import bench_jax
 import bench_scalars
 import bench_summaries
 from _harness import cli
@@ -49,7 +53,7 @@ from _harness.markdown import write_report
 from _harness.paths import BENCH_DIR
 
 RESULTS_PATH = os.path.join(BENCH_DIR, "RESULTS.md")
-PARTS = ("scalars", "summaries", "import_memory", "device")
+PARTS = ("scalars", "summaries", "import_memory", "jax", "device")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -108,6 +112,14 @@ def run(args: argparse.Namespace) -> AllReport:
     report.imports = part(
         "import_memory", lambda: bench_import_memory.run(bench_import_memory.parse_args(import_argv))
     )
+
+    def jax_values() -> Any:
+        if importlib.util.find_spec("jax") is None:
+            cli.log("jax is not installed: the jax part is left out")
+            return None
+        return bench_jax.run(bench_jax.parse_args(_common(args)))
+
+    report.jax = part("jax", jax_values)
 
     def device() -> Any:
         device_argv = ["--device", args.device, *_common(args)]

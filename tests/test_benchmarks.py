@@ -1,5 +1,5 @@
 """Smoke tests of the benchmarks (bench_scalars, bench_summaries, bench_import_memory,
-bench_device, run_all): their quick modes run every writer and their read-back checks
+bench_device, bench_jax, run_all): their quick modes run every writer and their read-back checks
 pass, those checks do catch lost or wrong data, and tfevents' outputs agree with the peers'.
 
 No timing is asserted anywhere: the numbers belong in benchmarks/RESULTS.md, not here.
@@ -412,7 +412,8 @@ def test_run_all_writes_every_part(tmp_path, capsys):
     for heading in (
         "## Targets", "### (a) 2,000 add_scalar calls", "### (d) add_scalar_array", "### add_histogram",
         "### add_image: 3x256x256", "### add_image: 512x512x3", "### add_pr_curve", "### add_text",
-        "## Import time", "## Peak memory", "## Training steps with device-tensor scalars",
+        "## Import time", "## Peak memory", "## JAX and torch values logged without a sync",
+        "### (c) a tiny jitted step", "## Training steps with device-tensor scalars",
         "## What the time goes to", "### Before → after",
     ):
         assert heading in text, heading
@@ -421,7 +422,37 @@ def test_run_all_writes_every_part(tmp_path, capsys):
     assert "No GPU in this run" in text
     previous = run_all.load_previous(str(results))
     assert {"scalar_a", "scalar_b", "array_2000", "histogram", "image_chw", "image_hwc", "pr_curve",
-            "text", "import"} <= set(previous["metrics"])
+            "text", "import", "jax_running", "jax_train_step", "jax_tiny_step", "jax_computed",
+            "torch_cpu_scalar"} <= set(previous["metrics"])
     assert text in capsys.readouterr().out
     leftovers = [p for p in os.listdir(tmp_path) if p != "RESULTS.md"]
     assert leftovers == []
+
+
+# --- bench_jax's verdicts --------------------------------------------------------------------
+
+jax_report = _load("_harness.jax.report")
+Summary = _load("_harness.stats").Summary
+
+
+def _jax_figures(call_s: float, step_ratio: float, tiny_us: float, computed: float, torch: float):
+    one = Summary.of
+    return {
+        "a": {"call": one([call_s]), "compute": one([0.3]), "running": [True, True], "shape": ""},
+        "b": {"samples": {"none": one([5e-3]), "tfevents": one([5e-3 * step_ratio]), "torch": one([6e-3]),
+                          "tensorboardX": one([7e-3])}, "step_ms": 5.0, "width": 8, "steps": 1},
+        "c": {"samples": {"none": one([20e-6]), "tfevents": one([(20 + tiny_us) * 1e-6]),
+                          "float": one([100e-6])}, "steps": 1},
+        "d": {"calls": {"float": one([10e-6]), "tfevents": one([10e-6 * computed])},
+              "wholes": {"tfevents": one([10e-6 * computed])}, "n": 1},
+        "e": {"samples": {("tfevents", "tensor"): one([3e-6 * torch]), ("tfevents", "np.float32"): one([3e-6])}, "n": 1},
+    }
+
+
+def test_jax_verdicts_follow_the_figures():
+    met = jax_report.verdicts(_jax_figures(100e-6, 1.02, 10, 1.5, 2.0))
+    assert [v.met for v in met] == [True, True, True, True, True]
+    missed = jax_report.verdicts(_jax_figures(2e-3, 1.08, 60, 2.5, 3.5))
+    assert [v.met for v in missed] == [False, False, False, False, False]
+    assert [v.key for v in met] == ["jax_running", "jax_train_step", "jax_tiny_step", "jax_computed",
+                                    "torch_cpu_scalar"]

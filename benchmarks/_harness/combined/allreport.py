@@ -14,6 +14,7 @@ class AllReport:
     scalars: Any = None
     summaries: Any = None
     imports: Any = None
+    jax: Any = None
     device: Any = None
     part_wall_s: dict[str, float] = field(default_factory=dict)
     part_load: dict[str, tuple[str, str]] = field(default_factory=dict)

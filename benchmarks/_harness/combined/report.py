@@ -9,6 +9,8 @@ import os
 from ..device.report import render_body as device_body
 from ..device.suite import Report as DeviceReport
 from ..import_memory.report import import_section, memory_section
+from ..jax.report import render_body as jax_body
+from ..jax.report import versions as jax_versions
 from ..machine import package_version
 from ..markdown import markdown_table, report_head
 from ..paths import results_path
@@ -152,6 +154,15 @@ def render(report: AllReport, script: str = SCRIPT) -> str:
         out += [
             import_section(report.imports, heading="##"),
             memory_section(report.imports, heading="##"),
+        ]
+    if report.jax is not None:
+        out += [
+            "## JAX and torch values logged without a sync (`bench_jax.py`)",
+            "",
+            f"- Repetitions: {report.jax['reps']}; {jax_versions()}; all on CPU (JAX's CPU backend, with "
+            "its asynchronous dispatch); every event file read back and every value checked.",
+            "",
+            jax_body(report.jax, heading="###"),
         ]
     if report.device is not None:
         out += _device_section(report.device)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..import_memory.verdicts import FLAT_MB_PER_MILLION, IMPORT_TARGET_MS
 from ..import_memory.verdicts import verdicts as import_verdicts
+from ..jax.report import verdicts as jax_verdicts
 from ..markdown import fmt_num
 from ..scalars.verdicts import (
     ARRAY_TARGET_EVENTS_PER_S,
@@ -82,6 +83,10 @@ def targets(report: AllReport) -> list[Target]:
                 f"**{iv.rss_growth_mb_per_million:.2f} MB per million**",
                 iv.rss_growth_mb_per_million or 0.0, "MB/M", iv.rss_met, higher_is_better=False,
             ))
+    if report.jax is not None:
+        for jv in jax_verdicts(report.jax):
+            out.append(Target(jv.key, jv.what, jv.target, jv.measured, jv.value, jv.unit, jv.met,
+                              jv.higher_is_better))
     if report.device is not None and report.device.on_gpu:
         for spec in report.device.models:
             runs = report.device.results[spec.key]
