@@ -62,10 +62,15 @@ class ScalarMethods(WriterCore):
         unless ``new_style`` and ``double_precision`` ask for a float64 tensor.
         ``display_name`` and ``summary_description`` are taken from a tag's first call.
 
-        A torch tensor on a GPU, or a jax.Array, is not synchronised here: it is kept
-        (a torch GPU tensor copied on its device), and all of them are brought to the
-        host together when the queue is written (with ``new_style``, the value is read
-        at once). A torch tensor on the CPU is read at once: that costs no sync.
+        A torch tensor on a GPU, or a jax.Array still being computed, is not
+        synchronised here: it is kept (a torch GPU tensor copied on its device, a
+        jax.Array on an accelerator with its host copy started), and all of them are
+        brought to the host together when the queue is written (with ``new_style``, the
+        value is read at once). A torch CPU tensor and a computed CPU jax.Array are read
+        at once: that costs no sync, and a later in-place change or donation cannot
+        alter what was logged. A value that fails to compute is reported by the next
+        ``flush`` or ``close`` as a ``LoggedValueError`` naming its tag and step; the
+        other events are written.
         """
         if tag.__class__ is not str or tag not in self._checked_tags:
             self._checked_tags.add(self._claim_tag(tag, "scalars"))
