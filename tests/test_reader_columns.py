@@ -192,3 +192,20 @@ def test_records_found_by_guessing_match_a_plain_walk(tmp_path) -> None:
         expected.append(pos + 12)
         pos += 16 + length
     assert found.offsets.tolist() == expected and not found.truncated and found.damage is None
+
+
+def test_tags_of_two_name_lengths_in_turn_are_guessed_as_one_cycle(tmp_path, monkeypatch) -> None:
+    """add_scalar of ``tag_0`` .. ``tag_19`` every step (the usual training loop): the
+    lengths repeat with period 20, but neighbours are often equal; the walk must find the
+    period, not guess a period of 1 again and again (which read such files record by
+    record, 30 times slower)."""
+    import tfevents.reader.scanning as scanning
+
+    walked = []
+    real = scanning._cycle
+    monkeypatch.setattr(scanning, "_cycle", lambda w, p: walked.append(len(w)) or real(w, p))
+    events = [scalar_event(f"m/tag_{t}", s, float(s), WALL) for s in range(1, 2000) for t in range(20)]
+    data = b"".join(frame(e) for e in events)
+    found = scan_records(data)
+    assert found.offsets.size == len(events) and found.damage is None
+    assert len(walked) < 200  # records walked one by one (was one per few records)

@@ -151,11 +151,20 @@ def _length_crc(length: int) -> int:
 
 
 def _cycle(walked: list[int], pieces: list[np.ndarray]) -> list[int] | None:
-    """The shortest cycle the last lengths repeat (one length if nothing repeats yet)."""
+    """The shortest cycle the last lengths repeat (one length if nothing repeats yet).
+
+    A period must explain the whole recent window, not only its last two periods: with
+    tags of two name lengths in turn (``tag_9``, ``tag_10``) the last two lengths are
+    often equal, and a guessed period of 1 would fail at once, every time."""
     recent = walked[-2 * _MAX_PERIOD :]
-    if len(recent) < 2 * _MAX_PERIOD and pieces:
-        recent = [*pieces[-1][-2 * _MAX_PERIOD :].tolist(), *recent][-2 * _MAX_PERIOD :]
+    for piece in reversed(pieces):  # short guessed pieces: look further back
+        if len(recent) >= 2 * _MAX_PERIOD:
+            break
+        recent = [*piece[-2 * _MAX_PERIOD :].tolist(), *recent][-2 * _MAX_PERIOD :]
     for period in range(1, len(recent) // 2 + 1):
+        if recent[period:] == recent[:-period]:
+            return recent[-period:]
+    for period in range(1, len(recent) // 2 + 1):  # a change in the window: its tail
         if recent[-period:] == recent[-2 * period : -period]:
             return recent[-period:]
     return recent[-1:] if recent else None
