@@ -15,6 +15,7 @@ that a reader can keep what comes before it.
 
 from __future__ import annotations
 
+import itertools
 import mmap
 import os
 import struct
@@ -32,6 +33,7 @@ _OVERHEAD = HEADER_SIZE + FOOTER_SIZE
 _MAX_PERIOD = 32  # longest cycle of lengths guessed
 _MAX_GUESS = 1 << 18  # most records guessed at once
 _FIRST_GUESS = 512  # cycles guessed after a change (a wrong guess costs a compare each)
+_SPAN = 1024  # blocks compared at first when following a guess
 
 
 @dataclass
@@ -106,27 +108,20 @@ def scan_records(data: bytes | mmap.mmap | memoryview) -> Records:
         blocks = min(guess, (size - pos) // block, max(_MAX_GUESS // len(cycle), 1))
         if blocks <= 0:
             continue
-        starts = np.cumsum([0, *[n + _OVERHEAD for n in cycle[:-1]]], dtype=np.int64).tolist()
+        starts = list(itertools.accumulate((n + _OVERHEAD for n in cycle[:-1]), initial=0))
         crcs = [_length_crc(n) for n in cycle]
-        kept = blocks * len(cycle)  # records that follow the cycle, up to the first that does not
-        bad_at = kept  # the first of those whose length CRC does not match
-        for phase, (start, length, crc) in enumerate(zip(starts, cycle, crcs)):
-            # the phase's lengths, one per block: a strided view, no index array
-            lengths_seen = np.ndarray((blocks,), "<u8", buffer=buffer, offset=pos + start, strides=(block,))
-            differs = lengths_seen != length
-            if differs.any():
-                kept = min(kept, int(differs.argmax()) * len(cycle) + phase)
-            crcs_seen = np.ndarray((blocks,), "<u4", buffer=buffer, offset=pos + start + 8, strides=(block,))
-            wrong = crcs_seen != crc
-            if wrong.any():
-                bad_at = min(bad_at, int(wrong.argmax()) * len(cycle) + phase)
+        kept, bad_at = _follow(buffer, pos, block, blocks, starts, cycle, crcs)
         if kept == 0:
             wait, backoff, guess = backoff, min(backoff * 2, 64), _FIRST_GUESS
             continue
         full = kept == blocks * len(cycle)
-        heads = ((pos + block * np.arange(-(-kept // len(cycle)), dtype=np.int64))[:, None]
-                 + np.asarray(starts, dtype=np.int64)[None, :]).reshape(-1)[:kept]
-        lengths = np.tile(np.asarray(cycle, dtype=np.int64), -(-kept // len(cycle)))[:kept]
+        if len(cycle) == 1:
+            heads = np.arange(pos, pos + block * kept, block, dtype=np.int64)
+            lengths = np.full(kept, cycle[0], dtype=np.int64)
+        else:
+            heads = ((pos + block * np.arange(-(-kept // len(cycle)), dtype=np.int64))[:, None]
+                     + np.asarray(starts, dtype=np.int64)[None, :]).reshape(-1)[:kept]
+            lengths = np.resize(np.asarray(cycle, dtype=np.int64), kept)
         if bad_at < kept:
             kept = bad_at
             damage = CorruptRecordError("length CRC mismatch", int(heads[kept]))
@@ -146,6 +141,38 @@ def scan_records(data: bytes | mmap.mmap | memoryview) -> Records:
     return Records(offsets, lengths, pos, damage is None and pos < size, damage)
 
 
+def _follow(
+    buffer: np.ndarray, pos: int, block: int, blocks: int, starts: list[int], cycle: list[int],
+    crcs: list[int],
+) -> tuple[int, int]:
+    """How many guessed records follow the cycle (up to the first that does not), and the
+    first of those whose length CRC does not match (``kept`` if none). Read in spans
+    growing from ``_SPAN`` blocks, so that a guess far past the end of a run costs about
+    what the run itself does, not a pass over the whole guess."""
+    period = len(cycle)
+    kept = blocks * period
+    bad_at = kept
+    done, span = 0, _SPAN
+    while done < blocks:
+        count = min(span, blocks - done)
+        base = pos + done * block
+        for phase, (start, length, crc) in enumerate(zip(starts, cycle, crcs)):
+            # the phase's lengths, one per block: a strided view, no index array
+            seen = np.ndarray((count,), "<u8", buffer=buffer, offset=base + start, strides=(block,))
+            differs = seen != length
+            if differs.any():
+                kept = min(kept, (done + int(differs.argmax())) * period + phase)
+            seen_crcs = np.ndarray((count,), "<u4", buffer=buffer, offset=base + start + 8, strides=(block,))
+            wrong = seen_crcs != crc
+            if wrong.any():
+                bad_at = min(bad_at, (done + int(wrong.argmax())) * period + phase)
+        if kept < blocks * period or bad_at < blocks * period:
+            break
+        done += count
+        span *= 4
+    return kept, bad_at
+
+
 def _length_crc(length: int) -> int:
     return int(struct.unpack_from("<I", length_header(length), 8)[0])
 
@@ -161,8 +188,9 @@ def _cycle(walked: list[int], pieces: list[np.ndarray]) -> list[int] | None:
         if len(recent) >= 2 * _MAX_PERIOD:
             break
         recent = [*piece[-2 * _MAX_PERIOD :].tolist(), *recent][-2 * _MAX_PERIOD :]
+    last = recent[-1] if recent else None
     for period in range(1, len(recent) // 2 + 1):
-        if recent[period:] == recent[:-period]:
+        if recent[-1 - period] == last and recent[period:] == recent[:-period]:
             return recent[-period:]
     for period in range(1, len(recent) // 2 + 1):  # a change in the window: its tail
         if recent[-period:] == recent[-2 * period : -period]:
