@@ -27,6 +27,7 @@ CHUNK = 1 << 15  # records per chunk: the temporaries stay in the CPU's caches
 _MIN, _MAX = 20, 20 + 10 + 118  # shortest and longest record of the layout (1-byte lengths)
 _HIGH_BITS = np.uint64(0x8080808080808080)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_MAX_RUNS = 1024  # runs of equal digests grouped in one pass; more go tag by tag
 
 
 @dataclass
@@ -43,7 +44,9 @@ class ScalarColumns:
 # Fewer records of one length than this are left to the general parse: the CRC tables
 # of a length (about 2.5 MB, cached: 32 MB at most) cost more than they save, and a
 # small file of many lengths would otherwise make the reader allocate far beyond its size.
-MIN_GROUP_ROWS = 128
+# Below 127: steps 1..127 of one tag (one-byte step varints) are 127 records of one
+# length, and a long add_scalar_array series has them alone in a chunk.
+MIN_GROUP_ROWS = 100
 
 
 def decode_scalar_columns(
@@ -124,6 +127,16 @@ def _peel(words: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
         if cyclic and len(set(digest[:period].tolist())) == period <= 255:
             ids = np.tile(np.arange(period, dtype=np.uint8), -(-digest.size // period))[: digest.size]
             return ids, list(range(period))
+    changes = np.flatnonzero(digest[1:] != digest[:-1]) + 1
+    if changes.size < _MAX_RUNS:  # runs of one tag (add_scalar_array): one pass, not one per tag
+        starts = [0, *changes.tolist()]
+        first_of: dict[int, int] = {}
+        for begin, key in zip(starts, digest[starts].tolist()):
+            first_of.setdefault(key, begin)
+        if len(first_of) <= 255:
+            number = {key: k for k, key in enumerate(first_of)}
+            run_ids = np.array([number[key] for key in digest[starts].tolist()], dtype=np.uint8)
+            return np.repeat(run_ids, np.diff([*starts, digest.size])), list(first_of.values())
     ids = np.full(digest.size, 255, dtype=np.uint8)
     firsts: list[int] = []
     left = np.arange(digest.size)
