@@ -108,9 +108,12 @@ def scan_records(data: bytes | mmap.mmap | memoryview) -> Records:
         blocks = min(guess, (size - pos) // block, max(_MAX_GUESS // len(cycle), 1))
         if blocks <= 0:
             continue
-        starts = list(itertools.accumulate((n + _OVERHEAD for n in cycle[:-1]), initial=0))
-        crcs = [_length_crc(n) for n in cycle]
-        kept, bad_at = _follow(buffer, pos, block, blocks, starts, cycle, crcs)
+        if _unpack_header(data, pos)[0] != cycle[0]:
+            kept = 0  # the guess fails at once: no arrays made
+        else:
+            starts = list(itertools.accumulate((n + _OVERHEAD for n in cycle[:-1]), initial=0))
+            crcs = [_length_crc(n) for n in cycle]
+            kept, bad_at = _follow(buffer, pos, block, blocks, starts, cycle, crcs)
         if kept == 0:
             wait, backoff, guess = backoff, min(backoff * 2, 64), _FIRST_GUESS
             continue
@@ -184,16 +187,21 @@ def _cycle(walked: list[int], pieces: list[np.ndarray]) -> list[int] | None:
     tags of two name lengths in turn (``tag_9``, ``tag_10``) the last two lengths are
     often equal, and a guessed period of 1 would fail at once, every time."""
     recent = walked[-2 * _MAX_PERIOD :]
+    need = 2 * _MAX_PERIOD - len(recent)
+    earlier: list[list[int]] = []
     for piece in reversed(pieces):  # short guessed pieces: look further back
-        if len(recent) >= 2 * _MAX_PERIOD:
+        if need <= 0:
             break
-        recent = [*piece[-2 * _MAX_PERIOD :].tolist(), *recent][-2 * _MAX_PERIOD :]
+        earlier.append(piece[-need:].tolist())
+        need -= len(earlier[-1])
+    if earlier:
+        recent = [n for part in reversed(earlier) for n in part] + recent
     last = recent[-1] if recent else None
     for period in range(1, len(recent) // 2 + 1):
         if recent[-1 - period] == last and recent[period:] == recent[:-period]:
             return recent[-period:]
     for period in range(1, len(recent) // 2 + 1):  # a change in the window: its tail
-        if recent[-period:] == recent[-2 * period : -period]:
+        if recent[-1 - period] == last and recent[-period:] == recent[-2 * period : -period]:
             return recent[-period:]
     return recent[-1:] if recent else None
 
