@@ -66,15 +66,26 @@ def kind_table(report: Report, kind: str) -> str:
 
 
 def _notes(report: Report, kind: str) -> list[str]:
+    """What each reader's timed call was (on which files), and why any was left out."""
     rows = [r for r in report.rows if r.spec.kind == kind]
-    seen: dict[str, str] = {}
+    calls: dict[str, dict[str, list[str]]] = {}
+    notes: dict[str, list[str]] = {}
     for row in rows:
+        source = label(row.spec.source)
         for reader, call in row.calls.items():
-            seen.setdefault(f"{reader}: `{call}`", "")
+            sources = calls.setdefault(reader, {}).setdefault(call, [])
+            if source not in sources:
+                sources.append(source)
         for reader, note in row.notes.items():
-            seen.setdefault(f"{reader} on {label(row.spec.source)}: {note}", "")
+            line = f"{reader} on {source} ({row.spec.count:,}): {note}"
+            notes.setdefault(line, [])
+    out = []
+    for reader, by_call in calls.items():
+        timed = "; ".join(f"`{call}`" + ("" if len(by_call) == 1 else f" ({', '.join(srcs)})")
+                          for call, srcs in by_call.items())
+        out.append(f"- {reader}: {timed}")
     checked = sum(sum(r.checked.values()) for r in rows)
-    return [f"- {line}" for line in seen] + [f"- {checked:,} values checked equal to what was written."]
+    return out + [f"- {line}" for line in notes] + [f"- {checked:,} values checked equal to what was written."]
 
 
 def render(report: Report, heading: str = "##") -> str:
