@@ -11,11 +11,14 @@ from typing import Any
 class LazyModule:
     """Stands in for a module until one of its attributes is read."""
 
-    __slots__ = ("_name",)
+    __slots__ = ("_module", "_name")
 
     def __init__(self, name: str) -> None:
         self._name = name
+        self._module: ModuleType | None = None
 
     def __getattr__(self, attribute: str) -> Any:
-        module: ModuleType = importlib.import_module(self._name)  # a dict lookup once loaded
+        module = self._module  # (a slot: read without coming back here)
+        if module is None:
+            module = self._module = importlib.import_module(self._name)
         return getattr(module, attribute)

@@ -24,16 +24,17 @@ def _encode(text: str, name: str) -> bytes:
         raise ValueError(f"{name} is not valid Unicode text (it cannot be UTF-8 encoded): {exc}") from None
 
 
-# A rank-0 DT_STRING TensorProto up to its one string_val: dtype, an empty shape.
-_SCALAR_STRING_HEAD = messages.tensor_from_strings([], shape=[])
+# One-string DT_STRING TensorProtos up to their string_val: dtype and shape, [] or [1]
+# (torch's form).
+_STRING_HEADS = (messages.tensor_from_strings([], shape=[]), messages.tensor_from_strings([], shape=[1]))
 
 
-def value_field(text: str, name: str = "text_string") -> bytes:
-    """A markdown string (rank 0): the Summary.Value field of a one-string tensor, built
-    around the string's bytes (the same bytes as ``tensor_from_strings``, in a third of
-    the time)."""
+def value_field(text: str, name: str = "text_string", rank: int = 0) -> bytes:
+    """A markdown string: the Summary.Value field of a one-string tensor of ``rank`` 0
+    (TensorBoard's form) or 1 (torch's), built around the string's bytes (the same bytes
+    as ``tensor_from_strings``, in a third of the time)."""
     data = _encode(text, name)
-    tensor = _SCALAR_STRING_HEAD + b"\x42" + varint(len(data)) + data  # string_val (8)
+    tensor = _STRING_HEADS[rank] + b"\x42" + varint(len(data)) + data  # string_val (8)
     return b"\x42" + varint(len(tensor)) + tensor  # Summary.Value.tensor (8)
 
 

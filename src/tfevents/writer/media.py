@@ -257,17 +257,16 @@ class MediaMethods(WriterCore):
             self._text_tags.add(self._claim_tag(tag, "text"))
         if text_string.__class__ is not str:
             text_string = text.from_tensor(text_string)  # a tf.string tensor
+        rank = 1 if self.legacy_forms else 0  # torch's: a one-cell table
         if text_string.__class__ is str:
-            field = text.value_field(text_string)
+            field = text.value_field(text_string, rank=rank)
         elif (table := text.to_cells(text_string)) is None:
-            field = text.value_field(str(text_string))
+            field = text.value_field(str(text_string), rank=rank)
         else:
             field = text.table_value_field(*table)
         step, wall_time = self._step(global_step), self._when(walltime)
-        if self.legacy_forms:  # torch's: a one-cell table under tag/text_summary
-            if text_string.__class__ is str or table is None:
-                field = legacy.text(text_string if text_string.__class__ is str else str(text_string)).field
-            self._add_summary(legacy.text_tag(tag), legacy.TEXT_METADATA, field, step, wall_time)
+        if self.legacy_forms:  # (under tag/text_summary, as torch)
+            self._add_summary(tag + legacy.TEXT_SUFFIX, legacy.TEXT_METADATA, field, step, wall_time)
             return
         self._add_summary(tag, text.METADATA, field, step, wall_time)
 
