@@ -25,6 +25,28 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tensorboard_server  # noqa: E402
 from tensorboard_server import TensorBoardServer  # noqa: E402
 
+# Most of the suite checks TensorBoard's tensor forms, which a writer writes with
+# legacy_forms=False: set here for every writer, subprocesses included. The writer's own
+# default (torch's forms, what a switching user gets) is what test_legacy_forms.py and
+# test_legacy_writer.py check, and what the modules that set ``USER_DEFAULT_FORMS = True``
+# (the demo, the README, the drop-in and integration tests) run with.
+os.environ[legacy_forms_variable := "TFEVENTS_LEGACY_FORMS"] = "0"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _user_default_forms(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A module with ``USER_DEFAULT_FORMS = True`` runs with the writer's own default."""
+    if not getattr(request.module, "USER_DEFAULT_FORMS", False):
+        yield
+        return
+    saved = os.environ.pop(legacy_forms_variable, None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ[legacy_forms_variable] = saved
+
+
 LOADERS = [True, False]
 LOADER_IDS = ["load_fast=true", "load_fast=false"]
 

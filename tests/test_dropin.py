@@ -40,6 +40,8 @@ RAW_PR = {
     "fn": [0, 2, 5, 8, 10],
 }
 
+USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
+
 
 class TinyModule:  # built lazily: lightning is imported only by the fixture
     pass
@@ -246,7 +248,7 @@ def test_use_metadata_sets_the_defaults(tmp_path: Any) -> None:
         with pytest.raises(ValueError, match="global_step or walltime"), writer.use_metadata():
             pass
     got = {(d.tag, d.step, d.wall_time) for d in read_values(str(tmp_path))}
-    assert got == {("a", 7, 50.0), ("t", 7, 50.0), ("b", 8, 50.0), ("c", 0, 60.0)}
+    assert got == {("a", 7, 50.0), ("t/text_summary", 7, 50.0), ("b", 8, 50.0), ("c", 0, 60.0)}
 
 
 def test_tensorboardx_keywords(tmp_path: Any) -> None:

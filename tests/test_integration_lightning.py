@@ -32,6 +32,8 @@ pytestmark = pytest.mark.server
 
 BATCHES = 4  # training batches per epoch
 
+USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
+
 
 class TinyModule(LightningModule):  # type: ignore[misc]
     def __init__(self, lr: float = 0.05, hidden: int = 8, use_bias: bool = True, note: str = "x") -> None:

@@ -24,6 +24,8 @@ VALUES = RNG.normal(size=1000)
 PIXELS = RNG.integers(0, 256, size=(6, 5, 3), dtype=np.uint8)
 CLIP = np.sin(np.linspace(0, 20, 800)).astype(np.float32) * 0.5
 
+USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
+
 
 def write(logdir: str, **options: Any) -> None:
     with SummaryWriter(logdir, **options) as writer:
@@ -38,13 +40,16 @@ def write(logdir: str, **options: Any) -> None:
 def logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
     root = tmp_path_factory.mktemp("legacy")
     write(str(root / "option"), legacy_forms=True)
+    assert "TFEVENTS_LEGACY_FORMS" not in os.environ  # (USER_DEFAULT_FORMS: the writer's own default)
+    write(str(root / "default"))
+    write(str(root / "tensor_forms"), legacy_forms=False)
     code = f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); import test_legacy_writer as t; t.write({str(root / 'environ')!r})"
     env = {**os.environ, "TFEVENTS_LEGACY_FORMS": "1"}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
     return str(root)
 
 
-@pytest.mark.parametrize("run", ["option", "environ"])
+@pytest.mark.parametrize("run", ["option", "environ", "default"])
 def test_event_accumulator_finds_every_kind(logdir: str, run: str) -> None:
     ea = EventAccumulator(os.path.join(logdir, run), size_guidance={"histograms": 0, "images": 0})
     ea.Reload()
@@ -95,3 +100,10 @@ def test_tensorboard_shows_them(tb: Any) -> None:
     assert clips[0]["step"] == 4
     texts = tb.wait_for_json("/data/plugin/text/text", bool, run="option", tag="notes/text_summary")
     assert "hello" in texts[0]["text"]
+
+
+def test_legacy_forms_false_writes_tensorboards_tensor_forms(logdir: str) -> None:
+    ea = EventAccumulator(os.path.join(logdir, "tensor_forms"), size_guidance={"tensors": 0})
+    ea.Reload()
+    assert ea.Tags()["histograms"] == [] and ea.Tags()["images"] == [] and ea.Tags()["audio"] == []
+    assert set(ea.Tags()["tensors"]) == {"weights", "raw", "input", "clip", "notes"}

@@ -14,14 +14,15 @@ Documented differences, asserted as such:
 * hparams: torch puts the session in a sub-run named ``str(time.time())`` that holds
   the metric scalars; tfevents puts it in the writer's own run (``run_name`` gives
   torch's layout). torch stores a bool hparam as the number 1.0/0.0; tfevents as a bool.
-* text: torch writes a one-element list, drawn by the Text dashboard as a one-cell
-  table; tfevents writes one string, drawn as the markdown itself.
+* text: both write a one-element list under ``tag/text_summary`` (tfevents' default
+  forms are torch's), drawn by the Text dashboard as a one-cell table.
 * images: float pixels are scaled by 255 and truncated by torch, rounded by tfevents;
   the script's float images use levels ``(k + 0.25) / 255``, where both agree. A
   one-channel image is a grayscale PNG here, an RGB one in torch (same levels).
-* histograms: torch writes legacy ``HistogramProto`` buckets, which the two loaders
-  convert differently (format reference §5); tfevents writes the ``[k, 3]`` tensor.
-  The totals, steps and wall times agree, and so does the range of the buckets.
+* histograms: both write legacy ``HistogramProto`` buckets (tfevents' edges are
+  TensorFlow's moved to float32 boundaries), which the two loaders convert differently
+  (format reference §5). The totals, steps and wall times agree, and so does the range
+  of the buckets.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ LAYOUT = {
     },
 }
 MESH_CONFIG = {"camera": {"cls": "PerspectiveCamera", "fov": 60}}
+
+USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 def inputs() -> types.SimpleNamespace:
@@ -268,16 +271,16 @@ def test_same_pr_curve(tb: TensorBoardServer, logs: types.SimpleNamespace) -> No
 
 def test_text_under_torch_suffix(tb: TensorBoardServer) -> None:
     tags = tb.wait_for_json("/data/plugin/text/tags", lambda t: all(t.get(b) for b in BACKENDS))
-    assert tags["torch"] == ["note/text_summary"]
-    assert tags["ours"] == ["note"]
+    # By default tfevents writes torch's form: the same tag, and a one-element list, which
+    # the Text dashboard draws as a one-cell table (legacy_forms=False: a single string
+    # under "note", as TensorBoard's own text summary writes it).
+    assert tags["torch"] == tags["ours"] == ["note/text_summary"]
     theirs = tb.get_json("/data/plugin/text/text", run="torch", tag="note/text_summary")
-    ours = tb.get_json("/data/plugin/text/text", run="ours", tag="note")
-    # torch writes a one-element list, which the Text dashboard draws as a one-cell
-    # table; tfevents a single string (as TensorBoard's own text summary does).
+    ours = tb.get_json("/data/plugin/text/text", run="ours", tag="note/text_summary")
     ((ours_entry,), (theirs_entry,)) = ours, theirs
     assert (ours_entry["wall_time"], ours_entry["step"]) == (theirs_entry["wall_time"], theirs_entry["step"])
-    assert ours_entry["text"] == "<p><strong>bold</strong> and <code>code</code></p>"
-    assert theirs_entry["text"] == f"<table>\n<tbody>\n<tr>\n<td>{ours_entry['text']}</td>\n</tr>\n</tbody>\n</table>"
+    cell = "<p><strong>bold</strong> and <code>code</code></p>"
+    assert ours_entry["text"] == theirs_entry["text"] == f"<table>\n<tbody>\n<tr>\n<td>{cell}</td>\n</tr>\n</tbody>\n</table>"
 
 
 def test_hparams_sessions(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:

@@ -108,7 +108,9 @@ def train_run(logdir: str, config: Config) -> RunResult:
     optimizer = Adam.for_layers(layers, config.learning_rate)
     run_dir = os.path.join(logdir, config.run_name)
     replaced = replace_earlier_run(run_dir)
-    with SummaryWriter(run_dir) as writer:
+    # A new project, not a script switched from torch: TensorBoard's own tensor forms
+    # (text under its own tag; see README, "Which forms are written").
+    with SummaryWriter(run_dir, legacy_forms=False) as writer:
         writer.add_text("config", config_markdown(config, train, val))
         writer.add_graph(build_graph(layers, config.batch_size))
         log_validation(writer, layers, val, 0)

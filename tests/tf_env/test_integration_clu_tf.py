@@ -24,6 +24,8 @@ from tfevents.clu import MetricWriter
 
 pytestmark = pytest.mark.server
 
+USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
+
 
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[types.SimpleNamespace]:

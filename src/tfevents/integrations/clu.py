@@ -18,6 +18,7 @@ import numpy as np
 
 import tfevents
 from tfevents.integrations._raw import write_hparams_session, write_tensor
+from tfevents.summaries.legacy import use_legacy_forms
 
 __all__ = ["MetricWriter"]
 
@@ -42,6 +43,8 @@ class MetricWriter:
         path = os.fspath(logdir)
         if collection:
             path = os.path.join(path, collection)
+        # CLU's own writer is tf.summary's: its users' files held the tensor forms.
+        writer_kwargs.setdefault("legacy_forms", use_legacy_forms(None, default=False))
         self._writer = tfevents.SummaryWriter(path, **writer_kwargs)
         _register_with_clu()
 

@@ -18,6 +18,7 @@ import numpy as np
 
 import tfevents
 from tfevents.integrations._raw import write_string
+from tfevents.summaries.legacy import use_legacy_forms
 
 __all__ = ["TensorBoard"]
 
@@ -75,6 +76,8 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
         self.update_freq = update_freq
         self.embeddings_freq = embeddings_freq
         self.embeddings_metadata = embeddings_metadata
+        # Keras' own callback writes through tf.summary: its users' files held the tensor forms.
+        writer_kwargs.setdefault("legacy_forms", use_legacy_forms(None, default=False))
         self._writer_kwargs = writer_kwargs
         self._writers: dict[str, tfevents.SummaryWriter] = {}
         self._global_train_batch = 0

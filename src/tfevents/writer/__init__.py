@@ -67,8 +67,10 @@ class SummaryWriter(ScalarMethods, MediaMethods, DistributionMethods, Experiment
             (``HistogramProto``, ``Summary.Image``, ``Summary.Audio``, text under
             ``tag/text_summary``), so code reading files back with TensorBoard's
             ``EventAccumulator.Histograms/Images/Audio`` or tbparse finds them as it found
-            torch's. Default: the environment variable ``TFEVENTS_LEGACY_FORMS`` (1/0),
-            else False (TensorBoard's tensor forms; the dashboards show both alike).
+            torch's. ``False``: TensorBoard's tensor forms, as ``tf.summary`` writes
+            them (the dashboards show both alike). Default: the environment variable
+            ``TFEVENTS_LEGACY_FORMS`` (1/0), else True: a user switching from torch
+            expects the code that reads the logs to keep working.
 
     ``file_writer``, ``all_writers``,
     ``_get_file_writer()``, ``use_metadata()`` and ``export_scalars_to_json()`` behave as
