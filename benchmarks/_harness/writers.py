@@ -30,6 +30,17 @@ def _tfevents(logdir: str) -> Any:
     return tfevents.SummaryWriter(logdir)
 
 
+def _tfevents_tensor_forms(logdir: str) -> Any:
+    import tfevents
+
+    return tfevents.SummaryWriter(logdir, legacy_forms=False)
+
+
+TENSOR_FORMS_KEY = "tfevents_tensor"
+# tfevents writing TensorBoard's tensor forms: the summaries' second tfevents row, never a peer.
+TENSOR_FORMS_SPEC_ARGS = (TENSOR_FORMS_KEY, "tfevents, legacy_forms=False (tensor forms)", _tfevents_tensor_forms)
+
+
 def _tensorboardx(logdir: str) -> Any:
     import tensorboardX
 

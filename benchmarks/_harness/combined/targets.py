@@ -56,7 +56,10 @@ def targets(report: AllReport) -> list[Target]:
             out.append(Target(
                 sv.workload, sv.title,
                 f"≥ {sv.target:g}x the best peer",
-                f"{fmt_num(sv.tfevents)} {sv.unit}/call vs {fmt_num(sv.best_peer_value)} ({sv.best_peer}): **{sv.ratio:.2f}x**",
+                f"{fmt_num(sv.tfevents)} {sv.unit}/call vs {fmt_num(sv.best_peer_value)} ({sv.best_peer}): **{sv.ratio:.2f}x**"
+                + ("" if sv.tensor_forms is None else
+                   f"; tensor forms (legacy_forms=False) {fmt_num(sv.tensor_forms)} {sv.unit}/call, "
+                   f"{sv.best_peer_value / sv.tensor_forms:.2f}x"),
                 sv.ratio, "x", sv.met,
             ))
     if report.imports is not None:

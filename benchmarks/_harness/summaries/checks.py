@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import BenchmarkError
 from ..records import tensor_array
-from .readback import histogram_of, image_of, text_of, values_in_step_order
+from .readback import histogram_of, histogram_table, image_of, text_of, values_in_step_order
 
 if TYPE_CHECKING:
     from .workloads import SummaryWorkload
@@ -32,7 +32,7 @@ def _check_histogram(wl: SummaryWorkload, who: str, peer_rule: bool, events: lis
         if peer_rule:
             want = inp["span"]
         else:
-            table = tensor_array(value.tensor)
+            table = histogram_table(value, who)
             want = _counts_by_magnitude(inp["sorted_magnitudes"], table)
             written, edges = table[1:, 0], inp["edges"]
             at = np.searchsorted(edges, written).clip(1, edges.size - 1)

@@ -53,6 +53,18 @@ def histogram_of(value: Any, who: str) -> tuple[np.ndarray, float, float, float]
     return span, total, low, high
 
 
+def histogram_table(value: Any, who: str) -> np.ndarray:
+    """The ``[k, 3]`` (left, right, count) table of either form: a HistogramProto as torch
+    lays it out (an empty first bucket whose limit is the first left edge) gives its span."""
+    if value.HasField("histo"):
+        limits = np.asarray(list(value.histo.bucket_limit), dtype=np.float64)
+        counts = np.asarray(list(value.histo.bucket), dtype=np.float64)
+        if limits.size < 2 or counts[0] != 0:
+            raise BenchmarkError(f"{who}: HistogramProto is not in torch's layout")
+        return np.stack([limits[:-1], limits[1:], counts[1:]], axis=1)
+    return tensor_array(value.tensor)
+
+
 def image_of(value: Any, who: str) -> np.ndarray:
     """The decoded pixels (H, W, C) of either image form, width and height checked."""
     from PIL import Image

@@ -81,11 +81,12 @@ METHOD_NOTES = (
     "read back and checked (histogram buckets, total, min and max against numpy; decoded PNG "
     "pixels against the writer's conversion; PR-curve counts, precision and recall against an "
     "independent computation; text strings).\n"
-    "- Forms written: tfevents writes histograms as `[k, 3]` float64 tensors and images as "
-    "`[w, h, png]` string tensors, PNG at zlib level 1 and float pixels rounded "
-    "(`rint(x * 255)`); tensorboardX and torch write HistogramProto and Summary.Image, PNG "
-    "at Pillow's default level 6 and float pixels truncated (`uint8(x * 255)`), so float "
-    "images differ by at most one level. bytes/event is the files' size over the events "
+    "- Forms written: tfevents writes torch's forms by default (HistogramProto, Summary.Image, "
+    "text under `tag/text_summary`) and, in its `legacy_forms=False` row, TensorBoard's tensor "
+    "forms (`[k, 3]` float64 histograms, `[w, h, png]` string tensors); both PNG at zlib level 1 "
+    "with float pixels rounded (`rint(x * 255)`); tensorboardX and torch write PNG at Pillow's "
+    "default level 6 with float pixels truncated (`uint8(x * 255)`), so float images differ by "
+    "at most one level. The verdicts compare tfevents' default row with the best peer. bytes/event is the files' size over the events "
     "(PNG size dominates images)."
 )
 

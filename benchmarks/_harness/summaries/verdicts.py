@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..stats import Summary, best_peer
 from ..timing import RunResult
+from ..writers import TENSOR_FORMS_KEY
 from .suite import FLOOR_KEY, Report
 from .workloads import SummaryWorkload
 
@@ -24,6 +25,7 @@ class Verdict:
     best_peer_value: float
     ratio: float
     target: float
+    tensor_forms: float | None = None  # tfevents' median with legacy_forms=False, if timed
 
     @property
     def met(self) -> bool:
@@ -37,12 +39,12 @@ def verdicts(report: Report) -> list[Verdict]:
         if "tfevents" not in runs:
             continue
         medians = {k: per_call(v, workload).median for k, v in runs.items() if k != FLOOR_KEY}
-        best = best_peer(medians)
+        best = best_peer(medians, exclude=("tfevents", TENSOR_FORMS_KEY))
         if best is None:
             continue
         label = next(s.label for s in report.writers[workload.key] if s.key == best[0])
         out.append(Verdict(
             workload.key, workload.title, medians["tfevents"], workload.unit, label, best[1],
-            best[1] / medians["tfevents"], workload.target,
+            best[1] / medians["tfevents"], workload.target, medians.get(TENSOR_FORMS_KEY),
         ))
     return out

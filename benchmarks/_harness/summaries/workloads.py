@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..writers import WriterSpec
+from ..writers import TENSOR_FORMS_SPEC_ARGS, WriterSpec
 from .calls import DRIVERS, FLOORS
 from .checks import CHECKS
 from .inputs import pr_inputs, reference_pr_curve, smooth_picture, tensorflow_edges, texts
@@ -103,6 +103,9 @@ def make_workloads(
     return out
 
 
+# The workloads whose value tfevents writes in two forms (legacy_forms): both are timed.
+FORMS_DIFFER = ("histogram", "image_chw", "image_hwc", "text")
+
 METHOD = {
     "histogram": "add_histogram", "image_chw": "add_image", "image_hwc": "add_image",
     "pr_curve": "add_pr_curve", "text": "add_text",
@@ -122,4 +125,6 @@ def writers_for(workload: SummaryWorkload, writers: Sequence[WriterSpec]) -> lis
             if not hasattr(Writer, METHOD[workload.key]):
                 continue
         out.append(spec)
+        if spec.key == "tfevents" and workload.key in FORMS_DIFFER:
+            out.append(WriterSpec(*TENSOR_FORMS_SPEC_ARGS, crc=spec.crc))
     return out
