@@ -266,7 +266,7 @@ class MediaMethods(WriterCore):
             field = text.table_value_field(*table)
         step, wall_time = self._step(global_step), self._when(walltime)
         if self.legacy_forms:  # (under tag/text_summary, as torch)
-            self._add_summary(tag + legacy.TEXT_SUFFIX, legacy.TEXT_METADATA, field, step, wall_time)
+            self._add_summary(legacy.text_tag(tag), legacy.TEXT_METADATA, field, step, wall_time)
             return
         self._add_summary(tag, text.METADATA, field, step, wall_time)
 
