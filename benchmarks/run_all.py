@@ -14,12 +14,15 @@ interpreters of its own):
                  peak RSS over 100k-3M scalars, bytes on disk per scalar event;
   jax            bench_jax.py: jax.Arrays (still running, in a jitted train step, computed)
                  and torch CPU tensors logged without a sync, on CPU (needs jax);
+  read           bench_read.py: read_scalars and read_values against tbparse and
+                 EventAccumulator, on scalar files of 0.1 M to 10 M scalars from tfevents
+                 and torch, histograms and PR curves;
   device         bench_device.py: training steps with 8 device-tensor scalars logged per
                  step. With CUDA it is measured (and benchmarks/results/device.md
                  rewritten); without, a CPU smoke run checks the code path and the last
                  recorded GPU figures, if any, are included as they were.
 
-``--reps`` is passed to the scalar, summary, jax and device parts; ``--quick`` to all of them.
+``--reps`` is passed to the scalar, summary, jax, read and device parts; ``--quick`` to all of them.
 The report opens with every target of the performance issue, measured in this run, with the
 previous RESULTS.md's figures beside it (the "before" of a change), and closes with where
 tfevents' time goes (cProfile) per workload. The figures are also embedded in the file as
@@ -41,6 +44,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_device
 import bench_import_memory
 import bench_jax
+import bench_read
 import bench_scalars
 import bench_summaries
 from _harness import cli
@@ -53,7 +57,7 @@ from _harness.markdown import write_report
 from _harness.paths import BENCH_DIR
 
 RESULTS_PATH = os.path.join(BENCH_DIR, "RESULTS.md")
-PARTS = ("scalars", "summaries", "import_memory", "jax", "device")
+PARTS = ("scalars", "summaries", "import_memory", "jax", "read", "device")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -61,12 +65,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reps", type=int, default=None, help="repetitions for the timed parts (their defaults otherwise)")
     parser.add_argument("--import-runs", type=int, default=None, help="fresh interpreters per import (default 9)")
     parser.add_argument("--quick", action="store_true", help="every part small: a smoke run")
+    parser.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # the tests': --quick, read part tinier
     parser.add_argument("--skip", default="", help=f"comma-separated parts to leave out: {','.join(PARTS)}")
     parser.add_argument("--device", default="auto", help="the device part's device: auto, cuda or cpu")
     parser.add_argument("--write-results", action="store_true", help="write the report to --results")
     parser.add_argument("--results", default=RESULTS_PATH, help="default benchmarks/RESULTS.md")
     parser.add_argument("--tmpdir", default=None)
     args = cli.parse(parser, argv)
+    args.quick = args.quick or args.tiny
     args.skip_parts = {p.strip() for p in args.skip.split(",") if p.strip()}
     unknown = args.skip_parts - set(PARTS)
     if unknown:
@@ -120,6 +126,8 @@ def run(args: argparse.Namespace) -> AllReport:
         return bench_jax.run(bench_jax.parse_args(_common(args)))
 
     report.jax = part("jax", jax_values)
+    read_argv = _common(args) + (["--tiny"] if args.tiny else [])
+    report.read = part("read", lambda: bench_read.run(bench_read.parse_args(read_argv)))
 
     def device() -> Any:
         device_argv = ["--device", args.device, *_common(args)]

@@ -404,7 +404,7 @@ def test_run_all_writes_every_part(tmp_path, capsys):
         encoding="utf-8",
     )
     code = run_all.main([
-        "--quick", "--reps", "1", "--import-runs", "1", "--device", "cpu", "--write-results",
+        "--tiny", "--reps", "1", "--import-runs", "1", "--device", "cpu", "--write-results",
         "--results", str(results), "--tmpdir", str(tmp_path),
     ])
     assert code == 0
@@ -413,17 +413,18 @@ def test_run_all_writes_every_part(tmp_path, capsys):
         "## Targets", "### (a) 2,000 add_scalar calls", "### (d) add_scalar_array", "### add_histogram",
         "### add_image: 3x256x256", "### add_image: 512x512x3", "### add_pr_curve", "### add_text",
         "## Import time", "## Peak memory", "## JAX and torch values logged without a sync",
-        "### (c) a tiny jitted step", "## Training steps with device-tensor scalars",
+        "### (c) a tiny jitted step", "## Reading back (`bench_read.py`)", "### Histograms (",
+        "vs tbparse: torch.utils.tensorboard", "## Training steps with device-tensor scalars",
         "## What the time goes to", "### Before → after",
     ):
         assert heading in text, heading
-    assert "--quick --reps 1" in text  # the command that reproduces it
+    assert "--tiny --reps 1" in text  # the command that reproduces it
     assert "14.90x →" in text  # the previous scalar-only report's figure, before → after
     assert "No GPU in this run" in text
     previous = run_all.load_previous(str(results))
     assert {"scalar_a", "scalar_b", "array_2000", "histogram", "image_chw", "image_hwc", "pr_curve",
             "text", "import", "jax_running", "jax_train_step", "jax_tiny_step", "jax_computed",
-            "torch_cpu_scalar"} <= set(previous["metrics"])
+            "torch_cpu_scalar", "read_vs_tbparse_torch_1000"} <= set(previous["metrics"])
     assert text in capsys.readouterr().out
     leftovers = [p for p in os.listdir(tmp_path) if p != "RESULTS.md"]
     assert leftovers == []

@@ -15,6 +15,7 @@ class AllReport:
     summaries: Any = None
     imports: Any = None
     jax: Any = None
+    read: Any = None
     device: Any = None
     part_wall_s: dict[str, float] = field(default_factory=dict)
     part_load: dict[str, tuple[str, str]] = field(default_factory=dict)

@@ -15,6 +15,7 @@ from ..machine import package_version
 from ..markdown import markdown_table, report_head
 from ..paths import results_path
 from ..paths import script as script_path
+from ..read.report import render as read_section
 from ..scalars.report import method_notes, render_profiles, render_raw
 from ..scalars.tables import render_tables
 from ..summaries.report import render_body as summaries_body
@@ -164,6 +165,8 @@ def render(report: AllReport, script: str = SCRIPT) -> str:
             "",
             jax_body(report.jax, heading="###"),
         ]
+    if report.read is not None:
+        out += [read_section(report.read), ""]
     if report.device is not None:
         out += _device_section(report.device)
     out += ["## What the time goes to", "", "### Before → after (previous RESULTS.md → this run)", "", before_after_section(report)]

@@ -9,6 +9,7 @@ from ..import_memory.verdicts import FLAT_MB_PER_MILLION, IMPORT_TARGET_MS
 from ..import_memory.verdicts import verdicts as import_verdicts
 from ..jax.report import verdicts as jax_verdicts
 from ..markdown import fmt_num
+from ..read.verdicts import target_list as read_targets
 from ..scalars.verdicts import (
     ARRAY_TARGET_EVENTS_PER_S,
     ARRAY_TARGET_FLOOR_RATIO,
@@ -90,6 +91,12 @@ def targets(report: AllReport) -> list[Target]:
         for jv in jax_verdicts(report.jax):
             out.append(Target(jv.key, jv.what, jv.target, jv.measured, jv.value, jv.unit, jv.met,
                               jv.higher_is_better))
+    if report.read is not None:
+        for rt in read_targets(report.read):
+            if not rt.key:  # "not measured in this run": the read section itself says so
+                continue
+            out.append(Target(rt.key, rt.workload, rt.target, rt.measured,
+                              rt.value, rt.unit, rt.met, rt.higher_is_better))
     if report.device is not None and report.device.on_gpu:
         for spec in report.device.models:
             runs = report.device.results[spec.key]

@@ -23,6 +23,10 @@ class Target:
     target: str
     measured: str
     met: bool | None  # None: not measured in this run
+    key: str = ""  # the combined report's name for the figure, kept for the next run's comparison
+    value: float = 0.0  # the figure compared with the previous run
+    unit: str = ""
+    higher_is_better: bool = True
 
     @property
     def verdict(self) -> str:
@@ -51,6 +55,10 @@ def ratio(row: Row, peer: str) -> float | None:
     return theirs / ours if ours > 0 else float("inf")
 
 
+def _key(kind: str, row: Row) -> str:
+    return f"read_{kind}_{row.spec.source.replace('-', '_')}_{row.spec.count}"
+
+
 def _name(row: Row) -> str:
     unit = "scalars" if row.spec.kind == "scalar" else f"{row.spec.kind.replace('_', ' ')}s"
     return f"{label(row.spec.source)}, {row.spec.count:,} {unit}"
@@ -62,18 +70,20 @@ def target_list(report: Report) -> list[Target]:
     big = [r for r in scalars if r.spec.count >= RATE_MIN_SCALARS]
     for row in big:
         out.append(Target(f"read_scalars: {_name(row)}", "≥ 5 M scalars per CPU s",
-                          f"{rate(row) / 1e6:.1f} M/s", rate(row) >= RATE_TARGET))
+                          f"{rate(row) / 1e6:.1f} M/s", rate(row) >= RATE_TARGET,
+                          _key("rate", row), rate(row) / 1e6, "M scalars/s"))
     for row in scalars:
         r = ratio(row, "tbparse")
         if r is not None:
             out.append(Target(f"vs tbparse: {_name(row)}", f"≥ {TBPARSE_TARGET:.0f}x tbparse",
-                              f"{r:.0f}x", r >= TBPARSE_TARGET))
+                              f"{r:.0f}x", r >= TBPARSE_TARGET, _key("vs_tbparse", row), r, "x"))
     for row in big:
         if row.peak_bytes is not None:
             times = row.peak_bytes / row.decoded_bytes
             out.append(Target(f"peak memory: {_name(row)}", f"≤ {MEMORY_TARGET:.0f}x decoded arrays",
                               f"{times:.2f}x ({row.peak_bytes / 1e6:.0f} MB for "
-                              f"{row.decoded_bytes / 1e6:.0f} MB)", times <= MEMORY_TARGET))
+                              f"{row.decoded_bytes / 1e6:.0f} MB)", times <= MEMORY_TARGET,
+                              _key("memory", row), times, "x decoded", higher_is_better=False))
     if not big:
         out.append(Target(f"read_scalars, files of ≥ {RATE_MIN_SCALARS:,} scalars",
                           "≥ 5 M scalars per CPU s", "no such file in this run", None))
