@@ -40,11 +40,20 @@ def test_tensorboardx_uses_the_crc32c_c_package():
     assert writers.tensorboardx_crc().startswith("crc32c C package")
 
 
-def test_quick_run_checks_every_writer(tmp_path):
-    args = bench.parse_args(
-        ["--quick", "--reps", "2", "--tmpdir", str(tmp_path)]
-    )
-    report = bench.run(args)
+def _quick_report(factory, name: str, run, *argv: str):
+    """One part's quick run, shared by its own test and the combined report's (each part
+    runs once per session); its directory is returned to check that nothing is left."""
+    tmp = factory.mktemp(name)
+    return run([*argv, "--tmpdir", str(tmp)]), tmp
+
+
+@pytest.fixture(scope="module")
+def scalar_run(tmp_path_factory):
+    return _quick_report(tmp_path_factory, "scalars", lambda a: bench.run(bench.parse_args(a)), "--quick", "--reps", "2")
+
+
+def test_quick_run_checks_every_writer(scalar_run):
+    report, tmp_path = scalar_run
     assert [w.key for w in report.workloads] == ["a", "b", "c"]
     # (d) add_scalar_array against the buffered-write floor
     assert list(report.array_results) == [2000]
@@ -284,9 +293,14 @@ def test_summary_checks_catch_wrong_data(tmp_path):
         wl["text"].check("tfevents", False, events)
 
 
-def test_summaries_quick_run(tmp_path):
-    args = summaries.parse_args(["--quick", "--tmpdir", str(tmp_path), "--calls", "text=20"])
-    report = summaries.run(args)
+@pytest.fixture(scope="module")
+def summary_run(tmp_path_factory):
+    return _quick_report(tmp_path_factory, "summaries", lambda a: summaries.run(summaries.parse_args(a)),
+                         "--quick", "--calls", "text=20")
+
+
+def test_summaries_quick_run(summary_run):
+    report, tmp_path = summary_run
     assert [w.key for w in report.workloads] == ["histogram", "image_chw", "image_hwc", "pr_curve", "text"]
     for workload in report.workloads:
         runs = report.results[workload.key]
@@ -321,9 +335,14 @@ def test_parse_importtime():
     assert import_times.parse_importtime(sample) == [("_io", 120, 120, 1), ("tfevents", 1057, 145691, 0)]
 
 
-def test_import_memory_quick_run(tmp_path):
-    args = imports.parse_args(["--quick", "--runs", "1", "--rss-counts", "0,500", "--bytes-count", "500", "--tmpdir", str(tmp_path)])
-    report = imports.run(args)
+@pytest.fixture(scope="module")
+def import_run(tmp_path_factory):
+    return _quick_report(tmp_path_factory, "imports", lambda a: imports.run(imports.parse_args(a)),
+                         "--quick", "--runs", "1", "--rss-counts", "0,500", "--bytes-count", "500")
+
+
+def test_import_memory_quick_run(import_run):
+    report, tmp_path = import_run
     assert set(report.imports) == {"tfevents", "numpy", "nothing"}
     tf = report.imports["tfevents"]
     assert "tfevents" in tf.modules and "numpy" in tf.modules
@@ -370,24 +389,27 @@ device = _load("bench_device")
 device_training = _load("_harness.device.training")
 
 
-def test_device_benchmark_cpu_smoke(tmp_path, capsys):
-    results = tmp_path / "device.md"
-    code = device.main(
-        ["--device", "cpu", "--quick", "--steps", "2", "--write-results", "--results", str(results),
-         "--tmpdir", str(tmp_path)]
-    )
-    assert code == 0
-    assert not results.exists()  # CPU runs record nothing
-    out = capsys.readouterr().out
-    assert "no GPU" in out and "ResNet-18-like" in out and "MLP" in out
-    args = device.parse_args(["--device", "cpu", "--quick", "--steps", "2", "--tmpdir", str(tmp_path)])
-    report = device.run(args)
+@pytest.fixture(scope="module")
+def device_run(tmp_path_factory):
+    return _quick_report(tmp_path_factory, "device", lambda a: device.run(device.parse_args(a)),
+                         "--device", "cpu", "--quick", "--steps", "2")
+
+
+def test_device_benchmark_cpu_smoke(tmp_path, capsys, monkeypatch, device_run):
+    report, _ = device_run
     assert [m.key for m in report.models] == ["resnet18", "mlp"]
     for spec in report.models:
         runs = report.results[spec.key]
         assert set(runs) == set(device_training.VARIANTS)
         for variant, rs in runs.items():
             assert rs[0].events == (0 if variant == "none" else 2 * len(device_training.METRICS))
+    monkeypatch.setattr(device, "run", lambda args: report)  # main's own logic, on that run
+    results = tmp_path / "device.md"
+    assert device.main(["--device", "cpu", "--write-results", "--results", str(results)]) == 0
+    assert not results.exists()  # CPU runs record nothing
+    out, err = capsys.readouterr()
+    assert "ResNet-18-like" in out and "MLP" in out  # the report, on stdout
+    assert "no GPU: nothing recorded" in err
 
 
 # --- run_all -----------------------------------------------------------------------------------
@@ -395,39 +417,64 @@ def test_device_benchmark_cpu_smoke(tmp_path, capsys):
 run_all = _load("run_all")
 
 
-def test_run_all_writes_every_part(tmp_path, capsys):
+def test_run_all_writes_its_parts(tmp_path, capsys):
+    """main: the parts not skipped run (here jax and read, the two no other test runs
+    whole), RESULTS.md is written with the command, and the previous file's figures are
+    compared."""
     results = tmp_path / "RESULTS.md"
     results.write_text(
         "- Date: 2026-01-01 00:00 UTC; the whole run took 1 s.\n- tfevents source: commit abc.\n"
-        "tfevents' speedup vs the best peer (x, 30 µs/call whole run): **14.9x**.\n"
-        "tfevents' speedup vs the best peer (y, 27 µs/call whole run): **11.5x**.\n",
+        "tfevents' speedup vs the best peer (x, 30 µs/call whole run): **14.9x**.\n",
         encoding="utf-8",
     )
     code = run_all.main([
-        "--tiny", "--reps", "1", "--import-runs", "1", "--device", "cpu", "--write-results",
+        "--tiny", "--reps", "1", "--skip", "scalars,summaries,import_memory,device", "--write-results",
         "--results", str(results), "--tmpdir", str(tmp_path),
     ])
     assert code == 0
     text = results.read_text(encoding="utf-8")
     for heading in (
-        "## Targets", "### (a) 2,000 add_scalar calls", "### (d) add_scalar_array", "### add_histogram",
-        "### add_image: 3x256x256", "### add_image: 512x512x3", "### add_pr_curve", "### add_text",
-        "## Import time", "## Peak memory", "## JAX and torch values logged without a sync",
-        "### (c) a tiny jitted step", "## Reading back (`bench_read.py`)", "### Histograms (",
-        "vs tbparse: torch.utils.tensorboard", "## Training steps with device-tensor scalars",
+        "## Targets", "## JAX and torch values logged without a sync", "### (c) a tiny jitted step",
+        "## Reading back (`bench_read.py`)", "### Histograms (", "vs tbparse: torch.utils.tensorboard",
         "## What the time goes to", "### Before → after",
     ):
         assert heading in text, heading
-    assert "--tiny --reps 1" in text  # the command that reproduces it
-    assert "14.90x →" in text  # the previous scalar-only report's figure, before → after
-    assert "No GPU in this run" in text
+    for skipped in ("## add_scalar and add_scalar_array", "## Import time", "## Training steps"):
+        assert skipped not in text, skipped
+    assert "--skip scalars,summaries,import_memory,device" in text  # the command that reproduces it
     previous = run_all.load_previous(str(results))
-    assert {"scalar_a", "scalar_b", "array_2000", "histogram", "image_chw", "image_hwc", "pr_curve",
-            "text", "import", "jax_running", "jax_train_step", "jax_tiny_step", "jax_computed",
-            "torch_cpu_scalar", "read_vs_tbparse_torch_1000"} <= set(previous["metrics"])
+    assert {"jax_running", "jax_train_step", "jax_tiny_step", "jax_computed", "torch_cpu_scalar",
+            "read_vs_tbparse_torch_1000"} <= set(previous["metrics"])
     assert text in capsys.readouterr().out
-    leftovers = [p for p in os.listdir(tmp_path) if p != "RESULTS.md"]
-    assert leftovers == []
+    assert [p for p in os.listdir(tmp_path) if p != "RESULTS.md"] == []
+
+
+AllReport = _load("_harness.combined.allreport").AllReport
+combined = _load("_harness.combined.report")
+
+
+def test_combined_report_has_every_part(tmp_path, scalar_run, summary_run, import_run, device_run):
+    """The combined RESULTS.md of the other parts' quick runs: their sections, their
+    targets, the previous run's figures beside them, the JSON for the next run."""
+    report = AllReport(["--quick"], 1, True, scalars=scalar_run[0], summaries=summary_run[0],
+                       imports=import_run[0], device=device_run[0], machine=_load("_harness.machine").machine_info(),
+                       part_wall_s={"scalars": 1.0}, part_load={"scalars": ("0", "0")})
+    report.previous = {"date": "2026-01-01", "source": "commit abc",
+                       "metrics": {"scalar_a": {"value": 14.9, "unit": "x"}}}
+    text = combined.render(report)
+    for heading in (
+        "## Targets", "### (a) 2,000 add_scalar calls", "### (d) add_scalar_array", "### add_histogram",
+        "### add_image: 3x256x256", "### add_image: 512x512x3", "### add_pr_curve", "### add_text",
+        "## Import time", "## Peak memory", "## Training steps with device-tensor scalars",
+        "No GPU in this run", "### Before → after",
+    ):
+        assert heading in text, heading
+    assert "14.90x →" in text
+    (tmp_path / "RESULTS.md").write_text(text, encoding="utf-8")
+    figures = run_all.load_previous(str(tmp_path / "RESULTS.md"))  # what the next run compares with
+    assert {"scalar_a", "scalar_b", "array_2000", "histogram", "image_chw", "image_hwc", "pr_curve",
+            "text", "import"} <= set(figures["metrics"])
+    assert figures["metrics"]["scalar_a"]["value"] > 0
 
 
 # --- bench_jax's verdicts --------------------------------------------------------------------
