@@ -42,7 +42,7 @@ def test_tensorboardx_uses_the_crc32c_c_package():
 
 def _quick_report(factory, name: str, run, *argv: str):
     """One part's quick run, shared by its own test and the combined report's (each part
-    runs once per session); its directory is returned to check that nothing is left."""
+    runs once per test module); its directory is returned to check that nothing is left."""
     tmp = factory.mktemp(name)
     return run([*argv, "--tmpdir", str(tmp)]), tmp
 
@@ -427,6 +427,8 @@ def test_run_all_writes_its_parts(tmp_path, capsys):
         "tfevents' speedup vs the best peer (x, 30 µs/call whole run): **14.9x**.\n",
         encoding="utf-8",
     )
+    # the scalar-only report bench_scalars.py used to write: its speedup line is its figure
+    assert run_all.load_previous(str(results))["metrics"] == {"scalar_a": {"value": 14.9, "unit": "x"}}
     code = run_all.main([
         "--tiny", "--reps", "1", "--skip", "scalars,summaries,import_memory,device", "--write-results",
         "--results", str(results), "--tmpdir", str(tmp_path),
