@@ -8,13 +8,12 @@
 - a box name keeps JAX's spelling (``jit(relu)``, ``checkpoint``), with only the
   characters TensorBoard's names can take;
 - a node name never equals a scope that other nodes live in (TensorBoard would have to
-  rename it): it gets the next free ``_k`` suffix instead.
+  rename it): it gets the next free ``_k`` suffix instead (``_graph_names.Namer``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 _BAD = re.compile(r"[^A-Za-z0-9_.\-()>]+")
@@ -59,12 +58,6 @@ def function_name(jaxpr: Any) -> str:
     return "" if not name or name.startswith("<") else name
 
 
-def all_prefixes(scope: str) -> Iterable[str]:
-    parts = scope.split("/")
-    for i in range(1, len(parts) + 1):
-        yield "/".join(parts[:i])
-
-
 class Boxes:
     """Unique box (scope) names: a second ``jit(f)`` in a scope is ``jit(f)_1``."""
 
@@ -80,27 +73,3 @@ class Boxes:
             if name not in self._taken:
                 self._taken.add(name)
                 return name
-
-
-class Namer:
-    """Unique node names that never collide with a scope (see the module docstring)."""
-
-    def __init__(self, scopes: Iterable[str]) -> None:
-        self.scopes: set[str] = set()
-        for scope in scopes:
-            if scope:
-                self.scopes.update(all_prefixes(scope))
-        self.taken: set[str] = set()
-        self._next: dict[str, int] = {}
-
-    def unique(self, scope: str, base: str) -> str:
-        key = join(scope, sanitize(base))
-        k = self._next.get(key, 0)
-        while True:
-            name = key if k == 0 else f"{key}_{k}"
-            k += 1
-            if name not in self.taken and name not in self.scopes:
-                break
-        self._next[key] = k
-        self.taken.add(name)
-        return name

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from jax.extend import core as jcore
 from jax.extend import source_info_util
 
+from tfevents.extras._graph_names import Namer
 from tfevents.extras._jax_graph import attrs as A
 from tfevents.extras._jax_graph import names
 from tfevents.graph import Graph
@@ -146,7 +147,7 @@ class Builder:
     # --- the graph ----------------------------------------------------------------------
 
     def graph(self) -> Graph:
-        namer = names.Namer(node.scope for node in self.nodes)
+        namer = Namer((node.scope for node in self.nodes), names.sanitize)
         final = [namer.unique(node.scope, node.base) for node in self.nodes]
         graph = Graph()
         for node, name in zip(self.nodes, final):

@@ -15,7 +15,7 @@ Naming scheme (what the Graphs dashboard turns into boxes):
   for a single tensor); both are ``IO Node`` ops, as in torch.
 
 A name never equals a scope that other nodes live in (TensorBoard would have to rename
-it); such a name gets the next free ``_k`` suffix.
+it); such a name gets the next free ``_k`` suffix (``_graph_names.Namer``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -67,35 +67,6 @@ def class_name(cls: Any) -> str:
     if isinstance(cls, type):
         return f"{cls.__module__}.{cls.__qualname__}"
     return str(cls)
-
-
-def all_prefixes(scope: str) -> Iterable[str]:
-    parts = scope.split("/")
-    for i in range(1, len(parts) + 1):
-        yield "/".join(parts[:i])
-
-
-class Namer:
-    """Unique node names that never collide with a scope (see the module docstring)."""
-
-    def __init__(self, scopes: Iterable[str]) -> None:
-        self.scopes: set[str] = set()
-        for scope in scopes:
-            self.scopes.update(all_prefixes(scope))
-        self.taken: set[str] = set()
-        self._next: dict[str, int] = {}
-
-    def unique(self, scope: str, base: str) -> str:
-        key = f"{scope}/{sanitize(base)}" if scope else sanitize(base)
-        k = self._next.get(key, 0)
-        while True:
-            name = key if k == 0 else f"{key}_{k}"
-            k += 1
-            if name not in self.taken and name not in self.scopes:
-                break
-        self._next[key] = k
-        self.taken.add(name)
-        return name
 
 
 def shape_of(value: Any) -> list[int | None] | None:

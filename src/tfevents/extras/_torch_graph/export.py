@@ -23,6 +23,7 @@ import torch
 import torch.utils._pytree as pytree
 from torch.export.graph_signature import InputKind, OutputKind
 
+from tfevents.extras._graph_names import Namer
 from tfevents.extras._torch_graph import common
 from tfevents.graph import Graph
 
@@ -60,7 +61,7 @@ def graph_from_exported(ep: Any, model: torch.nn.Module, root: str) -> Graph:
                                common.class_name(cls))
             else:
                 where[node] = (root, "", root_class)
-    namer = common.Namer([scope for scope, _, _ in where.values()] + ["input", "output"])
+    namer = Namer([scope for scope, _, _ in where.values()] + ["input", "output"], common.sanitize)
 
     graph = Graph()
     ref: dict[Any, str] = {}  # FX node -> input reference ("name" or "name:k")
@@ -80,7 +81,7 @@ def graph_from_exported(ep: Any, model: torch.nn.Module, root: str) -> Graph:
     return graph
 
 
-def _add_placeholder(graph: Graph, namer: common.Namer, node: Any, spec: Any,
+def _add_placeholder(graph: Graph, namer: Namer, node: Any, spec: Any,
                      where: dict[Any, tuple[str, str, str]], ref: dict[Any, str],
                      modules: dict[str, torch.nn.Module]) -> None:
     value = node.meta.get("val")
@@ -148,7 +149,7 @@ def _op_identity(node: Any) -> tuple[str, str, str | None, list[Any]]:
     return (f"{module}.{name}" if module else name), name, None, []
 
 
-def _add_op(graph: Graph, namer: common.Namer, node: Any, location: tuple[str, str, str],
+def _add_op(graph: Graph, namer: Namer, node: Any, location: tuple[str, str, str],
             ref: dict[Any, str]) -> None:
     scope, fqn, cls = location
     op, base, overload, schema = _op_identity(node)
@@ -205,7 +206,7 @@ def _clean(attrs: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in attrs.items() if v is not None and v != ""}
 
 
-def _add_outputs(graph: Graph, namer: common.Namer, ep: Any, output_node: Any,
+def _add_outputs(graph: Graph, namer: Namer, ep: Any, output_node: Any,
                  ref: dict[Any, str]) -> None:
     flat = list(output_node.args[0]) if output_node.args else []
     specs = list(ep.graph_signature.output_specs)

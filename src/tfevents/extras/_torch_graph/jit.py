@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from tfevents.extras._graph_names import Namer
 from tfevents.extras._torch_graph import common
 from tfevents.graph import _DTYPES, Graph
 
@@ -95,7 +96,7 @@ class _Converter:
         scopes = ["input", "output"]
         for node in nodes:
             scopes.append(common.scope_of(self.root, self._node_fqn(node)))
-        self.namer = common.Namer(scopes + [common.scope_of(self.root, p) for p in self.modules])
+        self.namer = Namer(scopes + [common.scope_of(self.root, p) for p in self.modules], common.sanitize)
         inputs = list(jit_graph.inputs())
         if inputs:
             self.module_path[inputs[0].unique()] = ""  # self
