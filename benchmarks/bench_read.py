@@ -12,8 +12,9 @@ timing, every reader's values are checked equal to what was written. tbparse and
 EventAccumulator read ~0.1 M scalars a second, so they run on scalar files of up to
 ``--peer-max`` scalars only.
 
-``--write-results`` writes benchmarks/results/read.md; ``targets(report)`` gives the
-rows the combined report's target table takes.
+``--write-results`` writes benchmarks/results/read.md; ``targets(report)`` gives its
+target rows as strings. run_all.py runs it as its ``read`` part and puts the same targets
+(``_harness.read.verdicts.target_list``) in RESULTS.md's table.
 """
 
 from __future__ import annotations
