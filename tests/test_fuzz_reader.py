@@ -1,26 +1,24 @@
 """Fuzzing the reader, the validator and the CLI with corrupted copies of real files.
 
-Every writer kind's file (``benchmarks/_harness/fuzz.py``) is damaged by bit flips,
+Every writer kind's file (``tests/reader_fuzz.py``) is damaged by bit flips,
 truncations, inserted garbage, huge lengths, garbage framed with valid CRCs and
 tensors claiming huge shapes; then read by ``read_values``, ``read_events``,
 ``read_scalars``, ``validate_file`` and (one case in eight) the ``validate``, ``inspect``
 and ``export`` commands. Only tfevents' ``ReadError`` family may come out, the commands
 exit 0 or 1, and no read allocates more than ``fuzz.memory_limit`` of the file's size.
-A few hundred cases here; ``benchmarks/fuzz_reader.py --cases N`` runs many more.
+A few hundred cases here; ``tests/reader_fuzz.py --cases N`` runs many more.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
-from _harness import fuzz
+import reader_fuzz as fuzz
 
 _SEEDS: list[bytes] = []
 

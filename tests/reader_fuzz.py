@@ -1,18 +1,29 @@
-"""Corrupted event files for fuzzing the reader, the validator and the CLI.
+"""Corrupted event files for fuzzing the reader, the validator and the CLI: the scaffold
+tests/test_fuzz_reader.py runs a few hundred cases of, and a command line for many more:
+
+    PYTHONPATH=src .venv/bin/python tests/reader_fuzz.py --cases 20000
 
 ``seed_files(directory)`` writes one small event file per writer kind with tfevents'
 own writer. ``mutate(data, rng)`` returns a damaged copy, by one of ``MUTATIONS``;
 most of them re-frame the damaged records with valid CRCs, so that the garbage reaches
 the decoders instead of stopping at the CRC check. ``check(path)`` reads a file every
 way there is and returns what went wrong: an exception that is not tfevents' own, or a
-peak allocation over ``memory_limit(size)``.
+peak allocation over ``memory_limit(size)``. ``main`` damages a copy of a seed file per
+case, reads it every way (one case in ``--cli-every`` also through the ``validate``,
+``inspect`` and ``export`` commands, in-process), and prints the cases per second, the
+worst allocation against the file's size and every problem found; it exits 1 if there
+was one.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import os
+import sys
+import tempfile
+import time
 import tracemalloc
 import warnings
 from collections.abc import Callable
@@ -189,3 +200,60 @@ def check(path: str, *, with_cli: bool = False) -> list[str]:
 def _cli(argv: list[str]) -> int:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         return cli_main([*argv, "--no-progress"])
+
+
+def read_values_peak(path: str) -> int:
+    """The peak allocation of ``read_values`` (bytes)."""
+    tracemalloc.start()
+    try:
+        list(reader.read_values(path))
+    except tfevents.ReadError:
+        pass
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return int(peak)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cli-every", type=int, default=50)
+    options = parser.parse_args(argv)
+    rng = np.random.default_rng(options.seed)
+    problems: list[tuple[int, str, str]] = []
+    worst = (0.0, "")  # peak / size, over files of 1 kB or more
+    largest = (0, "")  # peak in bytes, any file
+    with tempfile.TemporaryDirectory() as directory:
+        seeds = []
+        for path in seed_files(os.path.join(directory, "seeds")):
+            with open(path, "rb") as f:
+                seeds.append((os.path.basename(os.path.dirname(path)), f.read()))
+        case_path = os.path.join(directory, "events.out.tfevents.case")
+        start = time.perf_counter()
+        for case in range(options.cases):
+            kind, data = seeds[case % len(seeds)]
+            mutation, data = mutate(data, rng)
+            with open(case_path, "wb") as f:
+                f.write(data)
+            for problem in check(case_path, with_cli=case % options.cli_every == 0):
+                problems.append((case, f"{kind}, {mutation}", problem))
+            peak, what = read_values_peak(case_path), f"case {case} ({kind}, {mutation}, {len(data)} bytes)"
+            if len(data) >= 1024 and peak / len(data) > worst[0]:
+                worst = (peak / len(data), what)
+            if peak > largest[0]:
+                largest = (peak, what)
+        elapsed = time.perf_counter() - start
+    print(f"{options.cases} cases in {elapsed:.1f} s: {options.cases / elapsed:.0f} cases/s")
+    print(f"worst read_values peak, files of 1 kB or more: {worst[0]:.1f}x the file's size, {worst[1]}")
+    print(f"largest read_values peak: {largest[0] / 1e6:.2f} MB, {largest[1]}")
+    print("memory limit per read: memory_limit(size) = 16 x size + 4 MB")
+    print(f"{len(problems)} problem(s)")
+    for case, what, problem in problems[:50]:
+        print(f"  case {case} ({what}): {problem}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
