@@ -1,155 +1,104 @@
-"""Every benchmark in one invocation, and benchmarks/RESULTS.md from it.
+"""Every benchmark of tfevents in one command, and benchmarks/RESULTS.md from it.
 
-    python benchmarks/run_all.py [--reps N] [--quick] [--write-results] [--skip PARTS]
+    python benchmarks/run_all.py [--parts scalars,...] [--quick] [--reps N] [--write-results] [--device cuda]
 
-Parts, in this order, each in this one process (the import and memory part starts fresh
-interpreters of its own):
+Parts (``bench.PARTS``, in order, in this process but for import_memory's fresh interpreters):
+scalars, summaries, import_memory, jax (left out without jax), read, device (measured with CUDA,
+a smoke run without). Every writer's run is read back and checked before its figure counts.
+``--write-results`` writes ``--results``: by default RESULTS.md when every part ran, else
+results/<parts>.md (``--parts device`` on a CUDA machine: results/device.md, which RESULTS.md
+includes when it has no GPU). The report opens with every target, the previous file's figure
+beside it (from the JSON that file embeds), and ends with this run's figures as JSON.
 
-  scalars        bench_scalars.py: add_scalar (a) one tag, (b) 50 tags x 5,000 steps,
-                 (c) a paced loop, and (d) the batch call add_scalar_array against the
-                 buffered-write floor; tfevents' profile;
-  summaries      bench_summaries.py: add_histogram, add_image (CHW float, HWC uint8),
-                 add_pr_curve, add_text; tfevents' profiles;
-  import_memory  bench_import_memory.py: `import tfevents` time (numpy's as the floor),
-                 peak RSS over 100k-3M scalars, bytes on disk per scalar event;
-  jax            bench_jax.py: jax.Arrays (still running, in a jitted train step, computed)
-                 and torch CPU tensors logged without a sync, on CPU (needs jax);
-  read           bench_read.py: read_scalars and read_values against tbparse and
-                 EventAccumulator, on scalar files of 0.1 M to 10 M scalars from tfevents
-                 and torch, histograms and PR curves;
-  device         bench_device.py: training steps with 8 device-tensor scalars logged per
-                 step. With CUDA it is measured (and benchmarks/results/device.md
-                 rewritten); without, a CPU smoke run checks the code path and the last
-                 recorded GPU figures, if any, are included as they were.
-
-``--reps`` is passed to the scalar, summary, jax, read and device parts; ``--quick`` to all of them.
-The report opens with every target of the performance issue, measured in this run, with the
-previous RESULTS.md's figures beside it (the "before" of a change), and closes with where
-tfevents' time goes (cProfile) per workload. The figures are also embedded in the file as
-JSON for the next run's comparison.
+Why no pytest-benchmark, asv or pyperf: the figures are ratios against peer writers measured in
+one process, the writers alternating within each repetition so that a shared machine's drifts
+fall on all alike, each run a whole constructor-to-closed-file pass that is then read back and
+checked. pytest-benchmark calibrates and repeats one function per test, test after test, and
+compares saved runs; asv builds an environment per commit to track one project over its
+history; pyperf runs each benchmark in worker processes of its own. None interleaves writers
+within a repetition or checks each run's output.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import os
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import bench_device
-import bench_import_memory
-import bench_jax
-import bench_read
-import bench_scalars
-import bench_summaries
-from _harness import cli
-from _harness.combined.allreport import AllReport
-from _harness.combined.previous import load_previous
-from _harness.combined.report import render
-from _harness.device.suite import resolve_device
-from _harness.machine import load_average, machine_info
-from _harness.markdown import write_report
-from _harness.paths import BENCH_DIR
-
-RESULTS_PATH = os.path.join(BENCH_DIR, "RESULTS.md")
-PARTS = ("scalars", "summaries", "import_memory", "jax", "read", "device")
+from bench import PARTS
+from bench.report import BENCH_DIR, load_average, load_previous, machine_info, render
+from bench.runner import log
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = cli.parser(__doc__)
-    parser.add_argument("--reps", type=int, default=None, help="repetitions for the timed parts (their defaults otherwise)")
-    parser.add_argument("--import-runs", type=int, default=None, help="fresh interpreters per import (default 9)")
-    parser.add_argument("--quick", action="store_true", help="every part small: a smoke run")
-    parser.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # the tests': --quick, read part tinier
-    parser.add_argument("--skip", default="", help=f"comma-separated parts to leave out: {','.join(PARTS)}")
-    parser.add_argument("--device", default="auto", help="the device part's device: auto, cuda or cpu")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated (default all): {','.join(PARTS)}")
+    parser.add_argument("--quick", action="store_true", help="small counts, no peers' import or memory runs: a smoke run")
+    parser.add_argument("--reps", type=int, default=None, help="repetitions of every timed part (default 3; 1 with --quick)")
     parser.add_argument("--write-results", action="store_true", help="write the report to --results")
-    parser.add_argument("--results", default=RESULTS_PATH, help="default benchmarks/RESULTS.md")
-    parser.add_argument("--tmpdir", default=None)
-    args = cli.parse(parser, argv)
-    args.quick = args.quick or args.tiny
-    args.skip_parts = {p.strip() for p in args.skip.split(",") if p.strip()}
-    unknown = args.skip_parts - set(PARTS)
-    if unknown:
-        parser.error(f"--skip: unknown parts {sorted(unknown)}")
-    if args.reps is not None and args.reps < 1:
+    parser.add_argument("--results", default=None, help="default benchmarks/RESULTS.md, or results/<parts>.md for some parts")
+    parser.add_argument("--device", default="auto", help="the device part's: auto (cuda when there is one), cuda, cuda:N or cpu")
+    parser.add_argument("--tmpdir", default=None, help="where the runs' files are written (default: the system's)")
+    args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    args.part_list = [p.strip() for p in args.parts.split(",") if p.strip()]
+    if not args.part_list or set(args.part_list) - set(PARTS):
+        parser.error(f"--parts: choose among {', '.join(PARTS)}")
+    args.reps = args.reps or (1 if args.quick else 3)
+    if args.reps < 1:
         parser.error("--reps must be at least 1")
+    everything = set(args.part_list) == set(PARTS)
+    args.results = args.results or os.path.join(BENCH_DIR, *(["RESULTS.md"] if everything else ["results", "-".join(args.part_list) + ".md"]))
     return args
 
 
-def _common(args: argparse.Namespace, reps_flag: str = "--reps") -> list[str]:
-    out = ["--quick"] if args.quick else []
-    if args.reps is not None:
-        out += [reps_flag, str(args.reps)]
-    if args.tmpdir:
-        out += ["--tmpdir", args.tmpdir]
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Every part asked for, in ``PARTS`` order; what ``report.render`` takes."""
+    out: dict[str, Any] = {"argv": args.argv, "results": {}, "parts": {}, "load": [load_average()], "previous": load_previous(args.results)}
+    started = time.perf_counter()
+    for name in (p for p in PARTS if p in args.part_list):
+        module = importlib.import_module(f"bench.{PARTS[name]}")
+        log(f"=== {name} ===")
+        t0, load0 = time.perf_counter(), load_average()
+        result = module.run(args)
+        if result is not None:
+            out["results"][name] = (module, result)
+            out["parts"][name] = (time.perf_counter() - t0, load0, load_average())
+        log(f"=== {name} took {time.perf_counter() - t0:.0f} s ===")
+    out["load"].append(load_average())
+    out["wall_s"], out["machine"] = time.perf_counter() - started, machine_info()
     return out
 
 
-def run(args: argparse.Namespace) -> AllReport:
-    """Every part not skipped, each through its own script's command line."""
-    report = AllReport(args.argv, args.reps, args.quick, previous=load_previous(args.results))
-    report.load_before = load_average()
-    started = time.perf_counter()
+def write(path: str, text: str) -> None:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    log(f"wrote {path}")
 
-    def part(name: str, body: Any) -> Any:
-        if name in args.skip_parts:
-            return None
-        cli.log(f"=== {name} ===")
-        t0, load0 = time.perf_counter(), load_average()
-        result = body()
-        report.part_wall_s[name] = time.perf_counter() - t0
-        report.part_load[name] = (load0, load_average())
-        cli.log(f"=== {name} took {report.part_wall_s[name]:.0f} s ===")
-        return result
 
-    report.scalars = part("scalars", lambda: bench_scalars.run(bench_scalars.parse_args(_common(args))))
-    report.summaries = part("summaries", lambda: bench_summaries.run(bench_summaries.parse_args(_common(args))))
-    import_argv = ["--quick"] if args.quick else []
-    if args.import_runs is not None:
-        import_argv += ["--runs", str(args.import_runs)]
-    if args.tmpdir:
-        import_argv += ["--tmpdir", args.tmpdir]
-    report.imports = part(
-        "import_memory", lambda: bench_import_memory.run(bench_import_memory.parse_args(import_argv))
-    )
-
-    def jax_values() -> Any:
-        if importlib.util.find_spec("jax") is None:
-            cli.log("jax is not installed: the jax part is left out")
-            return None
-        return bench_jax.run(bench_jax.parse_args(_common(args)))
-
-    report.jax = part("jax", jax_values)
-    read_argv = _common(args) + (["--tiny"] if args.tiny else [])
-    report.read = part("read", lambda: bench_read.run(bench_read.parse_args(read_argv)))
-
-    def device() -> Any:
-        device_argv = ["--device", args.device, *_common(args)]
-        dev_args = bench_device.parse_args(device_argv)
-        resolved, _card = resolve_device(dev_args.device)
-        if not resolved.startswith("cuda"):
-            dev_args = bench_device.parse_args(["--device", "cpu", "--quick"] + (["--tmpdir", args.tmpdir] if args.tmpdir else []))
-        return bench_device.run(dev_args)
-
-    report.device = part("device", device)
-    report.machine = machine_info()
-    report.load_after = load_average()
-    report.wall_s = time.perf_counter() - started
-    return report
+def report(args: argparse.Namespace, results: dict[str, Any]) -> str:
+    """Prints the report and, with ``--write-results``, writes it (and a GPU run's device part
+    to results/device.md too); the report."""
+    text = render(results)
+    print(text)
+    if args.write_results:
+        write(args.results, text)
+        recorded, device = os.path.join(BENCH_DIR, "results", "device.md"), results["results"].get("device")
+        if device and device[1]["on_gpu"] and os.path.abspath(args.results) != recorded:
+            write(recorded, render({**results, "results": {"device": device}, "parts": {"device": results["parts"]["device"]},
+                                    "previous": load_previous(recorded), "argv": ["--parts", "device", "--write-results"]}))
+    return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    report = run(args)
-    if args.write_results and report.device is not None and report.device.on_gpu:
-        write_report(bench_device.RESULTS_PATH, bench_device.render(report.device))
-    return cli.finish(render(report), args.results if args.write_results else None)
+    report(args, run(args))
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,305 @@
+"""add_scalar and add_scalar_array: tfevents against tensorboardX, torch.utils.tensorboard and
+tensorboard.summary.Writer, in one process. Workloads (``workloads``): (a) add_scalar on one
+tag, a Python float and an int step per call; (b) many tags per step, a training script's
+loop; (c) that loop paced like training (a 3 ms ``time.sleep`` before each step, the GIL free
+as while waiting on an accelerator), reported as the overhead over the no-op writer's run of
+the same repetition, since back-to-back calls let a batching writer amortise its per-batch
+costs and a paced loop does not; (d) one ``add_scalar_array`` call against the buffered-write
+floor, a Python loop writing 40-byte records into a buffered file. A no-op ``add_scalar``
+runs in the same rotation, as the floor the Python loop itself costs. Then tfevents' profile
+of each workload: one run with clocks around every ``write_pending``, one under cProfile."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import profiling
+from .report import Target, fmt, runs_table, spread, table
+from .runner import MAKERS, Run, Summary, best_peer, label, log, rotations, rounds, timed, version
+from .verify import BenchmarkError, check_scalars, read_log
+
+WRITERS = ("tfevents", "tensorboardX", "torch", "tb_writer", "noop")
+EVENTS_PER_S, FLOOR_RATIO = 5e6, 3.0  # add_scalar_array's targets
+ARRAY = {"tfevents": "tfevents add_scalar_array (one call)",
+         "floor": "floor: Python loop of f.write(40-byte record) into a buffered file, open to close"}
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A call pattern, the writers that run it and tfevents' target against the best peer."""
+
+    key: str
+    title: str
+    tags: tuple[str, ...]
+    steps: int
+    pause_s: float = 0.0  # > 0: time.sleep(pause_s) before each step's calls
+    target: float | None = None
+    writers: tuple[str, ...] = WRITERS
+
+    @property
+    def calls(self) -> int:
+        return len(self.tags) * self.steps
+
+    def drive(self, writer: Any) -> None:
+        add, sleep, tag = writer.add_scalar, time.sleep, self.tags[0]
+        if len(self.tags) == 1:
+            for i in range(self.steps):
+                add(tag, i * 0.5, i)
+            return
+        indexed = list(enumerate(self.tags))
+        for step in range(self.steps):
+            if self.pause_s:
+                sleep(self.pause_s)
+            base = step * 0.25
+            for k, tag in indexed:
+                add(tag, base + k, step)
+
+    def expected(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        steps = np.arange(self.steps, dtype=np.int64)
+        if len(self.tags) == 1:
+            return {self.tags[0]: (steps, steps * 0.5)}
+        return {tag: (steps, steps * 0.25 + k) for k, tag in enumerate(self.tags)}
+
+
+def workloads(quick: bool) -> list[Workload]:
+    calls, tags, steps, paced = (2_000, 5, 200, 20) if quick else (200_000, 50, 5_000, 200)
+    names = tuple(f"metrics/m{k:02d}" for k in range(tags))
+    return [Workload("a", f"(a) {calls:,} add_scalar calls, one tag", ("train/loss",), calls, target=50.0),
+            Workload("b", f"(b) {tags} tags x {steps:,} steps = {tags * steps:,} calls", names, steps, target=50.0),
+            Workload("c", f"(c) paced training loop: {paced:,} steps, each a 3 ms time.sleep (the GIL released, as while waiting on an "
+                          f"accelerator) then {tags} add_scalar calls", names, paced, pause_s=0.003)]
+
+
+def _crc() -> dict[str, str]:
+    """The CRC32C each writer uses; tensorboardX without the C package would be unfairly slow."""
+    import crc32c
+    import tensorboardX.crc32c
+
+    if tensorboardX.crc32c.crc32c is not crc32c.crc32c:
+        raise BenchmarkError("tensorboardX is not using the crc32c C package (pip install crc32c)")
+    stub = "pure Python (tensorboard's tensorflow_stub)"
+    return {"tfevents": "vectorised numpy for batches of scalars, the crc32c C package (when installed) for single records; the background "
+                        "thread writes, or the caller once it is 65,536 events behind",
+            "tensorboardX": f"crc32c C package {version('crc32c')}", "torch": stub, "tb_writer": stub}
+
+
+def writer_run(key: str, w: Workload, root: str) -> Run:
+    """A timed run, then its files read back and checked."""
+    logdir = tempfile.mkdtemp(prefix=f"{key}-{w.key}-", dir=root)
+    run, walls = timed(MAKERS[key], w.drive, logdir)
+    run.events = w.calls
+    if key != "noop":
+        events = read_log(logdir)
+        check_scalars(events, w.expected(), label(key), walls)
+        run.bytes, run.record_sizes = events.bytes, events.record_sizes
+    shutil.rmtree(logdir, ignore_errors=True)
+    return run
+
+
+def array_run(key: str, n: int, root: str) -> Run:
+    """tfevents: constructor, one add_scalar_array call, close(), every event read back and checked;
+    floor: open, n writes of a 40-byte record, close, the size checked."""
+    logdir, steps = tempfile.mkdtemp(prefix=f"array-{key}-", dir=root), np.arange(n, dtype=np.int64)
+    if key == "tfevents":
+        run, walls = timed(MAKERS[key], lambda w: w.add_scalar_array("train/loss", steps * 0.5, steps), logdir)
+        events = read_log(logdir)
+        check_scalars(events, {"train/loss": (steps, steps * 0.5)}, ARRAY[key], walls)
+        run.bytes = events.bytes
+    else:
+        path, record = os.path.join(logdir, "floor.bin"), bytes(range(40))
+        c0, t0 = time.process_time(), time.perf_counter()
+        with open(path, "wb") as f:
+            write = f.write
+            for _ in range(n):
+                write(record)
+            t1 = time.perf_counter()
+        run = Run(time.perf_counter() - t0, t1 - t0, time.perf_counter() - t1, time.process_time() - c0, bytes=os.path.getsize(path))
+        if run.bytes != 40 * n:
+            raise BenchmarkError(f"floor wrote {run.bytes} bytes, expected {40 * n}")
+    run.events = n
+    shutil.rmtree(logdir, ignore_errors=True)
+    return run
+
+
+def run(opts: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"reps": opts.reps, "crc": _crc(), "workloads": workloads(opts.quick), "profiles": {}, "arrays": {}}
+    results = out["results"] = {w.key: {k: [] for k in WRITERS} for w in out["workloads"]}
+    root = tempfile.mkdtemp(prefix="tfevents-bench-scalars-", dir=opts.tmpdir)
+    try:
+        for key in WRITERS:  # warm-up, untimed and checked
+            writer_run(key, Workload("warm-up", "", ("warmup/x", "warmup/y"), min(500, out["workloads"][0].calls)), root)
+        for rep, order in rotations(WRITERS, opts.reps):  # in each repetition, every writer runs every workload
+            for w in out["workloads"]:
+                for key in order:
+                    results[w.key][key].append(r := writer_run(key, w, root))
+                    log(f"rep {rep + 1}/{opts.reps} {w.key} {key:>12}: {r.total_s / w.calls * 1e6:8.2f} us/call")
+        for w in out["workloads"]:
+            log(f"profiling tfevents on workload ({w.key}) ...")
+            out["profiles"][w.key] = (profiling.clocked(MAKERS["tfevents"], w.drive, tempfile.mkdtemp(dir=root)),
+                                      profiling.profiled(MAKERS["tfevents"], w.drive, tempfile.mkdtemp(dir=root), 10))
+        for n in (2_000,) if opts.quick else (200_000, 1_000_000):
+            steps = np.arange(n, dtype=np.int64)
+            runs = rounds(tuple(ARRAY), opts.reps, lambda k, n=n: array_run(k, n, root), warm=lambda k, n=n: array_run(k, min(n, 1000), root))
+            out["arrays"][n] = (runs, profiling.profiled(MAKERS["tfevents"], lambda w, s=steps: w.add_scalar_array("train/loss", s * 0.5, s),
+                                                         tempfile.mkdtemp(dir=root)))
+            log(f"(d) {n:,} values: {n / Summary.of([r.total_s for r in runs['tfevents']]).median / 1e6:.2f} M events/s")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return out
+
+
+def _overhead(runs: list[Run], floor: list[Run], attr: str, calls: int) -> Summary:
+    """Per repetition: this writer's run minus the same repetition's no-op run, per call (µs)."""
+    return Summary.of([(getattr(r, attr) - getattr(f, attr)) / calls * 1e6 for r, f in zip(runs, floor)])
+
+
+def _medians(res: dict[str, Any], w: Workload) -> dict[str, float]:
+    runs = res["results"][w.key]
+    if not w.pause_s:
+        return {k: Summary.of([r.total_s / w.calls * 1e6 for r in v]).median for k, v in runs.items()}
+    return {k: _overhead(v, runs["noop"], "total_s", w.calls).median for k, v in runs.items() if k != "noop"}
+
+
+def _speedup(medians: dict[str, float], what: str) -> str:
+    peer = best_peer(medians)
+    return f"tfevents' speedup vs the best peer ({label(peer[0])}, {fmt(peer[1])} µs/call {what}): **{peer[1] / medians['tfevents']:.1f}x**." if peer else ""
+
+
+def _files(key: str, runs: list[Run]) -> list[str]:
+    last = runs[-1]
+    return ["—"] * 3 if key == "noop" else [f"{last.bytes / last.events:.1f}", f"{int(np.median(last.record_sizes))}", f"{last.events:,} x {len(runs)}"]
+
+
+def _paced_table(res: dict[str, Any], w: Workload) -> list[str]:
+    runs, medians = res["results"][w.key], _medians(res, w)
+    cpu = {k: _overhead(v, runs["noop"], "cpu_s", w.calls) for k, v in runs.items() if k != "noop"}
+    close = {k: fmt(Summary.of([r.close_s * 1e3 for r in v]).median) for k, v in runs.items()}
+    rows = [[label(k), fmt(wall.median), spread(wall)[0], fmt(cpu[k].median), spread(cpu[k])[0], close[k],
+             f"{medians[k] / medians['tfevents']:.1f}x / {cpu[k].median / cpu['tfevents'].median:.1f}x", *_files(k, v)]
+            for k, v in runs.items() if k != "noop" for wall in [_overhead(v, runs["noop"], "total_s", w.calls)]]
+    step = Summary.of([r.total_s / w.steps * 1e3 for r in runs["noop"]])
+    rows.append([label("noop"), f"({fmt(step.median)} ms per step, sleep included)", f"{fmt(step.low)}–{fmt(step.high)} ms", "—", "—",
+                 close["noop"], "—", *_files("noop", runs["noop"])])
+    best_cpu = min(s.median for k, s in cpu.items() if k != "tfevents")
+    return [table(["writer", "median overhead µs/call (wall)", "min–max", "median overhead µs/call (CPU, all threads)", "min–max",
+                   "close() ms", "÷ tfevents (wall / CPU)", "bytes/event on disk", "record bytes", "events checked"], rows), "",
+            "Overhead is a run's time (constructor to closed file) minus the same repetition's no-op run, per call: what logging adds to a "
+            "training loop, on the caller's clock (wall) and in CPU spent by all of the process's threads (CPU).", "",
+            _speedup(medians, "wall overhead") + f" In CPU: {best_cpu / cpu['tfevents'].median:.1f}x (below 1 means tfevents spends more CPU).", ""]
+
+
+def _arrays(res: dict[str, Any]) -> list[tuple[int, float, float, str, float]]:
+    """Per size: tfevents' and the floor's median events/s, and the best peer's add_scalar in (a)."""
+    peer = best_peer(_medians(res, res["workloads"][0])) or ("", float("nan"))
+    return [(n, *(Summary.of([n / r.total_s for r in runs[k]]).median for k in ARRAY), peer[0] and label(peer[0]), peer[1])
+            for n, (runs, _) in res["arrays"].items()]
+
+
+def section(res: dict[str, Any]) -> str:
+    out = ["## add_scalar and add_scalar_array (`run_all.py --parts scalars`)", "",
+           "- CRC32C used by each writer: " + "; ".join(f"{label(k)}: {c}" for k, c in res["crc"].items()) + ".",
+           f"- Method: {res['reps']} repetitions; in each, every writer runs every workload once, in round-robin order (repetition r "
+           f"starts with writer r mod k) in one process, after one untimed warm-up run per writer. Time is from the writer's constructor "
+           f"to the end of `close()`, so every event is on disk; each run writes into a fresh temporary directory. Default constructor "
+           f"arguments for every writer; a Python float value and an int step per call. After the clock stops, every event file is read "
+           f"back (every TFRecord's CRC checked, every event parsed) and the run fails unless each tag holds exactly the logged steps and "
+           f"values in call order. Workload (c) sleeps before each step and is reported as the overhead over the no-op writer's run of the "
+           f"same repetition.",
+           "- Columns: *median µs/call* is the whole run (constructor + calls + close) divided by the number of calls; *min–max* and *IQR* "
+           "are over the repetitions; *caller loop* is the constructor plus the calls, without close(); *÷ tfevents* is the writer's "
+           "median over tfevents'; *bytes/event* is the files' total size over the number of scalar events; *record bytes* is the median "
+           "TFRecord size, framing included; *CPU µs/call* is the process's CPU time (all threads: the caller's and any background "
+           "writer's) over the calls.", f"- Repetitions: {res['reps']}.", ""]
+    for w in res["workloads"]:
+        medians = _medians(res, w)
+        out += [f"### {w.title}", "", *(_paced_table(res, w) if w.pause_s else [
+            runs_table(res["results"][w.key], w.calls, 1e6, "µs", label, ".1f", _files, ["record bytes"]), "", _speedup(medians, "whole run"), ""])]
+    rows = [[f"{n:,}", ARRAY[k], f"{eps.median / 1e6:.2f}", f"{eps.low / 1e6:.2f}–{eps.high / 1e6:.2f}",
+             f"{Summary.of([r.total_s / n * 1e6 for r in rs]).median:.3f}", fmt(Summary.of([r.close_s * 1e3 for r in rs]).median),
+             f"{rs[-1].bytes / n:.1f}", f"{n:,} x {len(rs)}"]
+            for n, (runs, _) in res["arrays"].items() for k, rs in runs.items() for eps in [Summary.of([n / r.total_s for r in rs])]]
+    out += [f"### (d) add_scalar_array: one tag, {', '.join(f'{n:,}' for n in res['arrays'])} values in one call", "",
+            "Constructor + one `add_scalar_array(tag, values, global_steps)` call + `close()` (value i * 0.5 at step i, as in (a)), every "
+            "event read back and checked; against the floor of a Python loop writing 40-byte records with `f.write` into a buffered file "
+            "(open to close). Peers have no batch call: their cost per event is their per-call median in (a).", "",
+            table(["values", "writer", "median M events/s", "min–max", "µs/event", "close() ms", "bytes/event", "events checked"], rows, "rlrrrrrr"), ""]
+    for n, eps, floor, peer, peer_us in _arrays(res):
+        vs = f"; vs the best peer's add_scalar loop in (a) ({peer}, {fmt(peer_us)} µs/event): **{peer_us * eps / 1e6:.0f}x**" if peer else ""
+        out.append(f"- {n:,} values: **{eps / 1e6:.2f} M events/s** (target ≥ {EVENTS_PER_S / 1e6:g} M), **{floor / eps:.2f}x** the "
+                   f"floor's time (target ≤ {FLOOR_RATIO:g}x){vs}: "
+                   f"**{'met' if eps >= EVENTS_PER_S and floor / eps <= FLOOR_RATIO else 'MISSED'}**.")
+    return "\n".join([*out, ""])
+
+
+def targets(res: dict[str, Any]) -> list[Target]:
+    out = []
+    for w in (w for w in res["workloads"] if w.target):
+        medians = _medians(res, w)
+        if peer := best_peer(medians):
+            ratio = peer[1] / medians["tfevents"]
+            out.append(Target(f"scalar_{w.key}", w.title + ", constructor to closed file", f"≥ {w.target:g}x the best peer",
+                              f"{fmt(medians['tfevents'])} µs/call vs {fmt(peer[1])} ({label(peer[0])}): **{ratio:.1f}x**", ratio, "x", ratio >= w.target))
+    for n, eps, floor, peer, peer_us in _arrays(res):
+        out.append(Target(f"array_{n}", f"add_scalar_array, one tag, {n:,} values in one call",
+                          f"≥ {EVENTS_PER_S / 1e6:g} M events/s and ≤ {FLOOR_RATIO:g}x the buffered-write floor's time",
+                          f"**{eps / 1e6:.2f} M events/s**, {floor / eps:.2f}x the floor ({floor / 1e6:.1f} M/s)"
+                          + (f"; {peer_us * eps / 1e6:.0f}x the best peer's add_scalar loop" if peer else ""),
+                          eps / 1e6, "M events/s", eps >= EVENTS_PER_S and floor / eps <= FLOOR_RATIO))
+    return out
+
+
+def _narrative(w: Workload, c: dict[str, float], prof: dict[str, Any]) -> str:
+    """What the clocked run measured, in words, and the profiled run's top functions."""
+    encode, paused, us = c["bg_cpu"] + c["fg_cpu"], w.pause_s * w.steps, (lambda s: s / w.calls * 1e6)
+    text = (f"Measured on this run: one extra, untimed tfevents run of this workload with clocks, and one under cProfile timed by each "
+            f"thread's CPU clock (its overhead inflates its own figures, most of all those of functions called once per add_scalar). "
+            f"Constructor to closed file took {(c['loop_s'] + c['close_s']) * 1e3:.0f} ms. The caller's loop (constructor and {w.calls:,} "
+            f"add_scalar calls) took {c['loop_s'] * 1e3:.0f} ms" + (f", {paused * 1e3:.0f} ms of it asleep in the loop's pauses" if paused else "")
+            + f", and {c['loop_cpu'] * 1e3:.0f} ms of CPU on the caller's thread, {us(c['loop_cpu']):.2f} µs per call (the no-op rows "
+              f"above are the bare Python loop). close() took {c['close_s'] * 1e3:.0f} ms, {c['close_cpu'] * 1e3:.0f} ms of it on the CPU "
+              f"({c['fg_n']:.0f} write_pending call(s) on the caller's thread) and ~{max(0.0, c['close_s'] - c['close_cpu']) * 1e3:.0f} ms "
+              f"waiting for the background thread's batch in progress. The shared background thread ran write_pending {c['bg_n']:.0f} "
+              f"time(s), {c['bg_entries'] / c['bg_n'] if c['bg_n'] else 0:,.0f} events per batch on average, for {c['bg_s'] * 1e3:.0f} ms "
+              f"of wall time and {c['bg_cpu'] * 1e3:.0f} ms of CPU. Encoding and writing thus cost {us(encode):.2f} µs of CPU per event, "
+              f"against {us(c['loop_cpu']):.2f} µs per call on the caller's thread. ")
+    text += ("Paced like this, each batch holds what was logged since the background thread's last wake (at 1,000 pending events or every "
+             "flush_secs), so the encoder's fixed costs per batch and per (tag, step width) group weigh on the CPU per event; it shares "
+             "the GIL with the caller." if paused else "Calling add_scalar as fast as Python can, the batch encoder's throughput, not "
+                                                       "add_scalar, sets the constructor-to-close time: the caller finishes its loop and "
+                                                       "then waits in close() for the encoding."
+             if encode > c["loop_cpu"] else "The caller's own add_scalar calls are the larger share.")
+    names = lambda rows: ", ".join(f"`{r[0]}` {r[2] * 1e3:.0f} ms" for r in rows[:4])  # noqa: E731
+    text += f" Top CPU by own time on the caller's thread (cProfile): {names(prof['caller'])}." if prof["caller"] else ""
+    text += (f" On the background thread: {names(prof['background'])}." if prof["background"] else "") + (f" ({prof['note']}.)" if prof["note"] else "")
+    blocks = [profiling.block("cProfile (thread CPU time), caller's thread: constructor, add_scalar loop, close():", prof["caller"])]
+    if prof["background"]:
+        blocks.append(profiling.block("cProfile (thread CPU time), background thread: its write_pending calls:", prof["background"]))
+    return "\n\n".join([text, *blocks]) + "\n"
+
+
+def profiles(res: dict[str, Any]) -> str:
+    out = ["### add_scalar and add_scalar_array (tfevents, measured on this run)", ""]
+    out += [line for w in res["workloads"] for line in (f"#### {w.title}", "", _narrative(w, *res["profiles"][w.key]))]
+    for n, (_, p) in res["arrays"].items():
+        out += [f"#### (d) add_scalar_array, {n:,} values in one call", "", *profiling.lines(p, "", "the call"), ""]
+    return "\n".join(out)
+
+
+def raw(res: dict[str, Any]) -> str:
+    out = ["## Raw samples of the scalar workloads", ""]
+    for w in res["workloads"]:
+        runs = res["results"][w.key]
+        out.append(f"- {w.title}" + (" (wall overhead over the same repetition's no-op run):" if w.pause_s else ":"))
+        out += [f"  - {label(k)}: " + ", ".join(fmt((r.total_s - f.total_s if w.pause_s else r.total_s) / w.calls * 1e6) for r, f in zip(v, runs["noop"]))
+                for k, v in runs.items() if not (w.pause_s and k == "noop")]
+    for n, (runs, _) in res["arrays"].items():
+        out += [f"- (d) add_scalar_array, {n:,} values (M events/s):"]
+        out += [f"  - {ARRAY[k]}: " + ", ".join(f"{n / r.total_s / 1e6:.2f}" for r in rs) for k, rs in runs.items()]
+    return "\n".join([*out, ""])

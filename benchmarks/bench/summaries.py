@@ -1,0 +1,319 @@
+"""add_histogram, add_image, add_pr_curve and add_text: tfevents (in both forms: torch's,
+its default, and TensorBoard's tensor forms, ``legacy_forms=False``) against tensorboardX
+and torch.utils.tensorboard (and tensorboard.summary.Writer where it has the method), on
+the same inputs, made once. Every run's files are read back: the histogram's buckets
+equal numpy's counts over TensorFlow's edges (total, min and max too), the PNG decodes to
+exactly the pixels of the writer's documented conversion (tfevents rounds, torch and
+tensorboardX truncate), the PR curve equals an independent computation, the text is the
+string logged. A floor row per workload times the bare numpy or Pillow work the summary
+cannot avoid, on the same input, without constructor or files."""
+
+from __future__ import annotations
+
+import gc
+import io
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import profiling
+from .report import Target, fmt, runs_table
+from .runner import MAKERS, Run, Summary, best_peer, label, log, rounds, timed
+from .verify import BenchmarkError, read_log, tensor_array
+
+PEERS = ("tensorboardX", "torch", "tb_writer")
+
+
+@dataclass
+class Workload:
+    """One summary call pattern: the method, the tag, calls per run (full, --quick), the
+    target against the best peer, whether tfevents' two forms differ, the floor."""
+
+    key: str
+    method: str
+    tag: str
+    calls: tuple[int, int]
+    target: float
+    unit: str
+    forms_differ: bool
+    floor: str = ""
+    n: int = 0
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return {"histogram": f"add_histogram: 1,000,000 float32 values, bins='tensorflow', {self.n} calls",
+                "image_chw": f"add_image: 3x256x256 float32 CHW in [0, 1], {self.n} calls",
+                "image_hwc": f"add_image: 512x512x3 uint8 HWC (dataformats='HWC'), {self.n} calls",
+                "pr_curve": f"add_pr_curve: 100,000 bool labels and float32 predictions, 127 thresholds, {self.n} calls",
+                "text": f"add_text: a ~90-character markdown string per call, {self.n:,} calls"}[self.key]
+
+    @property
+    def scale(self) -> float:
+        return 1e3 if self.unit == "ms" else 1e6
+
+    def drive(self, writer: Any, n: int | None = None) -> None:
+        add, tag, inp = getattr(writer, self.method), self.tag, self.inputs
+        args = {"histogram": ("values",), "image_chw": ("chw",), "image_hwc": ("hwc",),
+                "pr_curve": ("labels", "predictions")}.get(self.key, ())
+        values = tuple(inp[a] for a in args)
+        kwargs = {"image_hwc": {"dataformats": "HWC"}, "pr_curve": {"num_thresholds": 127}}.get(self.key, {})
+        for i in range(self.n if n is None else n):
+            add(tag, *(values or (inp["texts"][i],)), i, **kwargs)
+
+
+WORKLOADS = [
+    Workload("histogram", "add_histogram", "weights/histogram", (10, 2), 4.0, "ms", True,
+             "numpy.histogram of the input over TensorFlow's edges"),
+    Workload("image_chw", "add_image", "images/chw_float", (20, 2), 3.0, "ms", True,
+             "Pillow PNG encode (compress_level=1) of the converted uint8 image"),
+    Workload("image_hwc", "add_image", "images/hwc_uint8", (10, 2), 3.0, "ms", True, "Pillow PNG encode (compress_level=1) of the input"),
+    Workload("pr_curve", "add_pr_curve", "eval/pr_curve", (20, 2), 5.0, "ms", False, "bucketing and two numpy.bincount calls"),
+    Workload("text", "add_text", "notes/text", (10_000, 20), 20.0, "µs", True),
+]
+
+
+def _picture(size: int, seed: int) -> np.ndarray:
+    """A float32 HWC RGB picture in [0, 1]: smooth waves and a little noise (neither flat
+    nor pure noise, which PNG would make unrealistically cheap or dear)."""
+    y, x = np.mgrid[0:size, 0:size].astype(np.float32)
+    waves = [0.5 + 0.35 * np.sin(x / (11.0 + 5 * c) + y / (17.0 + 3 * c) + c) * np.cos(y / 29.0 - c) for c in range(3)]
+    noise = np.random.default_rng(seed).normal(0, 0.04, (size, size, 3)).astype(np.float32)
+    return np.clip(np.stack(waves, axis=-1) + noise, 0.0, 1.0).astype(np.float32)
+
+
+def make_inputs(w: Workload) -> None:
+    """The workload's inputs, and what its read-back is checked against."""
+    if w.key == "histogram":
+        values = np.random.default_rng(1).standard_normal(1_000_000).astype(np.float32)
+        positive, v = [], 1e-12
+        while v < 1e20:  # TensorFlow's default edges, built as torch and tensorboardX build them
+            positive.append(v)
+            v *= 1.1
+        edges = np.concatenate([-np.array(positive[::-1]), [0.0], positive])
+        counts = np.histogram(values, bins=edges)[0]
+        nz = np.flatnonzero(counts)
+        w.inputs = {"values": values, "edges": edges, "span": counts[nz[0] : nz[-1] + 1].astype(np.float64),
+                    "magnitudes": {s: np.sort(np.abs(values[np.signbit(values) == s]).astype(np.float64)) for s in (False, True)}}
+    elif w.key == "image_chw":
+        hwc = _picture(256, 2)
+        w.inputs = {"chw": np.ascontiguousarray(hwc.transpose(2, 0, 1)),
+                    "rint": np.clip(np.rint(hwc * np.float32(255)), 0, 255).astype(np.uint8),
+                    "trunc": (hwc * np.float32(255)).clip(0, 255).astype(np.uint8)}
+    elif w.key == "image_hwc":
+        w.inputs = {"hwc": np.rint(_picture(512, 3) * 255).astype(np.uint8)}
+    elif w.key == "pr_curve":
+        rng = np.random.default_rng(4)
+        labels = rng.integers(0, 2, 100_000).astype(bool)
+        predictions = (1.0 / (1.0 + np.exp(-(np.where(labels, 1.2, -1.2) + rng.normal(0, 1.5, labels.size))))).astype(np.float32)
+        # bucket j counts a prediction when floor(p * 126) >= j, in float32 (torch) and float64 (tfevents) alike
+        buckets = np.floor(predictions.astype(np.float64) * 126).astype(np.int64)
+        if not np.array_equal(buckets, np.floor(predictions * np.float32(126)).astype(np.int64)):
+            raise BenchmarkError("PR-curve input has predictions on a bucket boundary; pick another seed")
+        tp, fp = (np.cumsum(np.bincount(buckets[sel], minlength=127)[::-1].astype(np.float64))[::-1] for sel in (labels, ~labels))
+        tn, fn = fp[0] - fp, tp[0] - tp
+        curve = np.stack([tp, fp, tn, fn, tp / np.maximum(1e-7, tp + fp), tp / np.maximum(1e-7, tp + fn)])
+        w.inputs = {"labels": labels, "predictions": predictions, "reference": curve}
+    else:
+        w.inputs = {"texts": [f"**step {i}**: loss `{1.0 / (i + 1):.6f}`, lr {3e-4 * 0.999**i:.3e}, notes: _batch {i % 97} of epoch "
+                              f"{i // 97}_" for i in range(w.n)]}
+
+
+def floor(w: Workload) -> None:
+    from PIL import Image
+
+    inp = w.inputs
+    for _ in range(w.n):
+        if w.key == "histogram":
+            np.histogram(inp["values"], bins=inp["edges"])
+        elif w.key.startswith("image"):
+            Image.fromarray(inp.get("hwc", inp.get("rint")), "RGB").save(io.BytesIO(), format="PNG", compress_level=1)
+        else:
+            buckets = np.floor(inp["predictions"] * np.float32(126)).astype(np.int64)
+            np.bincount(buckets[inp["labels"]], minlength=127), np.bincount(buckets[~inp["labels"]], minlength=127)
+
+
+def _histogram(value: Any, peer_rule: bool, w: Workload, who: str) -> None:
+    """Peers: numpy's counts over TensorFlow's edges. tfevents writes TensorFlow's edges
+    moved to float32 cell boundaries (at most 1/256 away) and counts by magnitude, in
+    [|inner|, |outer|) on either side of zero: checked over the edges it wrote."""
+    if value.HasField("histo"):
+        h = value.histo
+        limits, counts = np.asarray(h.bucket_limit, dtype=np.float64), np.asarray(h.bucket, dtype=np.float64)
+        if not peer_rule and (limits.size < 2 or counts[0] != 0):
+            raise BenchmarkError(f"{who}: HistogramProto is not in torch's layout")
+        rows = np.stack([limits[:-1], limits[1:], counts[1:]], axis=1)
+        total, low, high = h.num, h.min, h.max
+    else:
+        rows = tensor_array(value.tensor).astype(np.float64)
+        counts, low, high = rows[:, 2], rows[0, 0], rows[-1, 1]
+        total = counts.sum()
+    values = w.inputs["values"]
+    if total != values.size or counts.sum() != total or (low, high) != (float(values.min()), float(values.max())):
+        raise BenchmarkError(f"{who}: histogram counts {counts.sum():.0f} values in [{low}, {high}], not the logged ones")
+    nz = np.flatnonzero(counts)
+    want = w.inputs["span"]
+    if not peer_rule:
+        edges, written = w.inputs["edges"], rows[1:, 0]
+        at = np.searchsorted(edges, written).clip(1, edges.size - 1)
+        nearest = np.where(written - edges[at - 1] < edges[at] - written, edges[at - 1], edges[at])
+        if np.any(np.abs(written - nearest) > np.abs(nearest) / 256):
+            raise BenchmarkError(f"{who}: histogram edges are not TensorFlow's within 1/256")
+        by_magnitude = []
+        for i, (left, right, _) in enumerate(rows):
+            negative = right <= 0 and not (left == 0 and right == 0)
+            inner, outer = (-right, -left) if negative else (left, right)
+            side = w.inputs["magnitudes"][negative]
+            last = (i == 0 and negative) or (i == len(rows) - 1 and not negative)
+            by_magnitude.append(np.searchsorted(side, outer, "right" if last else "left") - np.searchsorted(side, inner, "left"))
+        counts, want = rows[:, 2], np.asarray(by_magnitude, dtype=np.float64)
+        nz = np.flatnonzero(counts)
+        want = want[nz[0] : nz[-1] + 1]
+    if not np.array_equal(counts[nz[0] : nz[-1] + 1], want):
+        raise BenchmarkError(f"{who}: histogram bucket counts differ from the count of the logged values between its edges")
+
+
+def check(w: Workload, who: str, peer_rule: bool, events: list[Any], n: int | None = None) -> int:
+    """Raises unless every call's value is there, in step order, and right; the events checked."""
+    from PIL import Image
+
+    n = w.n if n is None else n
+    if [e.step for e in events] != list(range(n)):
+        raise BenchmarkError(f"{who} LOST EVENTS: steps {[e.step for e in events][:10]}... for {n} calls 0..{n - 1}")
+    for i, event in enumerate(events):
+        if len(event.summary.value) != 1 or event.summary.value[0].tag not in (w.tag, w.tag + "/text_summary"):
+            raise BenchmarkError(f"{who}: event at step {i} does not hold one value of tag {w.tag!r}")
+        value = event.summary.value[0]
+        if w.key == "histogram":
+            _histogram(value, peer_rule, w, who)
+        elif w.key.startswith("image"):
+            width, height, png = ((value.image.width, value.image.height, value.image.encoded_image_string)
+                                  if value.HasField("image") else (*map(int, value.tensor.string_val[:2]), value.tensor.string_val[2]))
+            pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+            want = w.inputs.get("hwc", w.inputs.get("trunc" if peer_rule else "rint"))
+            if pixels.shape != (height, width, 3) or pixels.shape != want.shape or not np.array_equal(pixels, want):
+                diff = int(np.abs(pixels.astype(int) - want).max()) if pixels.shape == want.shape else "shape"
+                raise BenchmarkError(f"{who}: decoded image differs from the expected pixels (max difference {diff})")
+        elif w.key == "pr_curve":
+            curve, want = tensor_array(value.tensor).astype(np.float64), w.inputs["reference"]
+            if curve.shape != want.shape or not np.array_equal(curve[:4], want[:4].astype(np.float32)):
+                raise BenchmarkError(f"{who}: PR curve counts differ from the reference")
+            if not np.allclose(curve[4:], want[4:], rtol=1e-6, atol=1e-7):
+                raise BenchmarkError(f"{who}: PR curve precision/recall differ from the reference")
+        elif list(value.tensor.string_val) != [w.inputs["texts"][i].encode()]:
+            raise BenchmarkError(f"{who}: text at step {i} is not the string logged")
+    return n
+
+
+def _writers(w: Workload) -> tuple[list[str], list[str]]:
+    """The writers that have the workload's method, and the peers that have not."""
+    from tensorboard.summary import Writer
+
+    missing = [k for k in PEERS if k == "tb_writer" and not hasattr(Writer, w.method)]
+    return ["tfevents", *(["tfevents_tensor"] if w.forms_differ else []), *(k for k in PEERS if k not in missing)], missing
+
+
+def writer_run(key: str, w: Workload, root: str, n: int | None = None) -> Run:
+    logdir = tempfile.mkdtemp(prefix=f"{key}-{w.key}-", dir=root)
+    run, _ = timed(MAKERS[key], lambda writer: w.drive(writer, n), logdir)
+    log_ = read_log(logdir)
+    run.events, run.bytes = check(w, label(key), not key.startswith("tfevents"), log_.events, n), log_.bytes
+    shutil.rmtree(logdir, ignore_errors=True)
+    return run
+
+
+def floor_run(w: Workload) -> Run:
+    gc.collect()
+    c0, t0 = time.process_time(), time.perf_counter()
+    floor(w)
+    t = time.perf_counter() - t0
+    return Run(t, t, 0.0, time.process_time() - c0, events=w.n)
+
+
+def run(opts: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"reps": opts.reps, "workloads": [], "results": {}, "missing": {}, "profiles": {}}
+    root = tempfile.mkdtemp(prefix="tfevents-bench-summaries-", dir=opts.tmpdir)
+    try:
+        for w in WORKLOADS:
+            w.n = w.calls[1] if opts.quick else w.calls[0]
+            make_inputs(w)
+            keys, out["missing"][w.key] = _writers(w)
+            entrants = keys + (["floor"] if w.floor else [])
+            measure = lambda k, w=w: floor_run(w) if k == "floor" else writer_run(k, w, root)  # noqa: E731
+            out["results"][w.key] = rounds(entrants, opts.reps, measure,
+                                           warm=lambda k, w=w: floor_run(w) if k == "floor" else writer_run(k, w, root, 2))
+            out["workloads"].append(w)
+            log(f"{w.key}: " + ", ".join(f"{k} {Summary.of([r.total_s for r in v]).median / w.n * w.scale:.3g} {w.unit}"
+                                         for k, v in out["results"][w.key].items()))
+            logdir = tempfile.mkdtemp(dir=root)
+            out["profiles"][w.key] = profiling.profiled(MAKERS["tfevents"], w.drive, logdir)
+            check(w, "tfevents (profiled run)", False, read_log(logdir).events)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return out
+
+
+def _per_call(w: Workload, runs: list[Run], attr: str = "total_s") -> Summary:
+    return Summary.of([getattr(r, attr) / w.n * w.scale for r in runs])
+
+
+def _verdict(res: dict[str, Any], w: Workload) -> tuple[dict[str, float], tuple[str, float] | None]:
+    medians = {k: _per_call(w, v).median for k, v in res["results"][w.key].items()}
+    return medians, best_peer(medians)
+
+
+def section(res: dict[str, Any]) -> str:
+    out = ["## Histograms, images, PR curves, text (`run_all.py --parts summaries`)", "", f"- Repetitions: {res['reps']}.",
+           "- Method: each run is a writer's constructor, the calls (steps 0, 1, ...) and `close()`, timed together, so everything is on "
+           "disk when the clock stops; default constructor arguments; the same input objects (numpy arrays, made once) for every writer; "
+           "round-robin order over repetitions (repetition r starts with writer r mod k); one untimed, checked warm-up run per writer and "
+           "workload first. After each run its files are read back and checked (histogram buckets, total, min and max against numpy; "
+           "decoded PNG pixels against the writer's conversion; PR-curve counts, precision and recall against an independent computation; "
+           "text strings).",
+           "- Forms written: tfevents writes torch's forms by default (HistogramProto, Summary.Image, text under `tag/text_summary`) and, "
+           "in its `legacy_forms=False` row, TensorBoard's tensor forms (`[k, 3]` float64 histograms, `[w, h, png]` string tensors); both "
+           "PNG at zlib level 1 with float pixels rounded (`rint(x * 255)`); tensorboardX and torch write PNG at Pillow's default level 6 "
+           "with float pixels truncated (`uint8(x * 255)`), so float images differ by at most one level. The verdicts compare tfevents' "
+           "default row with the best peer. bytes/event is the files' size over the events (PNG size dominates images).", ""]
+    for w in res["workloads"]:
+        medians, peer = _verdict(res, w)
+        base, u = medians["tfevents"], w.unit
+        files = lambda k, rs: ["—", "—"] if k == "floor" else [f"{rs[-1].bytes / rs[-1].events:,.0f}", f"{rs[-1].events:,} x {len(rs)}"]  # noqa: E731
+        out += [f"### {w.title}", "", runs_table(res["results"][w.key], w.n, w.scale, u, lambda k, w=w: f"floor: {w.floor}" if k == "floor"
+                                                 else label(k), ".2f", files), ""]
+        if peer:
+            line = (f"tfevents vs the best peer ({label(peer[0])}, {fmt(peer[1])} {u}/call): **{peer[1] / base:.2f}x**; target ≥ "
+                    f"{w.target:g}x: **{'met' if peer[1] / base >= w.target else 'MISSED'}**.")
+            if "floor" in medians:
+                line += (f" The floor ({w.floor}) alone takes {medians['floor'] / base:.0%} of tfevents' time per call; reaching the "
+                         f"target needs tfevents at {fmt(peer[1] / w.target)} {u}/call, {peer[1] / w.target / medians['floor']:.2f}x the "
+                         f"floor.")
+            out += [line, ""]
+        if res["missing"][w.key]:
+            out += [f"Not run (no `{w.method}` method): {', '.join(label(k) for k in res['missing'][w.key])}.", ""]
+    return "\n".join(out)
+
+
+def targets(res: dict[str, Any]) -> list[Target]:
+    out = []
+    for w in res["workloads"]:
+        medians, peer = _verdict(res, w)
+        if not peer:
+            continue
+        ours, tensor = medians["tfevents"], medians.get("tfevents_tensor")
+        out.append(Target(w.key, w.title, f"≥ {w.target:g}x the best peer",
+                          f"{fmt(ours)} {w.unit}/call vs {fmt(peer[1])} ({label(peer[0])}): **{peer[1] / ours:.2f}x**"
+                          + (f"; tensor forms (legacy_forms=False) {fmt(tensor)} {w.unit}/call, {peer[1] / tensor:.2f}x" if tensor else ""),
+                          peer[1] / ours, "x", peer[1] / ours >= w.target))
+    return out
+
+
+def profiles(res: dict[str, Any]) -> str:
+    out = ["### Summaries (tfevents, measured on this run)", ""]
+    for w in res["workloads"]:
+        out += [f"#### tfevents, {w.title}", "", *profiling.lines(res["profiles"][w.key], "; profiling inflates per-call overheads", "calls"), ""]
+    return "\n".join(out)
