@@ -74,24 +74,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def write(path: str, text: str) -> None:
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    log(f"wrote {path}")
-
-
 def report(args: argparse.Namespace, results: dict[str, Any]) -> str:
     """Prints the report and, with ``--write-results``, writes it (and a GPU run's device part
     to results/device.md too); the report."""
-    text = render(results)
+    text, device = render(results), results["results"].get("device")
     print(text)
-    if args.write_results:
-        write(args.results, text)
-        recorded, device = os.path.join(BENCH_DIR, "results", "device.md"), results["results"].get("device")
-        if device and device[1]["on_gpu"] and os.path.abspath(args.results) != recorded:
-            write(recorded, render({**results, "results": {"device": device}, "parts": {"device": results["parts"]["device"]},
-                                    "previous": load_previous(recorded), "argv": ["--parts", "device", "--write-results"]}))
+    recorded = os.path.join(BENCH_DIR, "results", "device.md")
+    device_md = device and device[1]["on_gpu"] and os.path.abspath(args.results) != recorded
+    for path, body in [(args.results, text)] + ([(recorded, render({**results, "results": {"device": device}, "parts": {
+            "device": results["parts"]["device"]}, "previous": load_previous(recorded), "argv": ["--parts", "device", "--write-results"]}))]
+            if device_md else []) if args.write_results else []:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(body)
+        log(f"wrote {path}")
     return text
 
 

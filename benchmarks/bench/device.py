@@ -1,19 +1,10 @@
 """Training steps with 8 scalars logged per step as device tensors (issue #29): no logging
-against torch.utils.tensorboard, tensorboardX and tfevents, on a GPU when there is one.
-
-Models, in plain torch: a ResNet-18-like CNN (BasicBlocks [2, 2, 2, 2], widths 64-512,
-3x32x32 inputs) and an MLP of 8 Linear(1024, 1024) + ReLU. Each step: zero_grad, forward,
-cross-entropy, backward, SGD, then 8 metrics as 0-d device tensors, stacked into a device
-buffer in every variant (so the variants differ by the logging alone), and
-``add_scalar(f"train/{name}", tensor, step)`` for each in the logging variants: torch's and
-tensorboardX's writers turn each into a number at once (a device sync per call); tfevents
-copies them to the host in one batch per write. A run: synchronize, clock on, writer
-constructor, the steps, ``close()``, synchronize, clock off; every logged value is read
-back and compared with the buffer. Without CUDA it is a smoke run of small shapes, whose
-step times are not recorded (they say nothing about device syncs); with CUDA,
-``run_all.py --parts device --write-results`` writes benchmarks/results/device.md, which
-RESULTS.md includes as it was when a later run has no GPU.
-"""
+against torch.utils.tensorboard, tensorboardX and tfevents, on a GPU when there is one. A ResNet-18-like
+CNN and an MLP in plain torch; every step computes 8 metrics as 0-d device tensors into a device buffer
+(so the variants differ by the logging alone), and the logging variants ``add_scalar`` each: torch's and
+tensorboardX's writers sync per call, tfevents copies them to the host in one batch per write. Without
+CUDA, a smoke run of small shapes whose step times are not recorded; with CUDA, ``run_all.py --parts
+device --write-results`` writes results/device.md, which RESULTS.md includes as it was when it has no GPU."""
 
 from __future__ import annotations
 
@@ -49,7 +40,6 @@ def resnet18(width: int) -> Any:
 
             def forward(self, x: Any) -> Any:
                 return (self.body(x) + self.shortcut(x)).relu()
-
         return Block()
 
     layers, cin = [nn.Conv2d(3, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True)], width
@@ -156,9 +146,9 @@ def tables(res: dict[str, Any], heading: str) -> str:
 
     out = [f"- Device: **{res['card']}** ({res['device']}); torch {torch.__version__}" + (f", CUDA {torch.version.cuda}" if res["on_gpu"] else "")
            + f"; {res['reps']} repetition(s), round-robin.",
-           "- Each run: synchronize, clock on, writer constructor, the steps, `close()`, synchronize, clock off. 8 scalars per step, each "
-           "a 0-d device tensor, `add_scalar(tag, tensor, step)`. Overhead = the variant's median minus no logging's. Every logged value "
-           "was read back and compared with a device-side copy of the metrics.", ""]
+           "- Each run: synchronize, clock on, writer constructor, the steps, `close()`, synchronize, clock off. 8 scalars per step, each a 0-d "
+           "device tensor, `add_scalar(tag, tensor, step)`. Overhead = the variant's median minus no logging's. Every logged value was read back and "
+           "compared with a device-side copy of the metrics.", ""]
     for key, title, steps in res["models"]:
         s = _per_step(res, key, steps)
         over = {v: x.median - s["none"].median for v, x in s.items()}
@@ -176,14 +166,14 @@ def section(res: dict[str, Any]) -> str:
     if res["on_gpu"]:
         return "\n".join([*out, tables(res, "###"), ""])
     checked = sum(r[1] for runs in res["results"].values() for rs in runs.values() for r in rs)
-    out += [f"No GPU in this run: a CPU smoke run ({', '.join(m[0] for m in res['models'])}, {checked:,} logged values read back and "
-            f"checked) passed; its step times are not recorded.", ""]
+    out += [f"No GPU in this run: a CPU smoke run ({', '.join(m[0] for m in res['models'])}, {checked:,} logged values read back and checked) "
+            f"passed; its step times are not recorded.", ""]
     if os.path.exists(RECORDED):
         with open(RECORDED, encoding="utf-8") as f:
             return "\n".join([*out, "The last recorded GPU run (`benchmarks/results/device.md`, written by `run_all.py --parts device "
                                     "--write-results` on a GPU), as it was:", "", demote(f.read(), 2), ""])
-    return "\n".join([*out, "No GPU figures have been recorded yet: run `python benchmarks/run_all.py --parts device --write-results` on a "
-                            "machine with CUDA (it writes `benchmarks/results/device.md`, which this report then includes).", ""])
+    return "\n".join([*out, "No GPU figures have been recorded yet: run `python benchmarks/run_all.py --parts device --write-results` on a machine "
+                            "with CUDA (it writes `benchmarks/results/device.md`, which this report then includes).", ""])
 
 
 def targets(res: dict[str, Any]) -> list[Target]:

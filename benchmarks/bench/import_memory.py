@@ -1,16 +1,8 @@
-"""``import tfevents`` time, peak memory over many scalars, and bytes on disk per scalar
-event, each from fresh interpreters.
-
-Import: ``python -c`` from an empty directory, ``time.perf_counter`` around the statement
-inside the child, round-robin with ``import numpy`` (tfevents' floor: it needs numpy),
-``pass`` and the peers' imports, after one warm-up each and with tfevents' .pyc files
-written first (as ``pip install`` writes them; with PYTHONDONTWRITEBYTECODE an editable
-install never does, and every child would time the compiler); the modules each pulls in
-(no ML framework may be among tfevents'), and one ``-X importtime`` breakdown.
-Memory: one child per row logs n scalars to one tag and reports its peak RSS; each row's
-file is read back. Bytes per event: every record after the header and the tag's first
-event (which may carry the tag's metadata), over their number.
-"""
+"""``import tfevents`` time, peak memory over many scalars and bytes on disk per scalar event, from
+fresh interpreters: ``time.perf_counter`` around the import inside each child (tfevents' .pyc files
+written first, as ``pip install`` writes them), round-robin with numpy's import (its floor), the bare
+interpreter and the peers'; the modules each pulls in, no ML framework among tfevents'; one child per
+memory row, logging n scalars to one tag, its file read back."""
 
 from __future__ import annotations
 
@@ -84,16 +76,6 @@ def import_once(statement: str, cwd: str) -> tuple[float, float, list[str]]:
     return import_s, time.perf_counter() - t0, modules
 
 
-def parse_importtime(stderr: str) -> list[tuple[str, int, int, int]]:
-    """(module, self µs, cumulative µs, depth) of ``-X importtime`` lines."""
-    rows = []
-    for line in stderr.splitlines():
-        if line.startswith("import time:") and "imported package" not in line and line.count("|") >= 2:
-            head, cumulative, name = line.split("|", 2)
-            rows.append((name.strip(), int(head.split(":", 1)[1]), int(cumulative), (len(name) - len(name.lstrip(" ")) - 1) // 2))
-    return rows
-
-
 def rss_once(writer: str, n: int, root: str) -> dict[str, Any]:
     """One child's peak RSS for n scalars; its file read back (steps and values up to 1 M events)."""
     logdir = tempfile.mkdtemp(prefix=f"rss-{writer}-{n}-", dir=root)
@@ -130,7 +112,6 @@ def run(opts: Any) -> dict[str, Any]:
     try:
         modules = {k: import_once(s, cwd)[2] for k, s in statements.items()}
         samples = rounds(list(statements), runs, lambda k: import_once(statements[k], cwd), warm=lambda k: None)
-        breakdown = parse_importtime(child(["-X", "importtime", "-c", "import tfevents"], cwd).stderr)
         counts = [0, 2_000, 20_000] if opts.quick else [0, 100_000, 1_000_000, 3_000_000]
         plan = [("tfevents", n) for n in counts] + ([] if opts.quick else [(w, n) for n in (0, 100_000) for w in ("tensorboardX", "torch", "tb_writer")])
         rss = []
@@ -139,8 +120,7 @@ def run(opts: Any) -> dict[str, Any]:
             log(f"peak RSS {writer:>12} {n:>9,} scalars: {rss[-1]['peak']:.1f} MB ({rss[-1]['seconds']:.1f} s)")
     finally:
         shutil.rmtree(cwd, ignore_errors=True)
-    return {"runs": runs, "statements": statements, "modules": modules, "samples": samples, "breakdown": breakdown,
-            "rss": rss, "bytes_count": counts[1]}
+    return {"runs": runs, "statements": statements, "modules": modules, "samples": samples, "rss": rss, "bytes_count": counts[1]}
 
 
 def _frameworks(modules: list[str]) -> list[str]:
@@ -166,47 +146,38 @@ def section(res: dict[str, Any]) -> str:
     extra = sorted({m.split(".")[0] for m in res["modules"]["tfevents"]} - {m.split(".")[0] for m in res["modules"]["numpy"]})
     met = f["ms"]["tfevents"] < IMPORT_TARGET_MS and not f["frameworks"]
     out = ["## Import time", "",
-           f"Fresh interpreters (`python -c`, from an empty directory), {res['runs']} timed runs each after a warm-up, round-robin, "
-           f"tfevents' .pyc files compiled first (as `pip install` does; this environment sets PYTHONDONTWRITEBYTECODE, so an editable "
-           f"install never writes them); *import ms* is `time.perf_counter()` around the statement inside the child; *process ms* is the "
-           f"child's whole life seen from the parent (interpreter start and exit included).", "",
+           f"Fresh interpreters (`python -c`, from an empty directory), {res['runs']} timed runs each after a warm-up, round-robin, tfevents' .pyc "
+           f"files compiled first (as `pip install` does; this environment sets PYTHONDONTWRITEBYTECODE, so an editable install never writes them); "
+           f"*import ms* is `time.perf_counter()` around the statement inside the child; *process ms* is the child's whole life seen from the parent "
+           f"(interpreter start and exit included).", "",
            table(["statement", "import ms (median)", "min–max", "process ms (median)", "modules loaded", "ML frameworks among them"], rows), "",
            f"`import tfevents`: **{f['ms']['tfevents']:.1f} ms** (target < {IMPORT_TARGET_MS:g} ms), of which numpy's own import is "
-           f"{f['ms']['numpy']:.1f} ms in the same setup; tfevents' own share ≈ {f['ms']['tfevents'] - f['ms']['numpy']:.1f} ms. Framework "
-           f"modules imported: {', '.join(f['frameworks']) or 'none'} (checked: {', '.join(FRAMEWORKS)}). Top-level modules it adds to "
-           f"numpy's: {', '.join(extra)}. **{'met' if met else 'MISSED'}**.", ""]
-    b = res["breakdown"]
-    share = lambda pred: sum(r[1] for r in b if pred(r[0])) / 1e3  # noqa: E731
-    out += [f"One `-X importtime` run of `import tfevents` (its own overhead inflates the figures): "
-            f"{next((r[2] for r in b if r[0] == 'tfevents'), 0) / 1e3:.1f} ms cumulative; by own time, numpy's modules "
-            f"{share(lambda m: m.startswith('numpy')):.1f} ms, tfevents' modules {share(lambda m: m.startswith('tfevents')):.1f} ms, other "
-            f"modules (standard library) {share(lambda m: not m.startswith(('numpy', 'tfevents'))):.1f} ms. Top modules by own time:",
-            "", "```", f"{'self ms':>8} {'cumul. ms':>9}  module",
-            *[f"{r[1] / 1e3:>8.2f} {r[2] / 1e3:>9.2f}  {'  ' * r[3]}{r[0]}" for r in sorted(b, key=lambda r: -r[1])[:15]], "```", ""]
+           f"{f['ms']['numpy']:.1f} ms in the same setup; tfevents' own share ≈ {f['ms']['tfevents'] - f['ms']['numpy']:.1f} ms. Framework modules "
+           f"imported: {', '.join(f['frameworks']) or 'none'} (checked: {', '.join(FRAMEWORKS)}). Top-level modules it adds to numpy's: "
+           f"{', '.join(extra)}. **{'met' if met else 'MISSED'}**.", ""]
     zero = {r["writer"]: r["peak"] for r in res["rss"] if r["n"] == 0}
     rows = [[LABELS[r["writer"]], f"{r['n']:,}", f"{r['peak']:.1f}", "—" if r["hwm"] is None else f"{r['hwm']:.1f}",
              f"{r['before']:.1f}", f"{r['peak'] - r['before']:+.1f}", f"{r['peak'] - zero[r['writer']]:+.1f}" if r["writer"] in zero else "—",
              f"{r['bytes']:,}", f"{r['bytes'] / r['n']:.4f}" if r["n"] else "—", "—" if r["steady"] is None else f"{r['steady']:.4f}",
              fmt(r["seconds"]), r["checked"]] for r in res["rss"]]
     out += ["## Peak memory and bytes on disk, add_scalar to one tag", "",
-            "One fresh interpreter per row: import, constructor, n `add_scalar(\"train/loss\", i * 0.5, i)` calls, `close()`; the peak "
-            "resident set size (`ru_maxrss`) at the end and before the loop, and the kernel's `VmHWM` (the same peak, per address space) "
-            "as a cross-check. The children are started through a forking shell: on Linux `ru_maxrss` would otherwise start at the size of "
-            "the process that spawned them. Each row's event file was read back and checked.", "",
+            "One fresh interpreter per row: import, constructor, n `add_scalar(\"train/loss\", i * 0.5, i)` calls, `close()`; the peak resident set "
+            "size (`ru_maxrss`) at the end and before the loop, and the kernel's `VmHWM` (the same peak, per address space) as a cross-check. The "
+            "children are started through a forking shell: on Linux `ru_maxrss` would otherwise start at the size of the process that spawned them. "
+            "Each row's event file was read back and checked.", "",
             table(["writer", "scalars", "peak RSS MB (ru_maxrss)", "VmHWM MB", "peak before the loop MB", "growth in the run MB",
                    "vs the 0-scalar run MB", "file bytes", "file bytes / n", "bytes per event after the first",
                    "seconds (loop + close)", "checked"], rows), ""]
     if f["growth"] is not None:
-        out.append(f"tfevents' peak RSS grows by **{f['growth']:.2f} MB per million events** from {f['span'][0]:,} to {f['span'][1]:,} "
-                   f"scalars (flat: < {FLAT_MB_PER_MILLION:g} MB per million): "
-                   f"**{'met' if f['growth'] < FLAT_MB_PER_MILLION else 'MISSED'}**.")
+        out.append(f"tfevents' peak RSS grows by **{f['growth']:.2f} MB per million events** from {f['span'][0]:,} to {f['span'][1]:,} scalars "
+                   f"(flat: < {FLAT_MB_PER_MILLION:g} MB per million): **{'met' if f['growth'] < FLAT_MB_PER_MILLION else 'MISSED'}**.")
     if f["peer"] and f["ours"]:
         ours, peer = f["ours"], f["peer"]
-        out.append(f"Bytes per scalar event at {res['bytes_count']:,} events (every event after the tag's first, framing included): "
-                   f"tfevents **{ours['steady']:.4f}**, the best peer ({LABELS[peer['writer']]}) {peer['steady']:.4f}: "
+        out.append(f"Bytes per scalar event at {res['bytes_count']:,} events (every event after the tag's first, framing included): tfevents "
+                   f"**{ours['steady']:.4f}**, the best peer ({LABELS[peer['writer']]}) {peer['steady']:.4f}: "
                    f"**{'met' if ours['steady'] <= peer['steady'] else 'MISSED'}** (target: no more than the peers). Whole file: tfevents "
-                   f"{ours['bytes']:,} B, {LABELS[peer['writer']]} {peer['bytes']:,} B ({ours['bytes'] - peer['bytes']:+,} B: the "
-                   f"file_version header record and the tag's first event, which carries its metadata, are per-file costs).")
+                   f"{ours['bytes']:,} B, {LABELS[peer['writer']]} {peer['bytes']:,} B ({ours['bytes'] - peer['bytes']:+,} B: the file_version "
+                   f"header record and the tag's first event, which carries its metadata, are per-file costs).")
     return "\n".join([*out, ""])
 
 
@@ -219,15 +190,11 @@ def targets(res: dict[str, Any]) -> list[Target]:
     if f["peer"] and f["ours"]:
         ours, peer = f["ours"], f["peer"]
         out.append(Target("bytes_per_event", f"bytes on disk per scalar event ({res['bytes_count']:,} events, one tag)",
-                          "no more than the peers", f"**{ours['steady']:.4f}** vs {peer['steady']:.4f} ({LABELS[peer['writer']]}) per "
-                                                    f"event after the tag's first; whole file {ours['bytes']:,} vs {peer['bytes']:,} B",
+                          "no more than the peers", f"**{ours['steady']:.4f}** vs {peer['steady']:.4f} ({LABELS[peer['writer']]}) per event after "
+                                                    f"the tag's first; whole file {ours['bytes']:,} vs {peer['bytes']:,} B",
                           ours["steady"], "B", ours["steady"] <= peer["steady"], higher_is_better=False))
     if f["growth"] is not None:
         out.append(Target("rss_growth", f"peak RSS growth, {f['span'][0]:,} → {f['span'][1]:,} scalars",
                           f"flat (< {FLAT_MB_PER_MILLION:g} MB per million events)", f"**{f['growth']:.2f} MB per million**",
                           f["growth"], "MB/M", f["growth"] < FLAT_MB_PER_MILLION, higher_is_better=False))
     return out
-
-
-def profiles(res: dict[str, Any]) -> str:
-    return "### Import\n\nSee the `-X importtime` breakdown under *Import time* above.\n"

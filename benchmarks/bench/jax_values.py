@@ -90,7 +90,6 @@ def run(opts: Any) -> dict[str, Any] | None:
             w.close()
             _checked(logdir, {"loss": [1.0, np.asarray(value)]}, "(a) tfevents")
         out["a"] = {**a, "call": Summary.of(a["call"]), "compute": Summary.of(a["compute"])}
-
         log("jax (b) ...")  # a train step of a few ms with 8 metrics
         width, batch, steps = (128, 32, 20) if quick else (512, 128, 150)
         k = jax.random.split(jax.random.PRNGKey(0), 4)
@@ -107,7 +106,6 @@ def run(opts: Any) -> dict[str, Any] | None:
             p, ema = jax.tree_util.tree_map(lambda a, g: a - 0.01 * g, p, grads), 0.9 * ema + 0.1 * loss
             return p, ema, (loss, jnp.mean(jnp.argmax(logits, 1) == y), logits.mean(), logits.std(), logits.max(),
                             jnp.linalg.norm(p["w3"]), jnp.linalg.norm(grads["w3"]), ema)
-
         state = list(train(params0, jnp.zeros(()))[:2])
         jax.block_until_ready(state)
         t0 = time.perf_counter()
@@ -121,11 +119,9 @@ def run(opts: Any) -> dict[str, Any] | None:
                 state[:] = [params0, jnp.zeros(())]
             state[0], state[1], metrics = train(*state)
             return metrics
-
         tags = [f"train/{n}" for n in ("loss", "accuracy", "logit_mean", "logit_std", "logit_max", "w_norm", "g_norm", "loss_ema")]
         b = rounds(["none", "tfevents", "torch", "tensorboardX"], reps, lambda v: _loop(new, v, steps, step_b, tags))
         out["b"] = {"samples": {v: Summary.of(s) for v, s in b.items()}, "steps": steps, "step_ms": step_ms, "width": width}
-
         log("jax (c) ...")  # a tiny step: is dispatch still pipelined?
         tiny = jax.jit(lambda s: (lambda s: (s, jnp.mean(s)))(jnp.tanh(s @ s.T) * 0.5 + s * 0.5))
         s = [jnp.full((32, 32), 0.01, jnp.float32)]
@@ -134,10 +130,8 @@ def run(opts: Any) -> dict[str, Any] | None:
         def step_c(i: int) -> Any:
             s[0], loss = tiny(s[0] if i else jnp.full((32, 32), 0.01, jnp.float32))
             return (loss,)
-
         c = rounds(["none", "tfevents", "float"], reps, lambda v: _loop(new, v, 500 if quick else 4000, step_c, ["loss"]))
         out["c"] = {"samples": {v: Summary.of(x) for v, x in c.items()}, "steps": 500 if quick else 4000}
-
         log("jax (d) ...")  # a computed scalar: add_scalar against float(x)
         n = 2000 if quick else 20000
         make = jax.jit(lambda k: jnp.sin(jnp.arange(n, dtype=jnp.float32) + k))
@@ -158,13 +152,10 @@ def run(opts: Any) -> dict[str, Any] | None:
             t2 = time.perf_counter()
             _checked(logdir, {"x": np.asarray(jax.device_get(xs))}, "(d) tfevents")
             return (t1 - t0) / n, (t2 - t0) / n
-
         d = rounds(["float", "tfevents"], reps, d_run)
         out["d"] = {"calls": {v: Summary.of([r[0] for r in x]) for v, x in d.items()}, "whole": Summary.of([r[1] for r in d["tfevents"]]), "n": n}
-
         log("jax (e) ...")  # torch: a CPU 0-d tensor against an np.float32
         import torch
-
         values = np.sin(np.arange(n, dtype=np.float32))
         items = {"tensor": [torch.tensor(v) for v in values], "np.float32": [np.float32(v) for v in values]}
 
@@ -180,7 +171,6 @@ def run(opts: Any) -> dict[str, Any] | None:
             total = time.perf_counter() - t0
             _checked(logdir, {"x": values[:count]}, f"(e) {case[0]} {case[1]}")
             return total / count
-
         e = rounds([(w, k) for w in LABELS for k in items], reps, e_run, name=" ".join)
         out["e"] = {"samples": {k: Summary.of(v) for k, v in e.items()}, "n": n}
         return out
@@ -208,11 +198,11 @@ def targets(res: dict[str, Any]) -> list[Target]:
                "≤ 5 % over not logging", f"{fmt(ours * 1e3)} vs {fmt(none * 1e3)} ms/step: **{over:+.1f} %** ({peers}, given float(x))",
                ours / none, "x", over <= 5, False),
         Target("jax_tiny_step", "tiny jitted step + 1 add_scalar per step", "pipelining kept: logging costs less than half a sync per step",
-               f"{us(c_ours)} vs {us(c_none)} µs/step not logging (**+{us(c_ours - c_none)} µs**); float(loss) per step {us(c_float)} "
-               f"µs/step (+{us(c_float - c_none)} µs)", (c_ours - c_none) * 1e6, "µs/step", c_ours - c_none < 0.5 * (c_float - c_none), False),
+               f"{us(c_ours)} vs {us(c_none)} µs/step not logging (**+{us(c_ours - c_none)} µs**); float(loss) per step {us(c_float)} µs/step "
+               f"(+{us(c_float - c_none)} µs)", (c_ours - c_none) * 1e6, "µs/step", c_ours - c_none < 0.5 * (c_float - c_none), False),
         Target("jax_computed", "computed 0-d jax.Array: add_scalar against float(x)", "≤ 2x float(x)",
-               f"{us(d_call)} vs {us(d_float)} µs: **{d_call / d_float:.2f}x** ({d['whole'].median / d_float:.2f}x with close() and the "
-               "background read)", d_call / d_float, "x", d_call / d_float <= 2 and d["whole"].median / d_float <= 2, False),
+               f"{us(d_call)} vs {us(d_float)} µs: **{d_call / d_float:.2f}x** ({d['whole'].median / d_float:.2f}x with close() and the background "
+               f"read)", d_call / d_float, "x", d_call / d_float <= 2 and d["whole"].median / d_float <= 2, False),
         Target("torch_cpu_scalar", "torch CPU 0-d tensor against np.float32 (tfevents)", "≤ 3x",
                f"{us(e_tensor)} vs {us(e_np)} µs/call: **{e_tensor / e_np:.2f}x**", e_tensor / e_np, "x", e_tensor / e_np <= 3, False),
     ]
@@ -229,24 +219,24 @@ def section(res: dict[str, Any]) -> str:
     return "\n".join([
         "## JAX and torch values logged without a sync (`run_all.py --parts jax`)", "",
         f"- Repetitions: {res['reps']}; jax {version('jax')}, jaxlib {version('jaxlib')}; all on CPU (JAX's CPU backend, with its asynchronous "
-        "dispatch); every event file read back and every value checked.", "",
+        f"dispatch); every event file read back and every value checked.", "",
         "### (a) add_scalar of a jax.Array whose computation is still running", "",
         f"Computation: {a['shape']}, jitted; its time is from dispatch to ready. The add_scalar call is timed alone; `is_ready()` is asked right "
-        "after it returns.", "",
+        f"after it returns.", "",
         table(["", "median", "min–max"], [["add_scalar call", f"{us(a['call'].median)} µs", f"{span(a['call'])} µs"],
                                          ["computation", f"{ms(a['compute'].median)} ms", f"{span(a['compute'], ms)} ms"]]), "",
         "### (b) a jitted train step with 8 scalar metrics per step", "",
-        f"A 3-layer MLP of width {b['width']} (forward, backward, SGD update, 8 metrics as 0-d arrays) jitted; about {fmt(b['step_ms'])} ms per "
-        f"step alone; {b['steps']} steps per run. Clock: writer constructor → steps → close() → the last step ready. torch.utils.tensorboard "
-        "and tensorboardX turn each array into a number on the call (a host sync each).", "",
+        f"A 3-layer MLP of width {b['width']} (forward, backward, SGD update, 8 metrics as 0-d arrays) jitted; about {fmt(b['step_ms'])} ms per step "
+        f"alone; {b['steps']} steps per run. Clock: writer constructor → steps → close() → the last step ready. torch.utils.tensorboard and "
+        f"tensorboardX turn each array into a number on the call (a host sync each).", "",
         table(["variant", "median ms/step", "min–max", "overhead"], b_rows), "",
         "### (c) a tiny jitted step, one scalar per step", "",
         f"A 32x32 `tanh(s @ s.T)` update and its mean, jitted; {c['steps']} steps per run, clock to the last step ready (and the writer closed).", "",
         table(["variant", "median µs/step", "min–max"], rows(c["samples"], us, {"none": "no logging", "tfevents": "tfevents add_scalar(loss)",
                                                                               "float": "float(loss) per step (a sync)"})), "",
         "### (d) a computed 0-d jax.Array: add_scalar against float(x)", "",
-        f"{d['n']} fresh, computed 0-d arrays per run (float() caches an array's host value, so every call gets a new one). *call*: the loop "
-        "alone; *whole*: constructor to closed file, the background thread's read of every value included.", "",
+        f"{d['n']} fresh, computed 0-d arrays per run (float() caches an array's host value, so every call gets a new one). *call*: the loop alone; "
+        f"*whole*: constructor to closed file, the background thread's read of every value included.", "",
         table(["variant", "call µs/value", "min–max", "whole µs/value"], [[*r, w] for r, w in zip(
             rows(d["calls"], us, {"float": "float(x)", "tfevents": "tfevents add_scalar(x)"}), ["—", us(d["whole"].median)])]), "",
         "### (e) torch: a CPU 0-d tensor against an np.float32", "",

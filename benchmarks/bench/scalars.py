@@ -6,8 +6,7 @@ as while waiting on an accelerator), reported as the overhead over the no-op wri
 the same repetition, since back-to-back calls let a batching writer amortise its per-batch
 costs and a paced loop does not; (d) one ``add_scalar_array`` call against the buffered-write
 floor, a Python loop writing 40-byte records into a buffered file. A no-op ``add_scalar``
-runs in the same rotation, as the floor the Python loop itself costs. Then tfevents' profile
-of each workload: one run with clocks around every ``write_pending``, one under cProfile."""
+runs in the same rotation, as the floor the Python loop itself costs."""
 
 from __future__ import annotations
 
@@ -20,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from . import profiling
 from .report import Target, fmt, runs_table, spread, table
 from .runner import MAKERS, Run, Summary, best_peer, label, log, rotations, rounds, timed, version
 from .verify import BenchmarkError, check_scalars, read_log
@@ -73,8 +71,8 @@ def workloads(quick: bool) -> list[Workload]:
     names = tuple(f"metrics/m{k:02d}" for k in range(tags))
     return [Workload("a", f"(a) {calls:,} add_scalar calls, one tag", ("train/loss",), calls, target=50.0),
             Workload("b", f"(b) {tags} tags x {steps:,} steps = {tags * steps:,} calls", names, steps, target=50.0),
-            Workload("c", f"(c) paced training loop: {paced:,} steps, each a 3 ms time.sleep (the GIL released, as while waiting on an "
-                          f"accelerator) then {tags} add_scalar calls", names, paced, pause_s=0.003)]
+            Workload("c", f"(c) paced training loop: {paced:,} steps, each a 3 ms time.sleep (the GIL released, as while waiting on an accelerator) "
+                          f"then {tags} add_scalar calls", names, paced, pause_s=0.003)]
 
 
 def _crc() -> dict[str, str]:
@@ -85,8 +83,8 @@ def _crc() -> dict[str, str]:
     if tensorboardX.crc32c.crc32c is not crc32c.crc32c:
         raise BenchmarkError("tensorboardX is not using the crc32c C package (pip install crc32c)")
     stub = "pure Python (tensorboard's tensorflow_stub)"
-    return {"tfevents": "vectorised numpy for batches of scalars, the crc32c C package (when installed) for single records; the background "
-                        "thread writes, or the caller once it is 65,536 events behind",
+    return {"tfevents": "vectorised numpy for batches of scalars, the crc32c C package (when installed) for single records; the background thread "
+                        "writes, or the caller once it is 65,536 events behind",
             "tensorboardX": f"crc32c C package {version('crc32c')}", "torch": stub, "tb_writer": stub}
 
 
@@ -129,7 +127,7 @@ def array_run(key: str, n: int, root: str) -> Run:
 
 
 def run(opts: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"reps": opts.reps, "crc": _crc(), "workloads": workloads(opts.quick), "profiles": {}, "arrays": {}}
+    out: dict[str, Any] = {"reps": opts.reps, "crc": _crc(), "workloads": workloads(opts.quick), "arrays": {}}
     results = out["results"] = {w.key: {k: [] for k in WRITERS} for w in out["workloads"]}
     root = tempfile.mkdtemp(prefix="tfevents-bench-scalars-", dir=opts.tmpdir)
     try:
@@ -140,15 +138,9 @@ def run(opts: Any) -> dict[str, Any]:
                 for key in order:
                     results[w.key][key].append(r := writer_run(key, w, root))
                     log(f"rep {rep + 1}/{opts.reps} {w.key} {key:>12}: {r.total_s / w.calls * 1e6:8.2f} us/call")
-        for w in out["workloads"]:
-            log(f"profiling tfevents on workload ({w.key}) ...")
-            out["profiles"][w.key] = (profiling.clocked(MAKERS["tfevents"], w.drive, tempfile.mkdtemp(dir=root)),
-                                      profiling.profiled(MAKERS["tfevents"], w.drive, tempfile.mkdtemp(dir=root), 10))
         for n in (2_000,) if opts.quick else (200_000, 1_000_000):
-            steps = np.arange(n, dtype=np.int64)
             runs = rounds(tuple(ARRAY), opts.reps, lambda k, n=n: array_run(k, n, root), warm=lambda k, n=n: array_run(k, min(n, 1000), root))
-            out["arrays"][n] = (runs, profiling.profiled(MAKERS["tfevents"], lambda w, s=steps: w.add_scalar_array("train/loss", s * 0.5, s),
-                                                         tempfile.mkdtemp(dir=root)))
+            out["arrays"][n] = runs
             log(f"(d) {n:,} values: {n / Summary.of([r.total_s for r in runs['tfevents']]).median / 1e6:.2f} M events/s")
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -190,8 +182,8 @@ def _paced_table(res: dict[str, Any], w: Workload) -> list[str]:
     best_cpu = min(s.median for k, s in cpu.items() if k != "tfevents")
     return [table(["writer", "median overhead µs/call (wall)", "min–max", "median overhead µs/call (CPU, all threads)", "min–max",
                    "close() ms", "÷ tfevents (wall / CPU)", "bytes/event on disk", "record bytes", "events checked"], rows), "",
-            "Overhead is a run's time (constructor to closed file) minus the same repetition's no-op run, per call: what logging adds to a "
-            "training loop, on the caller's clock (wall) and in CPU spent by all of the process's threads (CPU).", "",
+            "Overhead is a run's time (constructor to closed file) minus the same repetition's no-op run, per call: what logging adds to a training "
+            "loop, on the caller's clock (wall) and in CPU spent by all of the process's threads (CPU).", "",
             _speedup(medians, "wall overhead") + f" In CPU: {best_cpu / cpu['tfevents'].median:.1f}x (below 1 means tfevents spends more CPU).", ""]
 
 
@@ -199,24 +191,22 @@ def _arrays(res: dict[str, Any]) -> list[tuple[int, float, float, str, float]]:
     """Per size: tfevents' and the floor's median events/s, and the best peer's add_scalar in (a)."""
     peer = best_peer(_medians(res, res["workloads"][0])) or ("", float("nan"))
     return [(n, *(Summary.of([n / r.total_s for r in runs[k]]).median for k in ARRAY), peer[0] and label(peer[0]), peer[1])
-            for n, (runs, _) in res["arrays"].items()]
+            for n, runs in res["arrays"].items()]
 
 
 def section(res: dict[str, Any]) -> str:
     out = ["## add_scalar and add_scalar_array (`run_all.py --parts scalars`)", "",
            "- CRC32C used by each writer: " + "; ".join(f"{label(k)}: {c}" for k, c in res["crc"].items()) + ".",
-           f"- Method: {res['reps']} repetitions; in each, every writer runs every workload once, in round-robin order (repetition r "
-           f"starts with writer r mod k) in one process, after one untimed warm-up run per writer. Time is from the writer's constructor "
-           f"to the end of `close()`, so every event is on disk; each run writes into a fresh temporary directory. Default constructor "
-           f"arguments for every writer; a Python float value and an int step per call. After the clock stops, every event file is read "
-           f"back (every TFRecord's CRC checked, every event parsed) and the run fails unless each tag holds exactly the logged steps and "
-           f"values in call order. Workload (c) sleeps before each step and is reported as the overhead over the no-op writer's run of the "
-           f"same repetition.",
-           "- Columns: *median µs/call* is the whole run (constructor + calls + close) divided by the number of calls; *min–max* and *IQR* "
-           "are over the repetitions; *caller loop* is the constructor plus the calls, without close(); *÷ tfevents* is the writer's "
-           "median over tfevents'; *bytes/event* is the files' total size over the number of scalar events; *record bytes* is the median "
-           "TFRecord size, framing included; *CPU µs/call* is the process's CPU time (all threads: the caller's and any background "
-           "writer's) over the calls.", f"- Repetitions: {res['reps']}.", ""]
+           f"- Method: {res['reps']} repetitions; in each, every writer runs every workload once, in round-robin order (repetition r starts with "
+           f"writer r mod k) in one process, after one untimed warm-up run per writer. Time is from the writer's constructor to the end of "
+           f"`close()`, so every event is on disk; each run writes into a fresh temporary directory. Default constructor arguments for every writer; "
+           f"a Python float value and an int step per call. After the clock stops, every event file is read back (every TFRecord's CRC checked, "
+           f"every event parsed) and the run fails unless each tag holds exactly the logged steps and values in call order. Workload (c) sleeps "
+           f"before each step and is reported as the overhead over the no-op writer's run of the same repetition.",
+           "- Columns: *median µs/call* is the whole run (constructor + calls + close) divided by the number of calls; *min–max* and *IQR* are over "
+           "the repetitions; *caller loop* is the constructor plus the calls, without close(); *÷ tfevents* is the writer's median over tfevents'; "
+           "*bytes/event* is the files' total size over the number of scalar events; *record bytes* is the median TFRecord size, framing included; "
+           "*CPU µs/call* is the process's CPU time (all threads: the caller's and any background writer's) over the calls.", f"- Repetitions: {res['reps']}.", ""]
     for w in res["workloads"]:
         medians = _medians(res, w)
         out += [f"### {w.title}", "", *(_paced_table(res, w) if w.pause_s else [
@@ -224,17 +214,16 @@ def section(res: dict[str, Any]) -> str:
     rows = [[f"{n:,}", ARRAY[k], f"{eps.median / 1e6:.2f}", f"{eps.low / 1e6:.2f}–{eps.high / 1e6:.2f}",
              f"{Summary.of([r.total_s / n * 1e6 for r in rs]).median:.3f}", fmt(Summary.of([r.close_s * 1e3 for r in rs]).median),
              f"{rs[-1].bytes / n:.1f}", f"{n:,} x {len(rs)}"]
-            for n, (runs, _) in res["arrays"].items() for k, rs in runs.items() for eps in [Summary.of([n / r.total_s for r in rs])]]
+            for n, runs in res["arrays"].items() for k, rs in runs.items() for eps in [Summary.of([n / r.total_s for r in rs])]]
     out += [f"### (d) add_scalar_array: one tag, {', '.join(f'{n:,}' for n in res['arrays'])} values in one call", "",
-            "Constructor + one `add_scalar_array(tag, values, global_steps)` call + `close()` (value i * 0.5 at step i, as in (a)), every "
-            "event read back and checked; against the floor of a Python loop writing 40-byte records with `f.write` into a buffered file "
-            "(open to close). Peers have no batch call: their cost per event is their per-call median in (a).", "",
+            "Constructor + one `add_scalar_array(tag, values, global_steps)` call + `close()` (value i * 0.5 at step i, as in (a)), every event read "
+            "back and checked; against the floor of a Python loop writing 40-byte records with `f.write` into a buffered file (open to close). Peers "
+            "have no batch call: their cost per event is their per-call median in (a).", "",
             table(["values", "writer", "median M events/s", "min–max", "µs/event", "close() ms", "bytes/event", "events checked"], rows, "rlrrrrrr"), ""]
     for n, eps, floor, peer, peer_us in _arrays(res):
         vs = f"; vs the best peer's add_scalar loop in (a) ({peer}, {fmt(peer_us)} µs/event): **{peer_us * eps / 1e6:.0f}x**" if peer else ""
-        out.append(f"- {n:,} values: **{eps / 1e6:.2f} M events/s** (target ≥ {EVENTS_PER_S / 1e6:g} M), **{floor / eps:.2f}x** the "
-                   f"floor's time (target ≤ {FLOOR_RATIO:g}x){vs}: "
-                   f"**{'met' if eps >= EVENTS_PER_S and floor / eps <= FLOOR_RATIO else 'MISSED'}**.")
+        out.append(f"- {n:,} values: **{eps / 1e6:.2f} M events/s** (target ≥ {EVENTS_PER_S / 1e6:g} M), **{floor / eps:.2f}x** the floor's time "
+                   f"(target ≤ {FLOOR_RATIO:g}x){vs}: **{'met' if eps >= EVENTS_PER_S and floor / eps <= FLOOR_RATIO else 'MISSED'}**.")
     return "\n".join([*out, ""])
 
 
@@ -255,43 +244,6 @@ def targets(res: dict[str, Any]) -> list[Target]:
     return out
 
 
-def _narrative(w: Workload, c: dict[str, float], prof: dict[str, Any]) -> str:
-    """What the clocked run measured, in words, and the profiled run's top functions."""
-    encode, paused, us = c["bg_cpu"] + c["fg_cpu"], w.pause_s * w.steps, (lambda s: s / w.calls * 1e6)
-    text = (f"Measured on this run: one extra, untimed tfevents run of this workload with clocks, and one under cProfile timed by each "
-            f"thread's CPU clock (its overhead inflates its own figures, most of all those of functions called once per add_scalar). "
-            f"Constructor to closed file took {(c['loop_s'] + c['close_s']) * 1e3:.0f} ms. The caller's loop (constructor and {w.calls:,} "
-            f"add_scalar calls) took {c['loop_s'] * 1e3:.0f} ms" + (f", {paused * 1e3:.0f} ms of it asleep in the loop's pauses" if paused else "")
-            + f", and {c['loop_cpu'] * 1e3:.0f} ms of CPU on the caller's thread, {us(c['loop_cpu']):.2f} µs per call (the no-op rows "
-              f"above are the bare Python loop). close() took {c['close_s'] * 1e3:.0f} ms, {c['close_cpu'] * 1e3:.0f} ms of it on the CPU "
-              f"({c['fg_n']:.0f} write_pending call(s) on the caller's thread) and ~{max(0.0, c['close_s'] - c['close_cpu']) * 1e3:.0f} ms "
-              f"waiting for the background thread's batch in progress. The shared background thread ran write_pending {c['bg_n']:.0f} "
-              f"time(s), {c['bg_entries'] / c['bg_n'] if c['bg_n'] else 0:,.0f} events per batch on average, for {c['bg_s'] * 1e3:.0f} ms "
-              f"of wall time and {c['bg_cpu'] * 1e3:.0f} ms of CPU. Encoding and writing thus cost {us(encode):.2f} µs of CPU per event, "
-              f"against {us(c['loop_cpu']):.2f} µs per call on the caller's thread. ")
-    text += ("Paced like this, each batch holds what was logged since the background thread's last wake (at 1,000 pending events or every "
-             "flush_secs), so the encoder's fixed costs per batch and per (tag, step width) group weigh on the CPU per event; it shares "
-             "the GIL with the caller." if paused else "Calling add_scalar as fast as Python can, the batch encoder's throughput, not "
-                                                       "add_scalar, sets the constructor-to-close time: the caller finishes its loop and "
-                                                       "then waits in close() for the encoding."
-             if encode > c["loop_cpu"] else "The caller's own add_scalar calls are the larger share.")
-    names = lambda rows: ", ".join(f"`{r[0]}` {r[2] * 1e3:.0f} ms" for r in rows[:4])  # noqa: E731
-    text += f" Top CPU by own time on the caller's thread (cProfile): {names(prof['caller'])}." if prof["caller"] else ""
-    text += (f" On the background thread: {names(prof['background'])}." if prof["background"] else "") + (f" ({prof['note']}.)" if prof["note"] else "")
-    blocks = [profiling.block("cProfile (thread CPU time), caller's thread: constructor, add_scalar loop, close():", prof["caller"])]
-    if prof["background"]:
-        blocks.append(profiling.block("cProfile (thread CPU time), background thread: its write_pending calls:", prof["background"]))
-    return "\n\n".join([text, *blocks]) + "\n"
-
-
-def profiles(res: dict[str, Any]) -> str:
-    out = ["### add_scalar and add_scalar_array (tfevents, measured on this run)", ""]
-    out += [line for w in res["workloads"] for line in (f"#### {w.title}", "", _narrative(w, *res["profiles"][w.key]))]
-    for n, (_, p) in res["arrays"].items():
-        out += [f"#### (d) add_scalar_array, {n:,} values in one call", "", *profiling.lines(p, "", "the call"), ""]
-    return "\n".join(out)
-
-
 def raw(res: dict[str, Any]) -> str:
     out = ["## Raw samples of the scalar workloads", ""]
     for w in res["workloads"]:
@@ -299,7 +251,7 @@ def raw(res: dict[str, Any]) -> str:
         out.append(f"- {w.title}" + (" (wall overhead over the same repetition's no-op run):" if w.pause_s else ":"))
         out += [f"  - {label(k)}: " + ", ".join(fmt((r.total_s - f.total_s if w.pause_s else r.total_s) / w.calls * 1e6) for r, f in zip(v, runs["noop"]))
                 for k, v in runs.items() if not (w.pause_s and k == "noop")]
-    for n, (runs, _) in res["arrays"].items():
+    for n, runs in res["arrays"].items():
         out += [f"- (d) add_scalar_array, {n:,} values (M events/s):"]
         out += [f"  - {ARRAY[k]}: " + ", ".join(f"{n / r.total_s / 1e6:.2f}" for r in rs) for k, rs in runs.items()]
     return "\n".join([*out, ""])

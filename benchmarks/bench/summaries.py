@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from . import profiling
 from .report import Target, fmt, runs_table
 from .runner import MAKERS, Run, Summary, best_peer, label, log, rounds, timed
 from .verify import BenchmarkError, read_log, tensor_array
@@ -30,50 +29,44 @@ PEERS = ("tensorboardX", "torch", "tb_writer")
 
 @dataclass
 class Workload:
-    """One summary call pattern: the method, the tag, calls per run (full, --quick), the
-    target against the best peer, whether tfevents' two forms differ, the floor."""
+    """A summary call pattern (workloads as data): ``method(tag, *inputs[args], step, **options)``
+    ``calls`` times per run (full, --quick), tfevents' target against the best peer, whether its
+    two forms differ (both are timed), the floor's description; its inputs are made once."""
 
     key: str
     method: str
     tag: str
+    title: str
+    args: tuple[str, ...]
+    options: dict[str, Any]
     calls: tuple[int, int]
     target: float
     unit: str
-    forms_differ: bool
+    forms_differ: bool = True
     floor: str = ""
     n: int = 0
     inputs: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def title(self) -> str:
-        return {"histogram": f"add_histogram: 1,000,000 float32 values, bins='tensorflow', {self.n} calls",
-                "image_chw": f"add_image: 3x256x256 float32 CHW in [0, 1], {self.n} calls",
-                "image_hwc": f"add_image: 512x512x3 uint8 HWC (dataformats='HWC'), {self.n} calls",
-                "pr_curve": f"add_pr_curve: 100,000 bool labels and float32 predictions, 127 thresholds, {self.n} calls",
-                "text": f"add_text: a ~90-character markdown string per call, {self.n:,} calls"}[self.key]
 
     @property
     def scale(self) -> float:
         return 1e3 if self.unit == "ms" else 1e6
 
     def drive(self, writer: Any, n: int | None = None) -> None:
-        add, tag, inp = getattr(writer, self.method), self.tag, self.inputs
-        args = {"histogram": ("values",), "image_chw": ("chw",), "image_hwc": ("hwc",),
-                "pr_curve": ("labels", "predictions")}.get(self.key, ())
-        values = tuple(inp[a] for a in args)
-        kwargs = {"image_hwc": {"dataformats": "HWC"}, "pr_curve": {"num_thresholds": 127}}.get(self.key, {})
+        add, tag, texts, options = getattr(writer, self.method), self.tag, self.inputs.get("texts"), self.options
+        values = tuple(self.inputs[a] for a in self.args)
         for i in range(self.n if n is None else n):
-            add(tag, *(values or (inp["texts"][i],)), i, **kwargs)
+            add(tag, *(values or (texts[i],)), i, **options)
 
 
 WORKLOADS = [
-    Workload("histogram", "add_histogram", "weights/histogram", (10, 2), 4.0, "ms", True,
-             "numpy.histogram of the input over TensorFlow's edges"),
-    Workload("image_chw", "add_image", "images/chw_float", (20, 2), 3.0, "ms", True,
-             "Pillow PNG encode (compress_level=1) of the converted uint8 image"),
-    Workload("image_hwc", "add_image", "images/hwc_uint8", (10, 2), 3.0, "ms", True, "Pillow PNG encode (compress_level=1) of the input"),
-    Workload("pr_curve", "add_pr_curve", "eval/pr_curve", (20, 2), 5.0, "ms", False, "bucketing and two numpy.bincount calls"),
-    Workload("text", "add_text", "notes/text", (10_000, 20), 20.0, "µs", True),
+    Workload("histogram", "add_histogram", "weights/histogram", "add_histogram: 1,000,000 float32 values, bins='tensorflow', {n} calls",
+             ("values",), {}, (10, 2), 4.0, "ms", floor="numpy.histogram of the input over TensorFlow's edges"),
+    Workload("image_chw", "add_image", "images/chw_float", "add_image: 3x256x256 float32 CHW in [0, 1], {n} calls", ("chw",), {},
+             (20, 2), 3.0, "ms", floor="Pillow PNG encode (compress_level=1) of the converted uint8 image"),
+    Workload("image_hwc", "add_image", "images/hwc_uint8", "add_image: 512x512x3 uint8 HWC (dataformats='HWC'), {n} calls", ("hwc",),
+             {"dataformats": "HWC"}, (10, 2), 3.0, "ms", floor="Pillow PNG encode (compress_level=1) of the input"),
+    Workload("pr_curve", "add_pr_curve", "eval/pr_curve", "add_pr_curve: 100,000 bool labels and float32 predictions, 127 thresholds, {n} calls", ("labels", "predictions"), {"num_thresholds": 127}, (20, 2), 5.0, "ms", False, "bucketing and two numpy.bincount calls"),
+    Workload("text", "add_text", "notes/text", "add_text: a ~90-character markdown string per call, {n:,} calls", (), {}, (10_000, 20), 20.0, "µs"),
 ]
 
 
@@ -119,8 +112,7 @@ def make_inputs(w: Workload) -> None:
         curve = np.stack([tp, fp, tn, fn, tp / np.maximum(1e-7, tp + fp), tp / np.maximum(1e-7, tp + fn)])
         w.inputs = {"labels": labels, "predictions": predictions, "reference": curve}
     else:
-        w.inputs = {"texts": [f"**step {i}**: loss `{1.0 / (i + 1):.6f}`, lr {3e-4 * 0.999**i:.3e}, notes: _batch {i % 97} of epoch "
-                              f"{i // 97}_" for i in range(w.n)]}
+        w.inputs = {"texts": [f"**step {i}**: loss `{1.0 / (i + 1):.6f}`, lr {3e-4 * 0.999**i:.3e}, notes: _batch {i % 97} of epoch {i // 97}_" for i in range(w.n)]}
 
 
 def floor(w: Workload) -> None:
@@ -235,7 +227,7 @@ def floor_run(w: Workload) -> Run:
 
 
 def run(opts: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"reps": opts.reps, "workloads": [], "results": {}, "missing": {}, "profiles": {}}
+    out: dict[str, Any] = {"reps": opts.reps, "workloads": [], "results": {}, "missing": {}}
     root = tempfile.mkdtemp(prefix="tfevents-bench-summaries-", dir=opts.tmpdir)
     try:
         for w in WORKLOADS:
@@ -249,9 +241,6 @@ def run(opts: Any) -> dict[str, Any]:
             out["workloads"].append(w)
             log(f"{w.key}: " + ", ".join(f"{k} {Summary.of([r.total_s for r in v]).median / w.n * w.scale:.3g} {w.unit}"
                                          for k, v in out["results"][w.key].items()))
-            logdir = tempfile.mkdtemp(dir=root)
-            out["profiles"][w.key] = profiling.profiled(MAKERS["tfevents"], w.drive, logdir)
-            check(w, "tfevents (profiled run)", False, read_log(logdir).events)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return out
@@ -268,30 +257,28 @@ def _verdict(res: dict[str, Any], w: Workload) -> tuple[dict[str, float], tuple[
 
 def section(res: dict[str, Any]) -> str:
     out = ["## Histograms, images, PR curves, text (`run_all.py --parts summaries`)", "", f"- Repetitions: {res['reps']}.",
-           "- Method: each run is a writer's constructor, the calls (steps 0, 1, ...) and `close()`, timed together, so everything is on "
-           "disk when the clock stops; default constructor arguments; the same input objects (numpy arrays, made once) for every writer; "
-           "round-robin order over repetitions (repetition r starts with writer r mod k); one untimed, checked warm-up run per writer and "
-           "workload first. After each run its files are read back and checked (histogram buckets, total, min and max against numpy; "
-           "decoded PNG pixels against the writer's conversion; PR-curve counts, precision and recall against an independent computation; "
-           "text strings).",
-           "- Forms written: tfevents writes torch's forms by default (HistogramProto, Summary.Image, text under `tag/text_summary`) and, "
-           "in its `legacy_forms=False` row, TensorBoard's tensor forms (`[k, 3]` float64 histograms, `[w, h, png]` string tensors); both "
-           "PNG at zlib level 1 with float pixels rounded (`rint(x * 255)`); tensorboardX and torch write PNG at Pillow's default level 6 "
-           "with float pixels truncated (`uint8(x * 255)`), so float images differ by at most one level. The verdicts compare tfevents' "
-           "default row with the best peer. bytes/event is the files' size over the events (PNG size dominates images).", ""]
+           "- Method: each run is a writer's constructor, the calls (steps 0, 1, ...) and `close()`, timed together, so everything is on disk when "
+           "the clock stops; default constructor arguments; the same input objects (numpy arrays, made once) for every writer; round-robin order "
+           "over repetitions (repetition r starts with writer r mod k); one untimed, checked warm-up run per writer and workload first. After each "
+           "run its files are read back and checked (histogram buckets, total, min and max against numpy; decoded PNG pixels against the writer's "
+           "conversion; PR-curve counts, precision and recall against an independent computation; text strings).",
+           "- Forms written: tfevents writes torch's forms by default (HistogramProto, Summary.Image, text under `tag/text_summary`) and, in its "
+           "`legacy_forms=False` row, TensorBoard's tensor forms (`[k, 3]` float64 histograms, `[w, h, png]` string tensors); both PNG at zlib level "
+           "1 with float pixels rounded (`rint(x * 255)`); tensorboardX and torch write PNG at Pillow's default level 6 with float pixels truncated "
+           "(`uint8(x * 255)`), so float images differ by at most one level. The verdicts compare tfevents' default row with the best peer. "
+           "bytes/event is the files' size over the events (PNG size dominates images).", ""]
     for w in res["workloads"]:
         medians, peer = _verdict(res, w)
         base, u = medians["tfevents"], w.unit
         files = lambda k, rs: ["—", "—"] if k == "floor" else [f"{rs[-1].bytes / rs[-1].events:,.0f}", f"{rs[-1].events:,} x {len(rs)}"]  # noqa: E731
-        out += [f"### {w.title}", "", runs_table(res["results"][w.key], w.n, w.scale, u, lambda k, w=w: f"floor: {w.floor}" if k == "floor"
+        out += [f"### {w.title.format(n=w.n)}", "", runs_table(res["results"][w.key], w.n, w.scale, u, lambda k, w=w: f"floor: {w.floor}" if k == "floor"
                                                  else label(k), ".2f", files), ""]
         if peer:
-            line = (f"tfevents vs the best peer ({label(peer[0])}, {fmt(peer[1])} {u}/call): **{peer[1] / base:.2f}x**; target ≥ "
-                    f"{w.target:g}x: **{'met' if peer[1] / base >= w.target else 'MISSED'}**.")
+            line = (f"tfevents vs the best peer ({label(peer[0])}, {fmt(peer[1])} {u}/call): **{peer[1] / base:.2f}x**; target ≥ {w.target:g}x: "
+                    f"**{'met' if peer[1] / base >= w.target else 'MISSED'}**.")
             if "floor" in medians:
-                line += (f" The floor ({w.floor}) alone takes {medians['floor'] / base:.0%} of tfevents' time per call; reaching the "
-                         f"target needs tfevents at {fmt(peer[1] / w.target)} {u}/call, {peer[1] / w.target / medians['floor']:.2f}x the "
-                         f"floor.")
+                line += (f" The floor ({w.floor}) alone takes {medians['floor'] / base:.0%} of tfevents' time per call; reaching the target needs "
+                         f"tfevents at {fmt(peer[1] / w.target)} {u}/call, {peer[1] / w.target / medians['floor']:.2f}x the floor.")
             out += [line, ""]
         if res["missing"][w.key]:
             out += [f"Not run (no `{w.method}` method): {', '.join(label(k) for k in res['missing'][w.key])}.", ""]
@@ -305,15 +292,8 @@ def targets(res: dict[str, Any]) -> list[Target]:
         if not peer:
             continue
         ours, tensor = medians["tfevents"], medians.get("tfevents_tensor")
-        out.append(Target(w.key, w.title, f"≥ {w.target:g}x the best peer",
+        out.append(Target(w.key, w.title.format(n=w.n), f"≥ {w.target:g}x the best peer",
                           f"{fmt(ours)} {w.unit}/call vs {fmt(peer[1])} ({label(peer[0])}): **{peer[1] / ours:.2f}x**"
                           + (f"; tensor forms (legacy_forms=False) {fmt(tensor)} {w.unit}/call, {peer[1] / tensor:.2f}x" if tensor else ""),
                           peer[1] / ours, "x", peer[1] / ours >= w.target))
     return out
-
-
-def profiles(res: dict[str, Any]) -> str:
-    out = ["### Summaries (tfevents, measured on this run)", ""]
-    for w in res["workloads"]:
-        out += [f"#### tfevents, {w.title}", "", *profiling.lines(res["profiles"][w.key], "; profiling inflates per-call overheads", "calls"), ""]
-    return "\n".join(out)

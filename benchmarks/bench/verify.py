@@ -126,12 +126,12 @@ def check_scalars(log: Log, expected: dict[str, tuple[Any, Any]], who: str,
         steps, values, walls = (np.asarray(a) for a in got[tag])
         want_steps = np.asarray(want_steps, dtype=np.int64)
         if steps.size != want_steps.size:
-            raise BenchmarkError(f"{who} LOST EVENTS: tag {tag!r} has {steps.size} events in the file(s), {want_steps.size} were logged "
-                                 f"(files: {log.files})")
+            raise BenchmarkError(f"{who} LOST EVENTS: tag {tag!r} has {steps.size} events in the file(s), {want_steps.size} were logged (files: "
+                                 f"{log.files})")
         if not np.array_equal(steps, want_steps):
             bad = int(np.flatnonzero(steps != want_steps)[0])
-            raise BenchmarkError(f"{who}: tag {tag!r} steps differ from the call order at index {bad}: file has {int(steps[bad])}, call "
-                                 f"was {int(want_steps[bad])}")
+            raise BenchmarkError(f"{who}: tag {tag!r} steps differ from the call order at index {bad}: file has {int(steps[bad])}, call was "
+                                 f"{int(want_steps[bad])}")
         values, want = values.astype(np.float32), np.asarray(want_values, dtype=np.float32)
         if not np.array_equal(values, want, equal_nan=True):
             bad = int(np.flatnonzero(values != want)[0])
