@@ -75,15 +75,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def report(args: argparse.Namespace, results: dict[str, Any]) -> str:
-    """Prints the report and, with ``--write-results``, writes it (and a GPU run's device part
-    to results/device.md too); the report."""
+    """Prints the report and, with ``--write-results``, writes it to ``--results``; a GPU run's
+    device part also alone to results/device.md, which later runs without a GPU include."""
     text, device = render(results), results["results"].get("device")
     print(text)
-    recorded = os.path.join(BENCH_DIR, "results", "device.md")
-    device_md = device and device[1]["on_gpu"] and os.path.abspath(args.results) != recorded
-    for path, body in [(args.results, text)] + ([(recorded, render({**results, "results": {"device": device}, "parts": {
-            "device": results["parts"]["device"]}, "previous": load_previous(recorded), "argv": ["--parts", "device", "--write-results"]}))]
-            if device_md else []) if args.write_results else []:
+    files, recorded = {args.results: text}, os.path.join(BENCH_DIR, "results", "device.md")
+    if device and device[1]["on_gpu"] and os.path.abspath(args.results) != recorded:
+        files[recorded] = render({**results, "results": {"device": device}, "parts": {"device": results["parts"]["device"]},
+                                  "previous": load_previous(recorded), "argv": ["--parts", "device", "--write-results"]})
+    for path, body in files.items() if args.write_results else ():
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         with open(path, "w", encoding="utf-8") as f:
             f.write(body)

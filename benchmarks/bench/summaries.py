@@ -15,7 +15,7 @@ import io
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ PEERS = ("tensorboardX", "torch", "tb_writer")
 
 @dataclass
 class Workload:
-    """A summary call pattern (workloads as data): ``method(tag, *inputs[args], step, **options)``
+    """A summary call pattern (workloads as data, copied per run with its call count): ``method(tag, *inputs[args], step, **options)``
     ``calls`` times per run (full, --quick), tfevents' target against the best peer, whether its
     two forms differ (both are timed), the floor's description; its inputs are made once."""
 
@@ -201,14 +201,6 @@ def check(w: Workload, who: str, peer_rule: bool, events: list[Any], n: int | No
     return n
 
 
-def _writers(w: Workload) -> tuple[list[str], list[str]]:
-    """The writers that have the workload's method, and the peers that have not."""
-    from tensorboard.summary import Writer
-
-    missing = [k for k in PEERS if k == "tb_writer" and not hasattr(Writer, w.method)]
-    return ["tfevents", *(["tfevents_tensor"] if w.forms_differ else []), *(k for k in PEERS if k not in missing)], missing
-
-
 def writer_run(key: str, w: Workload, root: str, n: int | None = None) -> Run:
     logdir = tempfile.mkdtemp(prefix=f"{key}-{w.key}-", dir=root)
     run, _ = timed(MAKERS[key], lambda writer: w.drive(writer, n), logdir)
@@ -227,14 +219,17 @@ def floor_run(w: Workload) -> Run:
 
 
 def run(opts: Any) -> dict[str, Any]:
+    # tensorboard.summary.Writer has add_scalar alone in tensorboard 2.21: the summaries list it as not run
+    from tensorboard.summary import Writer
+
     out: dict[str, Any] = {"reps": opts.reps, "workloads": [], "results": {}, "missing": {}}
     root = tempfile.mkdtemp(prefix="tfevents-bench-summaries-", dir=opts.tmpdir)
     try:
-        for w in WORKLOADS:
-            w.n = w.calls[1] if opts.quick else w.calls[0]
+        for w in (replace(w, n=w.calls[opts.quick]) for w in WORKLOADS):
             make_inputs(w)
-            keys, out["missing"][w.key] = _writers(w)
-            entrants = keys + (["floor"] if w.floor else [])
+            out["missing"][w.key] = [] if hasattr(Writer, w.method) else ["tb_writer"]
+            entrants = ["tfevents", *(["tfevents_tensor"] if w.forms_differ else []), *(k for k in PEERS if k not in out["missing"][w.key])]
+            entrants += ["floor"] if w.floor else []
             measure = lambda k, w=w: floor_run(w) if k == "floor" else writer_run(k, w, root)  # noqa: E731
             out["results"][w.key] = rounds(entrants, opts.reps, measure,
                                            warm=lambda k, w=w: floor_run(w) if k == "floor" else writer_run(k, w, root, 2))
