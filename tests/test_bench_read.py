@@ -22,7 +22,7 @@ def test_quick_run_checks_every_reader(tmp_path):
         assert row["checked"] == 3 * row["count"] and all(len(s) == 2 for s in row["cpu"].values()) and row["peak"] > 0
     text = read.section(res)
     assert text.startswith("## Reading back (`run_all.py --parts read`)")
-    assert "run_all.py --parts read --reps 2 --quick" in text and "### Targets (issue #16)" in text and "### Scalars" in text
+    assert f"- 2 repetition(s); tbparse {read.version('tbparse')};" in text and "### Targets (issue #16)" in text and "### Scalars" in text
     assert "| read_scalars, files of ≥ 1,000,000 scalars | ≥ 5 M scalars per CPU s | no such file in this run | not measured |" in text
     assert [t.key for t in read.targets(res)] == [f"read_vs_tbparse_{s}" for s in (
         "tfevents_array_1000", "tfevents_array_4000", "tfevents_loop_1000", "torch_1000")]

@@ -31,7 +31,7 @@ def _checked(logdir: str, values: dict[str, Any], who: str) -> None:
     shutil.rmtree(logdir, ignore_errors=True)
 
 
-def _loop(new: Callable[[], str], variant: str, steps: int, step: Callable[[int], tuple[str, ...] | Any], tags: list[str]) -> float:
+def _loop(new: Callable[[], str], variant: str, steps: int, step: Callable[[int], Any], tags: list[str]) -> float:
     """Seconds per step of ``steps`` calls of ``step(i)`` (a tuple of 0-d arrays), each logged
     by ``variant``'s writer (the peers given float(x)), constructor to closed file and the last
     result ready; none: not logged; float: float(x) of each, a sync. The file is checked."""

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .report import Target, command, fmt, load_average, machine_info, table
+from .report import Target, fmt, table
 from .runner import log, rounds, version
 
 TAGS, WALL, PEER_MAX = 20, 1.7e9, 200_000
@@ -125,7 +125,6 @@ def measure(source: str, steps: int, root: str, reps: int) -> dict[str, Any]:
 
 
 def run(opts: Any) -> dict[str, Any]:
-    started, load = time.perf_counter(), load_average()
     root = tempfile.mkdtemp(prefix="tfevents-bench-read-", dir=opts.tmpdir)
     rows = []
     try:
@@ -135,8 +134,7 @@ def run(opts: Any) -> dict[str, Any]:
                 log(f"read {source} {TAGS * steps:,}: tfevents {rate(rows[-1]) / 1e6:.2f} M/s, checked {', '.join(rows[-1]['cpu'])}")
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    return {"rows": rows, "reps": opts.reps, "argv": ["--parts", "read", "--reps", str(opts.reps), *(["--quick"] if opts.quick else [])],
-            "machine": machine_info(), "wall_s": time.perf_counter() - started, "load": (load, load_average())}
+    return {"rows": rows, "reps": opts.reps}
 
 
 def median(row: dict[str, Any], reader: str) -> float | None:
@@ -179,12 +177,8 @@ def targets(res: dict[str, Any]) -> list[Target]:
 
 
 def section(res: dict[str, Any]) -> str:
-    m = res["machine"]
-    out = ["## Reading back (`run_all.py --parts read`)", "", "Reproduce with:", "", "```", command(res["argv"]), "```", "",
-           f"- Date: {m['date']}; machine: {m['cpu']}, {m['cores']}; {m['os']}, {m['python']}; numpy {m['numpy']}, torch {m['torch']}, tensorboard "
-           f"{m['tensorboard']}, tbparse {version('tbparse')}; tfevents {m['tfevents']} ({m['source']}).",
-           f"- {res['reps']} repetition(s); tbparse and EventAccumulator on scalar files of up to {PEER_MAX:,} scalars; the run took "
-           f"{res['wall_s']:.0f} s; load average {res['load'][0]} at the start, {res['load'][1]} at the end.",
+    out = ["## Reading back (`run_all.py --parts read`)", "",
+           f"- {res['reps']} repetition(s); tbparse {version('tbparse')}; tbparse and EventAccumulator on scalar files of up to {PEER_MAX:,} scalars.",
            "- Each file is written once, then every reader's output is checked against what was written (tags, every step once, every value "
            "exactly), untimed; then the readers run `--reps` times in turn (round-robin), and the median is kept. Figures are CPU seconds of this "
            "process (`time.process_time`: the machine is shared). tfevents checks both CRCs of every record. Peak memory is tracemalloc's peak "
