@@ -128,14 +128,14 @@ def array_run(key: str, n: int, root: str) -> Run:
 
 def run(opts: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"reps": opts.reps, "crc": _crc(), "workloads": workloads(opts.quick), "arrays": {}}
-    results = out["results"] = {w.key: {k: [] for k in WRITERS} for w in out["workloads"]}
+    results = out["results"] = {w.key: {k: [] for k in w.writers} for w in out["workloads"]}
     root = tempfile.mkdtemp(prefix="tfevents-bench-scalars-", dir=opts.tmpdir)
     try:
         for key in WRITERS:  # warm-up, untimed and checked
             writer_run(key, Workload("warm-up", "", ("warmup/x", "warmup/y"), min(500, out["workloads"][0].calls)), root)
         for rep, order in rotations(WRITERS, opts.reps):  # in each repetition, every writer runs every workload
             for w in out["workloads"]:
-                for key in order:
+                for key in (k for k in order if k in w.writers):
                     results[w.key][key].append(r := writer_run(key, w, root))
                     log(f"rep {rep + 1}/{opts.reps} {w.key} {key:>12}: {r.total_s / w.calls * 1e6:8.2f} us/call")
         for n in (2_000,) if opts.quick else (200_000, 1_000_000):

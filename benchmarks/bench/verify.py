@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from crc32c import crc32c  # the C package, a bench dependency
 
 
 class BenchmarkError(RuntimeError):
@@ -19,8 +20,6 @@ class BenchmarkError(RuntimeError):
 
 
 def _masked_crc(data: bytes) -> int:
-    from crc32c import crc32c  # the C package, a bench dependency
-
     crc = crc32c(data)
     return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
@@ -51,7 +50,7 @@ def read_records(path: str) -> Iterator[bytes]:
 
 @dataclass
 class Log:
-    """What a run's event files hold: every event after each file's file_version one."""
+    """What a run's event files hold: their summary events (each file's file_version checked first)."""
 
     files: list[str]
     bytes: int
