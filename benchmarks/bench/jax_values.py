@@ -156,6 +156,7 @@ def run(opts: Any) -> dict[str, Any] | None:
         out["d"] = {"calls": {v: Summary.of([r[0] for r in x]) for v, x in d.items()}, "whole": Summary.of([r[1] for r in d["tfevents"]]), "n": n}
         log("jax (e) ...")  # torch: a CPU 0-d tensor against an np.float32
         import torch
+
         values = np.sin(np.arange(n, dtype=np.float32))
         items = {"tensor": [torch.tensor(v) for v in values], "np.float32": [np.float32(v) for v in values]}
 

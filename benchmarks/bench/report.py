@@ -94,6 +94,7 @@ def machine_info() -> dict[str, str]:
         usable = os.cpu_count() or 0
     try:
         from google.protobuf.internal import api_implementation
+
         backend = api_implementation.Type()
     except ImportError:
         backend = "unknown"

@@ -96,10 +96,13 @@ def timed(make: Callable[[str], Any], drive: Callable[[Any], object], logdir: st
 
 def _make(module: str, name: str, **options: Any) -> Callable[[str], Any]:
     """A writer class's constructor on a logdir (the class imported on first use)."""
+
     def make(logdir: str) -> Any:
         import importlib
+
         cls = getattr(importlib.import_module(module), name)
         return cls(logdir, **options) if module != "tensorboardX" else cls(logdir=logdir)
+
     return make
 
 
