@@ -7,8 +7,8 @@ scalars, summaries, import_memory, jax (left out without jax), read, device (mea
 a smoke run without). Every writer's run is read back and checked before its figure counts.
 ``--write-results`` writes ``--results``: by default RESULTS.md when every part ran, else
 results/<parts>.md (``--parts device`` on a CUDA machine: results/device.md, which RESULTS.md
-includes when it has no GPU). The report opens with every target, the previous file's figure
-beside it (from the JSON that file embeds), and ends with this run's figures as JSON.
+includes when it has no GPU). The report opens with every target, the previous figure beside it
+(from the JSON the file it replaces embeds, else RESULTS.md's), and ends with its own as JSON.
 
 Why no pytest-benchmark, asv or pyperf: the figures are ratios against peer writers measured in
 one process, the writers alternating within each repetition so that a shared machine's drifts
@@ -58,7 +58,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Every part asked for, in ``PARTS`` order; what ``report.render`` takes."""
-    out: dict[str, Any] = {"argv": args.argv, "results": {}, "parts": {}, "load": [load_average()], "previous": load_previous(args.results)}
+    out: dict[str, Any] = {"argv": args.argv, "results": {}, "parts": {}, "load": [load_average()], "previous": load_previous(args.results) or load_previous(os.path.join(BENCH_DIR, "RESULTS.md"))}
     started = time.perf_counter()
     for name in (p for p in PARTS if p in args.part_list):
         module = importlib.import_module(f"bench.{PARTS[name]}")
