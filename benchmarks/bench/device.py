@@ -40,6 +40,7 @@ def resnet18(width: int) -> Any:
 
             def forward(self, x: Any) -> Any:
                 return (self.body(x) + self.shortcut(x)).relu()
+
         return Block()
 
     layers, cin = [nn.Conv2d(3, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True)], width

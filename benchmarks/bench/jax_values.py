@@ -90,6 +90,7 @@ def run(opts: Any) -> dict[str, Any] | None:
             w.close()
             _checked(logdir, {"loss": [1.0, np.asarray(value)]}, "(a) tfevents")
         out["a"] = {**a, "call": Summary.of(a["call"]), "compute": Summary.of(a["compute"])}
+
         log("jax (b) ...")  # a train step of a few ms with 8 metrics
         width, batch, steps = (128, 32, 20) if quick else (512, 128, 150)
         k = jax.random.split(jax.random.PRNGKey(0), 4)
@@ -106,6 +107,7 @@ def run(opts: Any) -> dict[str, Any] | None:
             p, ema = jax.tree_util.tree_map(lambda a, g: a - 0.01 * g, p, grads), 0.9 * ema + 0.1 * loss
             return p, ema, (loss, jnp.mean(jnp.argmax(logits, 1) == y), logits.mean(), logits.std(), logits.max(),
                             jnp.linalg.norm(p["w3"]), jnp.linalg.norm(grads["w3"]), ema)
+
         state = list(train(params0, jnp.zeros(()))[:2])
         jax.block_until_ready(state)
         t0 = time.perf_counter()
@@ -119,9 +121,11 @@ def run(opts: Any) -> dict[str, Any] | None:
                 state[:] = [params0, jnp.zeros(())]
             state[0], state[1], metrics = train(*state)
             return metrics
+
         tags = [f"train/{n}" for n in ("loss", "accuracy", "logit_mean", "logit_std", "logit_max", "w_norm", "g_norm", "loss_ema")]
         b = rounds(["none", "tfevents", "torch", "tensorboardX"], reps, lambda v: _loop(new, v, steps, step_b, tags))
         out["b"] = {"samples": {v: Summary.of(s) for v, s in b.items()}, "steps": steps, "step_ms": step_ms, "width": width}
+
         log("jax (c) ...")  # a tiny step: is dispatch still pipelined?
         tiny = jax.jit(lambda s: (lambda s: (s, jnp.mean(s)))(jnp.tanh(s @ s.T) * 0.5 + s * 0.5))
         s = [jnp.full((32, 32), 0.01, jnp.float32)]
@@ -130,8 +134,10 @@ def run(opts: Any) -> dict[str, Any] | None:
         def step_c(i: int) -> Any:
             s[0], loss = tiny(s[0] if i else jnp.full((32, 32), 0.01, jnp.float32))
             return (loss,)
+
         c = rounds(["none", "tfevents", "float"], reps, lambda v: _loop(new, v, 500 if quick else 4000, step_c, ["loss"]))
         out["c"] = {"samples": {v: Summary.of(x) for v, x in c.items()}, "steps": 500 if quick else 4000}
+
         log("jax (d) ...")  # a computed scalar: add_scalar against float(x)
         n = 2000 if quick else 20000
         make = jax.jit(lambda k: jnp.sin(jnp.arange(n, dtype=jnp.float32) + k))
@@ -152,8 +158,10 @@ def run(opts: Any) -> dict[str, Any] | None:
             t2 = time.perf_counter()
             _checked(logdir, {"x": np.asarray(jax.device_get(xs))}, "(d) tfevents")
             return (t1 - t0) / n, (t2 - t0) / n
+
         d = rounds(["float", "tfevents"], reps, d_run)
         out["d"] = {"calls": {v: Summary.of([r[0] for r in x]) for v, x in d.items()}, "whole": Summary.of([r[1] for r in d["tfevents"]]), "n": n}
+
         log("jax (e) ...")  # torch: a CPU 0-d tensor against an np.float32
         import torch
 
@@ -172,6 +180,7 @@ def run(opts: Any) -> dict[str, Any] | None:
             total = time.perf_counter() - t0
             _checked(logdir, {"x": values[:count]}, f"(e) {case[0]} {case[1]}")
             return total / count
+
         e = rounds([(w, k) for w in LABELS for k in items], reps, e_run, name=" ".join)
         out["e"] = {"samples": {k: Summary.of(v) for k, v in e.items()}, "n": n}
         return out
