@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from tfevents import convert
-from tfevents.wire import messages
+from tfevents.wire import messages, validate
 from tfevents.wire.decoding import fields
 from tfevents.wire.encoding import FIXED32, FIXED64, LENGTH_DELIMITED, bytes_field, key, uint_field
 
@@ -28,19 +28,23 @@ if TYPE_CHECKING:
 _EVENT_WALL_TIME, _EVENT_STEP = 1, 2
 
 
-def serialized(message: Any, name: str) -> bytes:
-    """The bytes of a protobuf message (``SerializeToString``), or bytes as they are."""
+def serialized(message: Any, name: str, schema: validate.Schema) -> bytes:
+    """The bytes of a protobuf message (``SerializeToString``), or bytes as they are,
+    checked to parse as ``schema``: bytes TensorBoard cannot parse would make the whole
+    event file unreadable to it, so they are refused with a ``ValueError`` naming ``name``."""
     if isinstance(message, (bytes, bytearray, memoryview)):
-        return bytes(message)
-    serialize = getattr(message, "SerializeToString", None)
-    if callable(serialize):
-        data = serialize()
-        if isinstance(data, bytes):
-            return data
-    raise TypeError(
-        f"{name} must be a protobuf message (with SerializeToString) or its serialized bytes, "
-        f"got {type(message).__name__}"
-    )
+        data = bytes(message)
+    else:
+        serialize = getattr(message, "SerializeToString", None)
+        serialized = serialize() if callable(serialize) else None
+        if not isinstance(serialized, bytes):
+            raise TypeError(
+                f"{name} must be a protobuf message (with SerializeToString) or its serialized "
+                f"bytes, got {type(message).__name__}"
+            )
+        data = serialized
+    validate.check_message(data, schema, name)
+    return data
 
 
 def _with_time_and_step(event: bytes, wall_time: float, step: int | None) -> bytes:
@@ -76,7 +80,7 @@ class FileWriter:
     def add_event(self, event: Any, step: int | None = None, walltime: float | None = None) -> None:
         """Writes an ``Event`` message; its wall time is ``walltime`` (default now), and
         its step ``step`` when given."""
-        data = serialized(event, "event")
+        data = serialized(event, "event", validate.EVENT)
         default_step, default_walltime = self._writer._default_step, self._writer._default_walltime
         if step is None and default_step:
             step = default_step
@@ -90,7 +94,7 @@ class FileWriter:
         self, summary: Any, global_step: int | None = None, walltime: float | None = None
     ) -> None:
         """Writes a ``Summary`` message in an event of its own."""
-        data = serialized(summary, "summary")
+        data = serialized(summary, "summary", validate.SUMMARY)
         self.add_event(messages.event(0.0, summary=data), global_step, walltime)
 
     def add_graph(self, graph_profile: Any, walltime: float | None = None) -> None:
@@ -102,10 +106,10 @@ class FileWriter:
                 raise ValueError("graph_profile must be a GraphDef or a (GraphDef, RunMetadata) pair")
             graph = graph_profile[0]
             if len(graph_profile) == 2 and graph_profile[1] is not None:
-                run_metadata = serialized(graph_profile[1], "graph_profile[1]")
+                run_metadata = serialized(graph_profile[1], "graph_profile[1]", validate.RUN_METADATA)
         else:
             graph = graph_profile
-        self.add_event(messages.event(0.0, graph_def=serialized(graph, "graph_profile")), None, walltime)
+        self.add_event(messages.event(0.0, graph_def=serialized(graph, "graph_profile", validate.GRAPH_DEF)), None, walltime)
         if run_metadata is not None:
             tagged = messages.tagged_run_metadata("step1", run_metadata)
             self.add_event(messages.event(0.0, tagged_run_metadata=tagged), None, walltime)

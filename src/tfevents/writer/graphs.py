@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tfevents.extras import jax as jax_adapter
 from tfevents.graph import Graph
-from tfevents.wire import messages
+from tfevents.wire import messages, validate
 from tfevents.writer.core import WriterCore
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ class GraphMethods(WriterCore):
             graph_def = model.to_graph_def()
         elif isinstance(model, (bytes, bytearray)):
             graph_def = bytes(model)
+            validate.check_message(graph_def, validate.GRAPH_DEF, "model")
         elif hasattr(model, "forward") and hasattr(model, "named_modules"):
             from tfevents.extras.torch import module_graph_def  # imports torch
 
