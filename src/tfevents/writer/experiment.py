@@ -74,10 +74,13 @@ class ExperimentMethods(WriterCore):
           ``layout="subrun"`` without ``run_name`` names it ``str(time.time())``, exactly
           torch's behaviour. The metrics are then scalars of the sub-run.
 
-        A run holds one session: TensorBoard keeps the hyperparameters and the metric
-        list of its first ``add_hparams``. Calling again for the same run with the same
-        hyperparameters logs new metric values (the dashboard shows each metric's latest
-        value); other hyperparameters, domains or new metric names raise ValueError.
+        A run holds one session. Calling again with the same hyperparameters (and no
+        new metric name) logs new metric values of that session (the dashboard shows
+        each metric's latest value). A call with other hyperparameters, domains or
+        metric names is another session (another trial, as in torch's docstring loop):
+        by default it goes into a sub-run of its own named ``str(time.time())``, as
+        torch names every one; with ``run_name`` or ``layout`` given, into that run
+        (which then shows the session logged last, as with torch, with a warning).
 
         Values: bool (BOOL), str (STRING), int/float and numpy or one-element tensors
         (FLOAT64); bools stay bools (torch stores them as 1.0/0.0). None values are
@@ -106,10 +109,21 @@ class ExperimentMethods(WriterCore):
         sessions = self._hparams_sessions
         with self._lock:
             previous = sessions.get(run_dir)
+            if previous is not None and not hparams.same_session(previous, signature, metrics):
+                if run_dir is None and layout is None:
+                    # Another trial logged on the same writer (torch's docstring loop): its
+                    # own sub-run, named as torch names every one.
+                    run_dir = self._new_session_run(sessions)
+                else:
+                    self._warn_once(
+                        (str(run_dir), "hparams"),
+                        f"add_hparams: {run_dir or self.log_dir!r} already holds a session "
+                        "with other hyperparameters or metrics; a run shows one session in "
+                        "TensorBoard, the one logged last (as with torch)",
+                    )
+                previous = None
             if previous is None:
                 sessions[run_dir] = (signature, tuple(metrics))
-            else:
-                hparams.check_same_session(previous, signature, metrics, run_dir)
 
         entries = []
         if previous is None:
@@ -143,6 +157,13 @@ class ExperimentMethods(WriterCore):
                 queue.add_scalar(key, value, step, wall_time)
         finally:
             queue.close()
+
+    def _new_session_run(self, sessions: Mapping[str | None, Any]) -> str:
+        """A sub-run for another session, named ``str(time.time())`` as torch names it."""
+        name = str(time.time())
+        while join_logdir(self.log_dir, name) in sessions:
+            name = str(float(name) + 1e-6)
+        return join_logdir(self.log_dir, name)
 
     def _hparams_run_dir(self, run_name: Any, layout: str | None) -> str | None:
         """None for the writer's own run, else the sub-run's directory."""
