@@ -132,6 +132,7 @@ class EventQueue:
             return
         if self._error is not None:
             self._raise_error()
+        background.ensure_running()
         if len(self.entries) >= MAX_BACKLOG or self.pending_bytes >= MAX_BACKLOG_BYTES:
             self.write_pending(appending=True)
         elif not self.wake_requested:
@@ -236,6 +237,13 @@ class EventQueue:
         except OSError:
             return [head, tail, *chunks[1:]]  # (the space went meanwhile: all kept)
         return [tail, *chunks[1:]] if tail else chunks[1:]
+
+    def restart_background_on_next_append(self) -> None:
+        """After the background thread was stopped: the next append calls ``queue_full``,
+        which starts it again and has it write that append soon."""
+        self.wake_requested = False
+        self.wake_threshold = 1
+        self.bytes_threshold = 0
 
     def record_background_error(self, exc: BaseException) -> None:
         """Keeps an unexpected error of the background thread for the caller to see."""
