@@ -320,7 +320,7 @@ def test_huge_max_queue_still_bounds_the_backlog(tmp_path):
     path = w.event_file_path
     for i in range(3 * MAX_BACKLOG + 5):
         w.add_scalar("q", float(i), i)
-        assert len(w._queue.entries) < MAX_BACKLOG
+        assert len(w._run.queue.entries) < MAX_BACKLOG
     assert count_values(path, "q") == 3 * MAX_BACKLOG  # written by the caller, no flush
     w.close()
     assert count_values(path, "q") == 3 * MAX_BACKLOG + 5

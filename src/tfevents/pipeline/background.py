@@ -18,10 +18,21 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from tfevents.pipeline.queue import EventQueue
+
+class Served(Protocol):
+    """What the background thread needs of a queue it writes."""
+
+    closed: bool
+    #: ``time.monotonic()`` at which the queue's ``flush_secs`` deadline comes.
+    next_write_due: float
+
+    def write_pending(self, from_background: bool = False) -> None: ...
+
+    def record_background_error(self, exc: BaseException) -> None: ...
+
+    def restart_background_on_next_append(self) -> None: ...
 
 THREAD_NAME = "tfevents-writer"
 _JOIN_SECONDS = 10.0
@@ -46,12 +57,12 @@ class BackgroundWriter:
 
     def _reset(self) -> None:
         self._cond = threading.Condition(threading.Lock())
-        self._queues: weakref.WeakSet[EventQueue] = weakref.WeakSet()
-        self._urgent: list[weakref.ref[EventQueue]] = []
+        self._queues: weakref.WeakSet[Served] = weakref.WeakSet()
+        self._urgent: list[weakref.ref[Served]] = []
         self._thread: WriterThread | None = None
         self._stopping: WriterThread | None = None
 
-    def add(self, queue: EventQueue) -> None:
+    def add(self, queue: Served) -> None:
         with self._cond:
             self._queues.add(queue)
             self._start_locked()
@@ -85,7 +96,7 @@ class BackgroundWriter:
         if thread is not threading.current_thread():
             thread.join()
 
-    def remove(self, queue: EventQueue) -> None:
+    def remove(self, queue: Served) -> None:
         """Stops serving ``queue``; if it was the last one, waits for the thread to end."""
         with self._cond:
             self._queues.discard(queue)
@@ -94,7 +105,7 @@ class BackgroundWriter:
         if thread is not None and thread is not threading.current_thread():
             thread.join(_JOIN_SECONDS)
 
-    def wake(self, queue: EventQueue) -> None:
+    def wake(self, queue: Served) -> None:
         """Asks for ``queue`` to be written soon (its queue is full)."""
         with self._cond:
             self._urgent.append(weakref.ref(queue))
@@ -102,7 +113,7 @@ class BackgroundWriter:
 
     def _run(self) -> None:
         while True:
-            due: list[EventQueue] = []
+            due: list[Served] = []
             with self._cond:
                 while not due:
                     if self._stopping is threading.current_thread():

@@ -32,6 +32,7 @@ __all__ = [
     "SUMMARY_METADATA",
     "check_message",
     "check_summary_metadata",
+    "last_field",
 ]
 
 OPAQUE = "message"
@@ -191,12 +192,12 @@ def check_summary_metadata(data: bytes, name: str) -> None:
 def _check_plugin_content(metadata: bytes, where: str) -> None:
     """An ``hparams`` plugin's content must parse as HParamsPluginData: the HParams
     dashboard parses every run's, so one bad one breaks the dashboard for all."""
-    plugin = _last_field(metadata, 1)
-    if plugin is not None and _last_field(plugin, 1) == b"hparams":
-        _check(memoryview(_last_field(plugin, 2) or b""), _HPARAMS_CONTENT, f"{where}.plugin_data.content")
+    plugin = last_field(metadata, 1)
+    if plugin is not None and last_field(plugin, 1) == b"hparams":
+        _check(memoryview(last_field(plugin, 2) or b""), _HPARAMS_CONTENT, f"{where}.plugin_data.content")
 
 
-def _last_field(data: bytes, number: int) -> bytes | None:
+def last_field(data: bytes, number: int) -> bytes | None:
     """The last length-delimited field ``number`` of a message already checked."""
     found = None
     for field_number, _, value in fields(data):
