@@ -11,7 +11,9 @@ import pytest
 import torch
 
 from tfevents import convert
-from tfevents.convert import to_float, to_numpy, to_step, to_walltime
+from tfevents._args import step as to_step
+from tfevents._args import wall_time as to_walltime
+from tfevents.convert import to_float, to_numpy
 
 # --- fake framework objects ---------------------------------------------------------------
 

@@ -330,7 +330,7 @@ def test_fsync_calls(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(event_file_module, "os", fake)
 
     w = tfevents.SummaryWriter(tmp_path / "default", flush_secs=NEVER)
-    fd = w._queue.storage._fd
+    fd = w._run.queue.storage._fd
     w.add_scalar("x", 1.0, 0)
     w.flush()
     assert fake.fsyncs == 0
@@ -343,7 +343,7 @@ def test_fsync_calls(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 
     fake.calls.clear()
     w = tfevents.SummaryWriter(tmp_path / "always", flush_secs=NEVER, fsync=True)
-    fd = w._queue.storage._fd
+    fd = w._run.queue.storage._fd
     for step in range(3):
         w.add_scalar("x", float(step), step)
         w.flush(fsync=False)  # the writer's own fsync=True still syncs each write

@@ -74,7 +74,7 @@ def test_non_zero_rank_writes_nothing_but_checks_everything(tmp_path: Any, ranks
     writer = SummaryWriter(str(logdir))
     assert writer.rank == 2 and not writer.writes_events
     assert writer.get_logdir() == str(logdir) and writer.event_file_path == ""
-    assert isinstance(writer._queue, NullQueue)
+    assert isinstance(writer._run.queue, NullQueue)
     log_everything(writer)
     # Bugs raise on every rank, as they would on rank 0.
     with pytest.raises(TypeError, match="tag must be a string"):

@@ -35,6 +35,7 @@ from PIL import Image
 
 from tensorboard_server import TensorBoardServer
 from tfevents import SummaryWriter
+from tfevents.reader import read_values
 from tfevents.validate import validate_logdir
 from tfevents.wire.encoding import bytes_field, float_field, string_field, uint_field
 
@@ -591,7 +592,7 @@ def expected_sprite(nchw_levels: np.ndarray) -> np.ndarray:
 
 def test_projector_sprites(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
     projector_info(tb)
-    gray_levels = np.rint(logs.emb_gray * 255).astype(np.int64).repeat(3, axis=1)
+    gray_levels = (logs.emb_gray.astype(np.float32) * 255).astype(np.int64).repeat(3, axis=1)
     for name, levels in (("words:00003", logs.emb_imgs.astype(np.int64)), ("a/b%c:00000", gray_levels)):
         png = tb.get_bytes("/data/plugin/projector/sprite_image", run="emb", name=name)
         picture = Image.open(io.BytesIO(png))
@@ -887,19 +888,36 @@ def test_bad_input_names_the_argument(tmp_path: Any, call: Any, exc: type, needl
 
 
 def test_hparams_one_session_per_run(tmp_path: Any) -> None:
+    """Torch accepts every call: a call with other hyperparameters, domains or metric
+    names is another session (another trial), in a sub-run of its own."""
     with SummaryWriter(tmp_path) as w:
         w.add_hparams(HP, {"acc": 0.5, "loss": 1.0})
         w.add_hparams(dict(HP), {"acc": 0.75})  # same session: new metric values
         w.add_hparams({"opt": "adam", "lr": np.float64(0.1)}, {"acc": 0.8})  # same, in another order
-        with pytest.raises(ValueError, match="other hyperparameters"):
-            w.add_hparams({"lr": 0.2, "opt": "adam"}, M)
-        with pytest.raises(ValueError, match="other hyperparameters"):
-            w.add_hparams(HP, M, {"opt": ["adam", "sgd"]})
-        with pytest.raises(ValueError, match=r"metric_dict keys \['f1'\]"):
-            w.add_hparams(HP, {"f1": 0.5})
-        w.add_hparams({"lr": 0.2, "opt": "adam"}, M, run_name="second")  # another run: fine
-        with pytest.raises(ValueError, match="other hyperparameters"):
+        assert not [p for p in tmp_path.iterdir() if p.is_dir()]
+        w.add_hparams({"lr": 0.2, "opt": "adam"}, M)  # another trial
+        w.add_hparams(HP, M, {"opt": ["adam", "sgd"]})  # other domains
+        w.add_hparams(HP, {"f1": 0.5})  # a metric the first session did not declare
+        w.add_hparams({"lr": 0.2, "opt": "adam"}, M, run_name="second")
+        with pytest.warns(RuntimeWarning, match="shows one session"):
             w.add_hparams({"lr": 0.3, "opt": "adam"}, M, run_name="second")
+    subruns = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
+    assert len(subruns) == 4 and subruns[-1] == "second"
+    assert all(re.fullmatch(r"\d+\.\d+(e-?\d+)?", name) for name in subruns[:-1]), subruns
+    sessions = {
+        run: [v for v in values if v.tag == "_hparams_/session_start_info"]
+        for run, values in _values_by_run(str(tmp_path)).items()
+    }
+    assert [len(sessions[run]) for run in [".", *subruns]] == [1, 1, 1, 1, 2]
+    reports = validate_logdir(str(tmp_path))
+    assert reports and all(r.ok for r in reports)
+
+
+def _values_by_run(logdir: str) -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = {}
+    for item in read_values(logdir):
+        found.setdefault(item.run, []).append(item)
+    return found
 
 
 def test_hparams_tensorboardx_positional_name(tmp_path: Any) -> None:

@@ -225,4 +225,4 @@ def test_finalize_without_logging_creates_no_writer(tmp_path: Any) -> None:
     logger.log_metrics({"a": 1.0}, 0)
     writer = logger.experiment
     logger.finalize("success")  # flush, close, then Lightning's save(): flush after close
-    assert writer._closed
+    assert writer._run.closed

@@ -248,7 +248,7 @@ def test_queue_full_check_reports_a_background_failure(tmp_path: Any, fake: Faul
     for step in range(1000):
         w.add_scalar("x", float(step), step)
     # (The failure is recorded once the background write is over: wait for that.)
-    assert wait_until(lambda: w._queue._error is not None), "the full queue did not wake the writer"
+    assert wait_until(lambda: w._run.queue._error is not None), "the full queue did not wake the writer"
     raised = []
     for step in range(1000, 2000):
         try:

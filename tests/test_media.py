@@ -76,9 +76,10 @@ def torch_style_tiling(videos: np.ndarray) -> np.ndarray:
 
 
 def pcm16(x: np.ndarray) -> np.ndarray:
-    """The int16 samples of amplitudes: clipped to [-1, 1], NaN as 0, round(x * 32767)."""
+    """The int16 samples of amplitudes: clipped to [-1, 1], NaN as 0, x * 32767 truncated
+    toward zero (torch's)."""
     x = np.clip(np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0), -1.0, 1.0)
-    return np.rint(x * 32767).astype(np.int16)
+    return (x * 32767).astype(np.int16)
 
 
 # --- writing the logs (once per module) ---------------------------------------------------
@@ -87,7 +88,7 @@ def pcm16(x: np.ndarray) -> np.ndarray:
 def _write_boxes(logdir: str, ns: types.SimpleNamespace) -> None:
     base_chw = np.empty((3, 24, 32), dtype=np.float64)
     base_chw[:] = np.array([0.2, 0.4, 0.6])[:, None, None]  # levels 51, 102, 153
-    base_hwc = np.rint(base_chw.transpose(1, 2, 0) * 255).astype(np.int64)
+    base_hwc = (base_chw.transpose(1, 2, 0).astype(np.float32) * 255).astype(np.int64)
     plain = [(2, 3, 12, 15), (20.4, 5.6, 29.0, 21.0), (-5, -5, 4, 4), (25, 18, 40, 30)]
     label_base = np.full((48, 64, 3), (51, 102, 153), dtype=np.uint8)
     labelled = [(4, 20, 30, 44), (36, 2, 60, 40)]  # the 1st label goes above, the 2nd inside

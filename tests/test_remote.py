@@ -264,7 +264,7 @@ def test_background_writes_make_segments(mem_root: str, tmp_path: Any) -> None:
 def test_oversized_batch_is_cut_into_segments(mem_root: str, tmp_path: Any) -> None:
     url = mem_root + "/run"
     writer = SummaryWriter(url, flush_secs=FAR)
-    writer._queue.storage.segment_bytes = 1500
+    writer._run.queue.storage.segment_bytes = 1500
     expected = []
     for step in range(120):
         writer.add_scalar("loss", float(step), step)
@@ -288,7 +288,7 @@ def test_segment_names_sort_in_creation_order_when_the_clock_steps_back(
     with SummaryWriter(url, flush_secs=FAR) as writer:
         writer.add_scalar("x", 1.0, 1)
         writer.flush()
-        sink = writer._queue.storage
+        sink = writer._run.queue.storage
         sink._last_stamp += 3 * 86400  # the last segment's time is 3 days "ahead"
         writer.add_scalar("x", 2.0, 2)
         writer.flush()

@@ -264,6 +264,30 @@ def test_default_flush_secs_is_live(tmp_path):
     w.close()
 
 
+def test_background_thread_stops_as_torchs_does(tmp_path):
+    """Lightning's conftest stops every daemon thread a test leaves behind and asserts it
+    ended: stop() writes what is pending and ends the thread; the next call starts one."""
+    before = set(threading.enumerate())
+    w = SummaryWriter(tmp_path, flush_secs=NEVER, max_queue=HUGE_QUEUE)
+    path = w.event_file_path
+    for i in range(5):
+        w.add_scalar("x", float(i), i)
+    w.add_text("t", "a note", 0)
+    (left,) = set(threading.enumerate()) - before
+    assert left.daemon
+    left.stop()
+    assert not left.is_alive()
+    assert count_values(path, "x") == 5 and count_values(path) == 6  # the text too
+    left.stop()  # a second stop: nothing to do
+    w.add_scalar("x", 5.0, 5)  # starts a new thread, which writes it soon
+    (again,) = set(threading.enumerate()) - before
+    assert again is not left
+    assert wait_for(lambda: count_values(path, "x") == 6)
+    w.close()
+    assert set(threading.enumerate()) - before == set()
+    assert read_run_scalars(path)["x"].steps.tolist() == list(range(6))
+
+
 def test_full_queue_wakes_the_background_thread(tmp_path):
     """max_queue wakes the writer early, but never for fewer than MIN_WAKE_BATCH events
     (tiny batches cost more per event); 8 MB of pending values wake it too."""
@@ -296,7 +320,7 @@ def test_huge_max_queue_still_bounds_the_backlog(tmp_path):
     path = w.event_file_path
     for i in range(3 * MAX_BACKLOG + 5):
         w.add_scalar("q", float(i), i)
-        assert len(w._queue.entries) < MAX_BACKLOG
+        assert len(w._run.queue.entries) < MAX_BACKLOG
     assert count_values(path, "q") == 3 * MAX_BACKLOG  # written by the caller, no flush
     w.close()
     assert count_values(path, "q") == 3 * MAX_BACKLOG + 5

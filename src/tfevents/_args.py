@@ -1,4 +1,8 @@
-"""Normalising the arguments every ``add_*`` method shares: tags, steps, wall times."""
+"""Normalising the arguments every ``add_*`` method shares: tags, steps, wall times.
+
+The one place a step or a wall time is checked. (``add_scalar``'s hot path tests for a
+plain ``int`` in range inline and calls ``step`` for anything else.)
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,12 @@ from typing import Any
 import numpy as np
 
 from tfevents import convert
+from tfevents.wire.schema import INT64_MAX, INT64_MIN
 
-_time = time.time
-INT64 = 2**63
+__all__ = ["INT64_MAX", "INT64_MIN", "now", "step", "wall_time"]
+
+#: The wall time of a call that gives none.
+now = time.time
 
 
 def check_tag(tag: object, name: str = "tag") -> str:
@@ -25,18 +32,41 @@ def check_tag(tag: object, name: str = "tag") -> str:
     return tag
 
 
-def global_step(value: Any) -> int:
-    """The event step: 0 when None, else an int in the int64 range."""
-    if value is None:
-        return 0
-    if value.__class__ is int and -INT64 <= value < INT64:
+def step(value: Any, name: str = "global_step") -> int:
+    """A step: an int in the int64 range (integral floats and numbers of any framework
+    accepted)."""
+    if value.__class__ is int and INT64_MIN <= value <= INT64_MAX:
         return value
-    return convert.to_step(value, "global_step")
+    if isinstance(value, (bool, np.bool_, list, tuple, str, bytes)) or value is None:
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if isinstance(value, (int, np.integer)):
+        number = int(value)
+    elif isinstance(value, (float, np.floating)):
+        if not float(value).is_integer():
+            raise ValueError(f"{name} must be a whole number, got {value!r}")
+        number = int(value)
+    else:
+        try:
+            as_float = convert.to_float(value, name)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from exc
+        return step(as_float, name)
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise ValueError(f"{name} must fit in a signed 64-bit integer, got {number}")
+    return number
 
 
-def wall_time(value: Any) -> float:
-    """The event's wall time: now when None, else finite seconds since the epoch."""
-    return _time() if value is None else convert.to_walltime(value)
+def wall_time(value: Any, name: str = "walltime") -> float:
+    """Seconds since the epoch; NaN and ±Inf are refused (they break TensorBoard's readers)."""
+    if isinstance(value, (list, tuple, str, bytes, bool)) or value is None:
+        raise TypeError(f"{name} must be seconds since the epoch as a number, got {type(value).__name__}")
+    try:
+        seconds = convert.to_float(value, name)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be seconds since the epoch as a number: {exc}") from None
+    if not np.isfinite(seconds):
+        raise ValueError(f"{name} must be finite, got {seconds}")
+    return seconds
 
 
 def real_array(array: np.ndarray, name: str, what: str = "real numbers") -> np.ndarray:

@@ -100,40 +100,6 @@ def to_float(value: Any, name: str) -> float:
     return float(array.reshape(()))
 
 
-def to_step(value: Any, name: str = "global_step") -> int:
-    """A step as a Python int in the int64 range; integral floats are accepted."""
-    if isinstance(value, (bool, np.bool_, list, tuple, str, bytes)):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if isinstance(value, (int, np.integer)):
-        step = int(value)
-    elif isinstance(value, (float, np.floating)):
-        if not float(value).is_integer():
-            raise ValueError(f"{name} must be a whole number, got {value!r}")
-        step = int(value)
-    else:
-        try:
-            number = to_float(value, name)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from exc
-        return to_step(number, name)
-    if not -(2**63) <= step < 2**63:
-        raise ValueError(f"{name} must fit in a signed 64-bit integer, got {step}")
-    return step
-
-
-def to_walltime(value: Any, name: str = "walltime") -> float:
-    """Seconds since the epoch; NaN and ±Inf are refused (they break TensorBoard's readers)."""
-    if isinstance(value, (list, tuple, str, bytes, bool)):
-        raise TypeError(f"{name} must be seconds since the epoch as a number, got {type(value).__name__}")
-    try:
-        seconds = to_float(value, name)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be seconds since the epoch as a number: {exc}") from None
-    if not np.isfinite(seconds):
-        raise ValueError(f"{name} must be finite, got {seconds}")
-    return seconds
-
-
 # --- framework scalars: logged without a host sync per call ---------------------------
 
 

@@ -1,5 +1,10 @@
 """Every exception and warning a user of tfevents may want to catch, in one place.
 
+Every exception tfevents raises on purpose is a ``TfeventsError``, and also the builtin
+a caller of torch or tensorboardX would catch there (``ValueError``, ``OSError``, ...);
+every warning is a ``TfeventsWarning``. Attributes are given to the constructor, by
+keyword.
+
 Writing:
     ``WriterClosedError``  events were handed to a writer whose file is closed.
     ``WriteFailedError``   the event file could not be written (disk full, store down);
@@ -24,32 +29,46 @@ Graphs:
 
 from __future__ import annotations
 
+from typing import Any
 
-class WriterClosedError(RuntimeError):
+
+class TfeventsError(Exception):
+    """The base of every exception tfevents raises."""
+
+
+class TfeventsWarning(UserWarning):
+    """The base of every warning tfevents gives."""
+
+
+class WriterClosedError(TfeventsError, RuntimeError):
     """Raised when events are written to a closed sink."""
 
 
-class WriteFailedError(OSError):
+class WriteFailedError(TfeventsError, OSError):
     """A write to the event file failed; the events are kept and retried on the next write.
 
     ``path``: the event file; ``unwritten_bytes``: how many bytes of events are kept for
     that retry (on a full disk, the whole records that fitted were written first)."""
 
-    path: str = ""
-    unwritten_bytes: int = 0
+    def __init__(
+        self, errno: int | None, message: str, *, path: str = "", unwritten_bytes: int = 0
+    ) -> None:
+        super().__init__(errno, message)
+        self.path = path
+        self.unwritten_bytes = unwritten_bytes
 
 
-class LoggedValueError(ValueError):
+class LoggedValueError(TfeventsError, ValueError):
     """Logged values could not be read when they were written (a framework value whose
     computation failed): raised by the next ``flush``/``close``; the others were written."""
 
 
-class TagKindError(ValueError):
+class TagKindError(TfeventsError, ValueError):
     """A tag already logged as one kind (scalars, images, ...) was given to a method of
     another: TensorBoard shows one kind per tag, so the call is refused."""
 
 
-class ReadError(ValueError):
+class ReadError(TfeventsError, ValueError):
     """An event file's contents could not be read."""
 
 
@@ -58,8 +77,18 @@ class DecodeError(ReadError):
     (a size larger than the record). Where the file is known, ``path`` and ``offset``
     (the record's byte offset) name it."""
 
-    path: str = ""
-    offset: int | None = None
+    def __init__(self, message: str = "", *, path: str = "", offset: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.offset = offset
+
+    def located(self, message: str, *, path: str, offset: int) -> DecodeError:
+        """The same error with another message, naming the file and the record."""
+        return type(self)(message, path=path, offset=offset, **self._own())
+
+    def _own(self) -> dict[str, Any]:
+        """The attributes a subclass adds, for ``located``."""
+        return {}
 
 
 class ValueDecodeError(DecodeError):
@@ -67,7 +96,14 @@ class ValueDecodeError(DecodeError):
     decoded: a tensor whose shape and contents disagree, a broken image, text that is
     not UTF-8. ``tag`` names the value."""
 
-    tag: str = ""
+    def __init__(
+        self, message: str = "", *, path: str = "", offset: int | None = None, tag: str = ""
+    ) -> None:
+        super().__init__(message, path=path, offset=offset)
+        self.tag = tag
+
+    def _own(self) -> dict[str, Any]:
+        return {"tag": self.tag}
 
 
 class RecordError(ReadError):
@@ -86,12 +122,12 @@ class TruncatedRecordError(RecordError):
     """The file ends inside a record: a torn write or a writer still at work."""
 
 
-class DamagedFileWarning(UserWarning):
+class DamagedFileWarning(TfeventsWarning):
     """A file was read up to a damaged record (a CRC mismatch or an event that does not
     parse); the message names the file and the byte offset."""
 
 
-class GraphInputError(ValueError, RuntimeError):
+class GraphInputError(TfeventsError, ValueError, RuntimeError):
     """``add_graph``: the model cannot run on ``input_to_model``. A ``RuntimeError`` too,
     as torch's tracer raises one there and code written for torch catches it."""
 
@@ -101,7 +137,7 @@ class GraphInputTypeError(GraphInputError, TypeError):
     (missing or unexpected arguments)."""
 
 
-class GraphTraceWarning(UserWarning):
+class GraphTraceWarning(TfeventsWarning):
     """``add_graph`` fell back from torch.export to a less faithful tracer."""
 
 
@@ -116,6 +152,8 @@ __all__ = [
     "ReadError",
     "RecordError",
     "TagKindError",
+    "TfeventsError",
+    "TfeventsWarning",
     "TruncatedRecordError",
     "ValueDecodeError",
     "WriteFailedError",

@@ -1,28 +1,23 @@
-"""Writing a Summary.Value with a caller's own plugin metadata (Keras' model JSON,
-CLU's ``write_summaries``): the one place the integrations reach below the public
-writer API, so that a public method can replace it in one line."""
+"""Writing what a framework writes that tfevents has no method for (Keras' model JSON,
+TensorFlow's hparams sessions), through the writer's public ``add_summary_tensor``."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
+import numpy as np
+
 from tfevents.wire import messages
+from tfevents.writer import SummaryWriter
 
 
-def write_tensor(writer: Any, tag: str, tensor_proto: bytes, metadata: bytes, step: int) -> None:
-    """Logs the encoded TensorProto ``tensor_proto`` under ``tag`` with ``metadata``."""
-    writer._add_summary(tag, metadata, messages.tensor_value_field(tensor_proto), int(step), time.time())
-
-
-def write_string(writer: Any, tag: str, text: str | bytes, plugin: str, content: bytes, step: int) -> None:
+def write_string(writer: SummaryWriter, tag: str, text: str | bytes, plugin: str, content: bytes, step: int) -> None:
     """Logs a scalar string tensor under ``plugin`` (e.g. ``graph_keras_model``)."""
-    data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
-    metadata = messages.summary_metadata(plugin, content)
-    write_tensor(writer, tag, messages.tensor_from_strings([data], shape=[]), metadata, step)
+    writer.add_summary_tensor(tag, text, int(step), metadata=messages.summary_metadata(plugin, content))
 
 
-def write_hparams_session(writer: Any, hparams: dict[str, Any], step: int = 0) -> None:
+def write_hparams_session(writer: SummaryWriter, hparams: dict[str, Any], step: int = 0) -> None:
     """Logs only a SessionStartInfo with ``hparams``, as TensorFlow's
     ``hparams_api.hparams`` does: with no experiment summary, TensorBoard infers the
     experiment from the sessions, with every scalar tag of the run as a metric. The
@@ -42,4 +37,6 @@ def write_hparams_session(writer: Any, hparams: dict[str, Any], step: int = 0) -
     kept = {key: hparams[key] for key in values}
     group = hashlib.sha256(json.dumps(kept, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
     content = hp.session_start_content(values, wall_time, group_name=group)
-    writer._add_summary(hp.SESSION_START_INFO_TAG, hp.metadata(content), hp.NULL_TENSOR_FIELD, int(step), wall_time)
+    writer.add_summary_tensor(
+        hp.SESSION_START_INFO_TAG, np.zeros(0, np.float32), int(step), wall_time, metadata=hp.metadata(content)
+    )

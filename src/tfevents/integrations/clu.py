@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 import tfevents
-from tfevents.integrations._raw import write_hparams_session, write_tensor
+from tfevents.integrations._raw import write_hparams_session
 from tfevents.summaries.legacy import use_legacy_forms
+from tfevents.wire import messages
 
 __all__ = ["MetricWriter"]
 
@@ -54,26 +55,26 @@ class MetricWriter:
         return self._writer
 
     def write_summaries(self, step: int, values: Mapping[str, Any], metadata: Mapping[str, Any] | None = None) -> None:
-        """Raw tensors; ``metadata[key]`` is a SummaryMetadata proto or its bytes."""
-        from tfevents.wire import messages
+        """Raw tensors; ``metadata[key]`` is a SummaryMetadata proto or its bytes.
 
+        Bytes that do not parse as a SummaryMetadata are stored as TensorFlow stores
+        them (its writer ignores the parse failure): as an empty metadata, with a
+        warning. Written as they are, they would make the run unreadable to TensorBoard.
+        """
         for key, value in values.items():
             meta = (metadata or {}).get(key)
-            if meta is None:
-                meta_bytes = messages.summary_metadata("")
-            elif isinstance(meta, (bytes, bytearray)):
-                meta_bytes = bytes(meta)
-            elif hasattr(meta, "SerializeToString"):
-                meta_bytes = meta.SerializeToString()
-            else:
-                raise TypeError(f"metadata[{key!r}] must be a SummaryMetadata proto or bytes")
-            array = np.asarray(value)
-            if array.dtype.kind in "SUO":
-                items = [s.encode("utf-8") if isinstance(s, str) else bytes(s) for s in array.reshape(-1).tolist()]
-                proto = messages.tensor_from_strings(items, shape=array.shape)
-            else:
-                proto = messages.tensor_from_array(array)
-            write_tensor(self._writer, key, proto, meta_bytes, _step(step))
+            try:
+                self._writer.add_summary_tensor(key, value, _step(step), metadata=meta)
+            except ValueError as exc:
+                if meta is None or "metadata" not in str(exc).split(":")[0]:
+                    raise
+                warnings.warn(
+                    f"write_summaries: metadata[{key!r}] is not a SummaryMetadata ({exc}); "
+                    "the value is written with an empty metadata, as TensorFlow does",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                self._writer.add_summary_tensor(key, value, _step(step), metadata=messages.summary_metadata(""))
 
     def write_scalars(self, step: int, scalars: Mapping[str, Any]) -> None:
         for key, value in scalars.items():

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import struct
 from collections.abc import Sequence
-from typing import TypeGuard
 
 import numpy as np
 
@@ -49,11 +48,6 @@ def purge_marker(wall_time: float, step: int) -> bytes:
     )
 
 
-def _only_scalar_tuples(entries: list[Entry]) -> TypeGuard[list[ScalarEntry]]:
-    """Whether every entry is add_scalar's bare tuple (the other entries are named)."""
-    return set(map(type, entries)) == {tuple}
-
-
 @functools.lru_cache(maxsize=4096)
 def _tag_field(tag: str) -> bytes:
     """Summary.Value's tag field (tags repeat)."""
@@ -78,10 +72,9 @@ class EventEncoder:
 
     def encode(self, entries: list[Entry]) -> bytes:
         """Frames queued entries in order: runs of scalars in one vectorised pass each."""
-        if _only_scalar_tuples(entries):
-            columns = scalar_columns(entries)
-            if columns is not None:
-                return self.encode_scalars(*columns)
+        columns = scalar_columns(entries)  # (None unless all are numbers from add_scalar)
+        if columns is not None:
+            return self.encode_scalars(*columns)
         parts = []
         scalars: list[ScalarEntry | SeriesEntry] = []  # a run of consecutive scalars
         values: list[SummaryEntry | EventEntry] = []  # a run of summaries and events

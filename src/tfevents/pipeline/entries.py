@@ -2,13 +2,15 @@
 
 The hot path (``add_scalar`` of a number) appends a bare tuple, ``ScalarEntry``:
 building a named object per call would cost more than the rest of the call. Every
-other kind of entry is a small named tuple of its own type, so the encoder tells them
-apart by type (``type(entry) is tuple`` is a scalar), never by what a slot holds.
+other kind of entry is a small object of its own type, and not a tuple: the encoder
+tells them apart by type, and a batch of scalar tuples is read as columns at once
+(indexing any other entry fails), with no pass over the batch to check its types.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -18,7 +20,8 @@ from tfevents.convert import Deferred
 ScalarEntry = tuple[str, float | Deferred, int, float]
 
 
-class SeriesEntry(NamedTuple):
+@dataclass(slots=True)
+class SeriesEntry:
     """A whole scalar series of one tag (``add_scalar_array``), one event per value."""
 
     tag: str
@@ -27,7 +30,8 @@ class SeriesEntry(NamedTuple):
     wall_times: np.ndarray  # float64
 
 
-class SummaryEntry(NamedTuple):
+@dataclass(slots=True)
+class SummaryEntry:
     """A summary value encoded on the caller's thread (images, histograms, text, ...)."""
 
     tag: str
@@ -37,10 +41,50 @@ class SummaryEntry(NamedTuple):
     wall_time: float
 
 
-class EventEntry(NamedTuple):
+@dataclass(slots=True)
+class EventEntry:
     """A complete encoded Event (graphs, session logs), written as it is."""
 
     payload: bytes
 
 
 Entry = ScalarEntry | SeriesEntry | SummaryEntry | EventEntry
+
+
+class Entries(Protocol):
+    """What the hot path appends to: a queue's deque, or a stand-in."""
+
+    def append(self, entry: ScalarEntry, /) -> None: ...
+
+    def __len__(self) -> int: ...
+
+
+class Queue(Protocol):
+    """What a writer hands entries to: an ``EventQueue`` (one event file), or a
+    ``NullQueue`` (a writer that writes nothing)."""
+
+    #: When ``len(entries)`` reaches this, the appender calls ``queue_full()``.
+    wake_threshold: int
+    closed: bool
+
+    @property
+    def entries(self) -> Entries: ...
+
+    @property
+    def path(self) -> str: ...
+
+    def describe(self) -> str: ...
+
+    def queue_full(self) -> None: ...
+
+    def add_scalar(self, tag: str, value: float | Deferred, step: int, wall_time: float) -> None: ...
+
+    def add_series(self, entry: SeriesEntry) -> None: ...
+
+    def add_summary(self, entry: SummaryEntry) -> None: ...
+
+    def add_event(self, payload: bytes) -> None: ...
+
+    def flush(self, fsync: bool = False) -> None: ...
+
+    def close(self) -> None: ...

@@ -27,17 +27,32 @@ import os
 import sys
 import threading
 import weakref
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Sequence
+from typing import Protocol
 
 from tfevents.errors import WriteFailedError
 from tfevents.pipeline import background
 
-if TYPE_CHECKING:
-    from tfevents.pipeline.queue import EventQueue
+
+class ExitQueue(Protocol):
+    """What the exit and fork hooks need of a queue."""
+
+    closed: bool
+
+    @property
+    def needs_network(self) -> bool: ...
+
+    def write_pending(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def describe(self) -> str: ...
+
+    def after_fork_in_child(self) -> None: ...
 
 
 class Closable(Protocol):
-    """What the exit and fork hooks need of a writer."""
+    """What the exit and fork hooks need of a writer's run."""
 
     def close(self) -> None: ...
 
@@ -45,23 +60,38 @@ class Closable(Protocol):
 
     def describe(self) -> str: ...
 
+    def open_queues(self) -> Sequence[object]: ...
+
+
+class ForkAware(Protocol):
+    """Something with state a forked child must renew (a lock another thread may hold)."""
+
+    def after_fork_in_child(self) -> None: ...
+
 
 _writers: weakref.WeakSet[Closable] = weakref.WeakSet()
-_queues: weakref.WeakSet[EventQueue] = weakref.WeakSet()
+_fork_aware: weakref.WeakSet[ForkAware] = weakref.WeakSet()
+_queues: weakref.WeakSet[ExitQueue] = weakref.WeakSet()
 _early_hook = False
 
 
 def register_writer(writer: Closable) -> None:
+    """Closes ``writer`` at exit (and renews it in a forked child)."""
     _writers.add(writer)
 
 
-def register_queue(queue: EventQueue) -> None:
+def register_fork_aware(part: ForkAware) -> None:
+    """Renews ``part`` in a forked child, before the writers."""
+    _fork_aware.add(part)
+
+
+def register_queue(queue: ExitQueue) -> None:
     _queues.add(queue)
-    if getattr(queue.storage, "needs_network", False):
+    if queue.needs_network:
         _register_early_hook()
 
 
-def unregister_queue(queue: EventQueue) -> None:
+def unregister_queue(queue: ExitQueue) -> None:
     _queues.discard(queue)
 
 
@@ -83,7 +113,7 @@ def _report(what: str, exc: BaseException) -> None:
 def _write_network_queues() -> None:
     """Step 1: object stores, while the network still works. The queues stay open."""
     for queue in list(_queues):
-        if not queue.closed and getattr(queue.storage, "needs_network", False):
+        if not queue.closed and queue.needs_network:
             try:
                 queue.write_pending()
             except Exception as exc:
@@ -110,7 +140,7 @@ def close_all() -> None:
             writer.close()
         except Exception as exc:
             _report(writer.describe(), exc)
-            reported.update(id(q) for q in getattr(writer, "open_queues", lambda: [])())
+            reported.update(id(q) for q in writer.open_queues())
     for queue in list(_queues):
         if id(queue) in reported or queue.closed:
             continue
@@ -121,6 +151,8 @@ def close_all() -> None:
 
 
 def _after_fork_in_child() -> None:
+    for part in list(_fork_aware):
+        part.after_fork_in_child()
     for writer in list(_writers):
         writer.after_fork_in_child()
     for queue in list(_queues):

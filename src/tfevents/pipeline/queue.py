@@ -19,14 +19,44 @@ import threading
 import time
 import warnings
 from collections import deque
+from itertools import repeat, starmap
+from typing import Protocol
 
 from tfevents.convert import Deferred
 from tfevents.errors import LoggedValueError, WriteFailedError, WriterClosedError
-from tfevents.pipeline import background, lifecycle
 from tfevents.pipeline.encoder import EventEncoder, file_header, purge_marker
 from tfevents.pipeline.entries import Entry, EventEntry, SeriesEntry, SummaryEntry
 from tfevents.records.reader import scan
 from tfevents.sinks.base import Storage
+
+
+class Service(Protocol):
+    """Who writes a queue in the background (``pipeline.service`` attaches one)."""
+
+    def wake(self, queue: EventQueue) -> None:
+        """Asks for ``queue`` to be written soon."""
+        ...
+
+    def ensure_running(self) -> None:
+        """Starts the background thread again if it was stopped."""
+        ...
+
+    def release(self, queue: EventQueue) -> None:
+        """``queue`` is closed: it is served no more."""
+        ...
+
+
+class _Unserved:
+    """A queue no one serves: written only by its own flush, close and backlog."""
+
+    def wake(self, queue: EventQueue) -> None:
+        pass
+
+    def ensure_running(self) -> None:
+        pass
+
+    def release(self, queue: EventQueue) -> None:
+        pass
 
 # The background writer is woken early when this many entries, or bytes of encoded
 # values, are pending; otherwise it writes every ``flush_secs``.
@@ -38,8 +68,9 @@ MAX_BACKLOG_BYTES = 4 * MAX_PENDING_BYTES
 
 
 def _drain(entries: deque[Entry]) -> list[Entry]:
-    pop = entries.popleft
-    return [pop() for _ in range(len(entries))]
+    """What is queued now, oldest first (appends that come meanwhile stay queued): one
+    ``popleft`` per entry, called from C (half the cost of a comprehension's loop)."""
+    return list(starmap(entries.popleft, repeat((), len(entries))))
 
 
 def estimated_size(entry: Entry) -> int:
@@ -99,10 +130,19 @@ class EventQueue:
         self._encoder = EventEncoder(self.scalar_metadata)
         self._purge = b"" if purge_step is None else purge_marker(time.time(), purge_step)
         self._needs_header = True
+        self._service: Service = _Unserved()
         if not storage.new_file_per_write:
             self._write_header()  # the file exists, header first, from the start
-        lifecycle.register_queue(self)
-        background.add(self)
+
+    def attach(self, service: Service) -> None:
+        """Has ``service`` write this queue in the background from now on."""
+        self._service = service
+
+    @property
+    def needs_network(self) -> bool:
+        """Whether writing needs the network (written before the interpreter shuts its
+        threads down)."""
+        return bool(getattr(self.storage, "needs_network", False))
 
     @property
     def path(self) -> str:
@@ -132,13 +172,14 @@ class EventQueue:
             return
         if self._error is not None:
             self._raise_error()
+        self._service.ensure_running()
         if len(self.entries) >= MAX_BACKLOG or self.pending_bytes >= MAX_BACKLOG_BYTES:
             self.write_pending(appending=True)
         elif not self.wake_requested:
             self.wake_requested = True
             self.wake_threshold = MAX_BACKLOG
             self.bytes_threshold = MAX_BACKLOG_BYTES
-            background.wake(self)
+            self._service.wake(self)
 
     def add_scalar(self, tag: str, value: float | Deferred, step: int, wall_time: float) -> None:
         """Queues one number (the writer's hot path appends to ``entries`` itself)."""
@@ -182,8 +223,7 @@ class EventQueue:
             self.write_pending()
             self.closed = True
             self.storage.close()
-        lifecycle.unregister_queue(self)
-        background.remove(self)  # (outside the lock: it may wait for the thread to end)
+        self._service.release(self)  # (outside the lock: it may wait for the thread to end)
         self._report_lost()
 
     # --- the write path ------------------------------------------------------------------
@@ -237,6 +277,13 @@ class EventQueue:
             return [head, tail, *chunks[1:]]  # (the space went meanwhile: all kept)
         return [tail, *chunks[1:]] if tail else chunks[1:]
 
+    def restart_background_on_next_append(self) -> None:
+        """After the background thread was stopped: the next append calls ``queue_full``,
+        which starts it again and has it write that append soon."""
+        self.wake_requested = False
+        self.wake_threshold = 1
+        self.bytes_threshold = 0
+
     def record_background_error(self, exc: BaseException) -> None:
         """Keeps an unexpected error of the background thread for the caller to see."""
         self._error = exc
@@ -245,14 +292,14 @@ class EventQueue:
         exc = self._error
         self._error = None
         kept = sum(len(chunk) for chunk in self._unwritten)
-        error = WriteFailedError(
+        raise WriteFailedError(
             getattr(exc, "errno", None),
             f"writing events to {self.describe()} failed: {exc}; the events logged so far "
             f"({kept} bytes, and this call's if it logged one) are kept and "
             "will be retried by the next flush or close",
-        )
-        error.path, error.unwritten_bytes = self.describe(), kept
-        raise error from exc
+            path=self.describe(),
+            unwritten_bytes=kept,
+        ) from exc
 
     def _report_lost(self) -> None:
         lost, self._lost = self._lost, None

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import operator
 import struct
+from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 
 from tfevents.convert import Deferred, resolve_scalars
-from tfevents.pipeline.entries import ScalarEntry, SeriesEntry
+from tfevents.pipeline.entries import Entry, ScalarEntry, SeriesEntry
 from tfevents.records.crc32c import (
     finalize_rows,
     mask,
@@ -147,27 +149,31 @@ def group_rows(
 
 
 def scalar_columns(
-    entries: list[ScalarEntry],
+    entries: Sequence[Entry],
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None:
-    """Tags, float32 values, int64 steps and float64 wall times, if all are plain numbers.
+    """Tags, float32 values, int64 steps and float64 wall times, if every entry is
+    ``add_scalar``'s tuple of a plain number; else None.
 
-    The common case: one pass per column, with no tuple per column built on the way. A
-    ``Deferred`` value (a framework scalar) makes numpy refuse the values: None is
-    returned, and ``mixed_scalar_columns`` reads them.
+    The common case: one pass per column, with no tuple per column built on the way. Any
+    other entry is not a tuple, so indexing it fails; a ``Deferred`` value (a framework
+    scalar) makes numpy refuse the values. Then ``mixed_scalar_columns`` (or the general
+    path) reads them.
     """
     count = len(entries)
     try:
+        values = list(map(_VALUE, cast("Sequence[ScalarEntry]", entries)))  # (else TypeError)
         with np.errstate(over="ignore"):
-            value_column = np.array(list(map(_VALUE, entries)), dtype=np.float32)
+            value_column = np.array(values, dtype=np.float32)
     except (TypeError, ValueError, RuntimeError):
         return None
-    if value_column.ndim != 1:  # only series of equal length were queued
+    if value_column.ndim != 1:
         return None
+    scalars = cast("Sequence[ScalarEntry]", entries)
     return (
-        list(map(_TAG, entries)),
+        list(map(_TAG, scalars)),
         value_column,
-        np.fromiter(map(_STEP, entries), dtype=np.int64, count=count),
-        np.fromiter(map(_WALL_TIME, entries), dtype=np.float64, count=count),
+        np.fromiter(map(_STEP, scalars), dtype=np.int64, count=count),
+        np.fromiter(map(_WALL_TIME, scalars), dtype=np.float64, count=count),
     )
 
 

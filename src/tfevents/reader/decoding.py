@@ -209,10 +209,11 @@ def _parse_value(
     try:
         value = _decode_payload(kind, payload_field, payload, metadata, decode_images)
     except Exception as exc:  # numpy, Pillow, wave, codecs: one error type for all
-        error = ValueDecodeError(f"tag {tag!r}: its {kind} value ({_FIELD_NAMES.get(payload_field, 'metadata')}) "
-                                 f"cannot be decoded: {exc}")
-        error.tag = tag
-        raise error from None
+        raise ValueDecodeError(
+            f"tag {tag!r}: its {kind} value ({_FIELD_NAMES.get(payload_field, 'metadata')}) "
+            f"cannot be decoded: {exc}",
+            tag=tag,
+        ) from None
     return Value(tag, kind, value, metadata, plugin)
 
 

@@ -74,10 +74,7 @@ def read_file(
 
 def located(error: DecodeError, path: str, index: int, offset: int) -> DecodeError:
     """``error`` again, its message and attributes naming the file and the record."""
-    out = type(error)(f"{path}: record {index} at byte {offset}: {error}")
-    out.__dict__.update(error.__dict__)
-    out.path, out.offset = path, offset
-    return out
+    return error.located(f"{path}: record {index} at byte {offset}: {error}", path=path, offset=offset)
 
 
 def damage_message(path: str, error: ReadError | UnicodeDecodeError, records_before: int) -> str:

@@ -15,7 +15,7 @@ Layouts (``snd_tensor``):
 
 Values: floating-point (and any integer type other than ``int16``, and bool) input is
 read as amplitudes in [-1, 1]: values outside are clipped, NaN becomes 0, and the
-sample written is ``round(x * 32767)`` as int16. ``int16`` input is taken as PCM
+sample written is ``x * 32767`` truncated toward zero to int16, as torch writes it. ``int16`` input is taken as PCM
 samples as they are.
 """
 
@@ -78,7 +78,7 @@ def to_pcm16(frames: np.ndarray, name: str = "snd_tensor") -> tuple[np.ndarray, 
         bad = int(np.count_nonzero(~(np.abs(values) <= 1.0)))  # NaN counts as bad
     if bad:
         values = np.clip(np.nan_to_num(values, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
-    pcm = np.rint(values * PCM_SCALE).astype("<i2")
+    pcm = (values * PCM_SCALE).astype("<i2")  # truncated toward zero, as torch's astype
     return np.ascontiguousarray(pcm), bad
 
 

@@ -233,24 +233,10 @@ def check_metrics(metric_dict: Any) -> dict[str, float]:
     return metrics
 
 
-def check_same_session(
-    previous: tuple[Any, tuple[str, ...]],
-    signature: Any,
-    metrics: Mapping[str, float],
-    run_dir: str | None,
-) -> None:
-    where = "this writer's run" if run_dir is None else f"the run {run_dir!r}"
+def same_session(
+    previous: tuple[Any, tuple[str, ...]], signature: Any, metrics: Mapping[str, float]
+) -> bool:
+    """Whether a call continues the session ``previous`` (the same hyperparameters and
+    domains, no metric the session did not declare) instead of starting another."""
     first_signature, first_metrics = previous
-    if signature != first_signature:
-        raise ValueError(
-            f"add_hparams was already called for {where} with other hyperparameters or "
-            "domains; TensorBoard keeps a run's first session, so log another session in "
-            "its own run (run_name=... or another writer)"
-        )
-    unknown = [key for key in metrics if key not in first_metrics]
-    if unknown:
-        raise ValueError(
-            f"metric_dict keys {unknown} were not declared by the first add_hparams call "
-            f"for {where}; TensorBoard keeps a run's first experiment, so declare every "
-            "metric in the first call"
-        )
+    return signature == first_signature and all(key in first_metrics for key in metrics)

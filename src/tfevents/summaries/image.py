@@ -6,8 +6,9 @@ Layouts: ``dataformats`` names the axes of the input, as in torch: any order of
 ``make_grid``).
 
 Pixel values: ``uint8`` is taken as is. Floating-point (and bool) input is read as
-intensities in [0, 1]: it is scaled by 255, rounded to the nearest level and clipped
-to [0, 255] (NaN becomes 0). Other integer dtypes are read as levels 0-255 and clipped.
+intensities in [0, 1]: it is scaled by 255, clipped to [0, 255] and truncated to a
+level, as torch and tensorboardX do (so a picture logged by either gives the same
+pixels; NaN becomes 0). Other integer dtypes are read as levels 0-255 and clipped.
 1 channel is written as grayscale, 2 as grayscale + alpha, 3 as RGB, 4 as RGBA.
 
 PNGs are written by ``tfevents.codecs.png`` (no Pillow), at zlib level 1 by default
@@ -112,7 +113,7 @@ def to_uint8(array: np.ndarray, name: str = "img_tensor") -> np.ndarray:
         scaled = np.multiply(array, np.float32(255.0), dtype=np.float32)
         np.fmax(scaled, 0.0, out=scaled)  # NaN and -inf become 0
         np.fmin(scaled, 255.0, out=scaled)
-        return cast(np.ndarray, np.rint(scaled, out=scaled).astype(np.uint8))
+        return cast(np.ndarray, scaled.astype(np.uint8))  # truncated, as torch's astype
     if kind in "iu":
         return cast(np.ndarray, np.clip(array, 0, 255).astype(np.uint8))
     raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")

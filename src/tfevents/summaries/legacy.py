@@ -46,6 +46,7 @@ from tfevents.wire.encoding import (
     string_field,
     uint_field,
 )
+from tfevents.wire.schema import INT64_MAX
 
 NO_METADATA = b""  # write no SummaryMetadata field (torch writes none for these forms)
 TEXT_SUFFIX = "/text_summary"
@@ -245,7 +246,7 @@ def audio(wav: bytes, sample_rate: float, channels: int, frames: int) -> Encoded
     if not float(sample_rate) > 0:
         raise ValueError(f"sample_rate must be positive, got {sample_rate!r}")
     channels = _check_int(channels, "channels", 1, 0xFFFF)
-    frames = _check_int(frames, "frames", 0, 2**63 - 1)
+    frames = _check_int(frames, "frames", 0, INT64_MAX)
     proto = b"".join(
         [
             _float(1, float(sample_rate)),

@@ -15,6 +15,7 @@ import numpy as np
 from tfevents import _args as args
 from tfevents import convert
 from tfevents.wire import messages
+from tfevents.wire.schema import INT64_MAX, INT64_MIN
 
 
 def metadata(display_name: str = "", description: str = "") -> bytes:
@@ -57,9 +58,9 @@ def check_series(
         if steps.dtype.kind == "f":
             if not np.all(np.floor(steps) == steps):
                 raise ValueError("global_steps must be whole numbers")
-            if count and (steps.min() < -(2.0**63) or steps.max() >= 2.0**63):
+            if count and (steps.min() < float(INT64_MIN) or steps.max() >= -float(INT64_MIN)):
                 raise ValueError("global_steps must fit in a signed 64-bit integer")
-        elif steps.dtype.kind == "u" and count and steps.max() >= 2**63:
+        elif steps.dtype.kind == "u" and count and steps.max() > INT64_MAX:
             raise ValueError("global_steps must fit in a signed 64-bit integer")
         elif steps.dtype.kind not in "iuf":
             raise TypeError(f"global_steps must be integers, got dtype {steps.dtype}")

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from tfevents import convert
-from tfevents.wire import messages
+from tfevents.wire import messages, validate
 
 PLUGIN_NAME = "tensor"
 MAX_BYTES = 2**31  # protobuf's hard limit on a message, as torch checks
@@ -43,3 +43,54 @@ def metadata(display_name: str = "", description: str = "") -> bytes:
 
 def value_field(array: np.ndarray) -> bytes:
     return messages.tensor_value_field(messages.tensor_from_array(array))
+
+
+def raw_value_field(value: Any, name: str = "tensor") -> bytes:
+    """A summary value of numbers or strings (str or bytes, any shape), as
+    ``tf.summary.write`` takes them."""
+    array = value if isinstance(value, np.ndarray) else None
+    if array is None and isinstance(value, (str, bytes)):
+        return messages.tensor_value_field(messages.tensor_from_strings([_utf8(value)], shape=[]))
+    if array is None:
+        try:
+            array = convert.to_numpy(value, name)
+        except TypeError:
+            array = np.asarray(value, dtype=object)
+    if array.dtype.kind in "USO":
+        items = [_utf8(item, name) for item in array.reshape(-1).tolist()]
+        return messages.tensor_value_field(messages.tensor_from_strings(items, shape=list(array.shape)))
+    return value_field(check(array, name))
+
+
+def _utf8(item: Any, name: str = "tensor") -> bytes:
+    if isinstance(item, str):
+        return item.encode("utf-8")
+    if isinstance(item, (bytes, bytearray, np.bytes_)):
+        return bytes(item)
+    raise TypeError(f"{name} must hold numbers or strings, got {type(item).__name__}")
+
+
+def metadata_bytes(metadata: Any, name: str = "metadata") -> bytes:
+    """A caller's SummaryMetadata (a message or its bytes), checked to parse."""
+    if metadata is None:
+        return b""
+    if isinstance(metadata, (bytes, bytearray, memoryview)):
+        data = bytes(metadata)
+    else:
+        serialize = getattr(metadata, "SerializeToString", None)
+        serialized = serialize() if callable(serialize) else None
+        if not isinstance(serialized, bytes):
+            raise TypeError(
+                f"{name} must be a SummaryMetadata message or its serialized bytes, "
+                f"got {type(metadata).__name__}"
+            )
+        data = serialized
+    validate.check_summary_metadata(data, name)
+    return data
+
+
+def plugin_name(metadata: bytes) -> str:
+    """The plugin a (checked) SummaryMetadata names, "" if none."""
+    plugin = validate.last_field(metadata, 1)
+    name = validate.last_field(plugin, 1) if plugin is not None else None
+    return name.decode("utf-8") if name else ""

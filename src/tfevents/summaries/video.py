@@ -10,7 +10,7 @@ count ``N`` is padded with black (transparent, with alpha) videos to the next po
 two, and laid out in ``2 ** ((N.bit_length() - 1) // 2)`` rows, row by row.
 
 Pixel values follow the image rules (``tfevents.summaries.image``): uint8 as is,
-floats in [0, 1] scaled by 255, rounded and clipped. 1 channel is grayscale, 2 is
+floats in [0, 1] scaled by 255, clipped and truncated (as torch). 1 channel is grayscale, 2 is
 grayscale + alpha, 3 is RGB, 4 is RGBA.
 
 GIF limits: at most 256 colours per frame (Pillow's median cut picks them; frames with

@@ -16,7 +16,7 @@ from tfevents.wire.encoding import FIXED32, FIXED64, LENGTH_DELIMITED, VARINT
 __all__ = ["DecodeError", "as_double", "as_float", "as_int64", "fields", "read_varint"]
 
 
-def read_varint(data: bytes, pos: int) -> tuple[int, int]:
+def read_varint(data: bytes | memoryview, pos: int) -> tuple[int, int]:
     result = 0
     shift = 0
     while True:

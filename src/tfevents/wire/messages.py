@@ -21,6 +21,7 @@ from tfevents.wire.encoding import (
     string_field,
     uint_field,
 )
+from tfevents.wire.schema import INT64_MAX, INT64_MIN
 
 FILE_VERSION = "brain.Event:2"
 
@@ -243,7 +244,7 @@ def attr_value(value: object) -> bytes:
 
 def _int64(value: int | np.integer) -> int:
     number = int(value)
-    if not -(2**63) <= number < 2**63:
+    if not INT64_MIN <= number <= INT64_MAX:
         raise ValueError(f"integer attribute {number} does not fit in int64")
     return number
 

@@ -16,6 +16,11 @@ def key_byte(number: int, wire_type: int) -> bytes:
 
 VARINT, FIXED64, LENGTH_DELIMITED, FIXED32 = 0, 1, 2, 5
 
+# The range of an int64 field (Event.step, TensorProto.int64_val, ...): every bound
+# check of a step or a count refers to these.
+INT64_MIN = -(1 << 63)
+INT64_MAX = (1 << 63) - 1
+
 # tensorboard.Event
 EVENT_WALL_TIME = 1  # double
 EVENT_STEP = 2  # int64

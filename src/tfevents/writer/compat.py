@@ -1,6 +1,5 @@
-"""The parts of torch's and tensorboardX's writers that callers reach past the public
-methods: ``file_writer``, ``all_writers``, ``_get_file_writer()`` and the ``FileWriter``
-they return, ``use_metadata`` and ``export_scalars_to_json``.
+"""The ``FileWriter`` of torch's and tensorboardX's writers, which callers reach past the
+public methods (``file_writer``, ``all_writers``, ``_get_file_writer()``).
 
 Lightning's ``TensorBoardLogger`` writes hparams with
 ``writer._get_file_writer().add_summary(summary)``; stable-baselines3 and Ray Tune call
@@ -12,35 +11,35 @@ their encoded bytes, with no protobuf dependency of ours.
 from __future__ import annotations
 
 import contextlib
-import json
-import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from tfevents import convert
-from tfevents.wire import messages
+from tfevents.pipeline.entries import Queue
+from tfevents.wire import messages, validate
 from tfevents.wire.decoding import fields
 from tfevents.wire.encoding import FIXED32, FIXED64, LENGTH_DELIMITED, bytes_field, key, uint_field
-
-if TYPE_CHECKING:
-    from tfevents.writer.core import Queue, WriterCore
+from tfevents.writer.run import Run
 
 _EVENT_WALL_TIME, _EVENT_STEP = 1, 2
 
 
-def serialized(message: Any, name: str) -> bytes:
-    """The bytes of a protobuf message (``SerializeToString``), or bytes as they are."""
+def serialized(message: Any, name: str, schema: validate.Schema) -> bytes:
+    """The bytes of a protobuf message (``SerializeToString``), or bytes as they are,
+    checked to parse as ``schema``: bytes TensorBoard cannot parse would make the whole
+    event file unreadable to it, so they are refused with a ``ValueError`` naming ``name``."""
     if isinstance(message, (bytes, bytearray, memoryview)):
-        return bytes(message)
-    serialize = getattr(message, "SerializeToString", None)
-    if callable(serialize):
-        data = serialize()
-        if isinstance(data, bytes):
-            return data
-    raise TypeError(
-        f"{name} must be a protobuf message (with SerializeToString) or its serialized bytes, "
-        f"got {type(message).__name__}"
-    )
+        data = bytes(message)
+    else:
+        serialize = getattr(message, "SerializeToString", None)
+        serialized = serialize() if callable(serialize) else None
+        if not isinstance(serialized, bytes):
+            raise TypeError(
+                f"{name} must be a protobuf message (with SerializeToString) or its serialized "
+                f"bytes, got {type(message).__name__}"
+            )
+        data = serialized
+    validate.check_message(data, schema, name)
+    return data
 
 
 def _with_time_and_step(event: bytes, wall_time: float, step: int | None) -> bytes:
@@ -65,8 +64,8 @@ class FileWriter:
     """torch's ``FileWriter`` for one run of a ``SummaryWriter`` (its own, or one of the
     runs ``add_scalars`` makes)."""
 
-    def __init__(self, writer: WriterCore, logdir: str, queue: Callable[[], Queue]) -> None:
-        self._writer = writer
+    def __init__(self, run: Run, logdir: str, queue: Callable[[], Queue]) -> None:
+        self._run = run
         self._logdir = logdir
         self._queue = queue
 
@@ -76,21 +75,15 @@ class FileWriter:
     def add_event(self, event: Any, step: int | None = None, walltime: float | None = None) -> None:
         """Writes an ``Event`` message; its wall time is ``walltime`` (default now), and
         its step ``step`` when given."""
-        data = serialized(event, "event")
-        default_step, default_walltime = self._writer._default_step, self._writer._default_walltime
-        if step is None and default_step:
-            step = default_step
-        if walltime is None:
-            walltime = default_walltime
-        wall_time = time.time() if walltime is None else convert.to_walltime(walltime)
-        number = None if step is None else convert.to_step(step)
+        data = serialized(event, "event", validate.EVENT)
+        number, wall_time = self._run.event_step(step), self._run.wall_time(walltime)
         self._queue().add_event(_with_time_and_step(data, wall_time, number))
 
     def add_summary(
         self, summary: Any, global_step: int | None = None, walltime: float | None = None
     ) -> None:
         """Writes a ``Summary`` message in an event of its own."""
-        data = serialized(summary, "summary")
+        data = serialized(summary, "summary", validate.SUMMARY)
         self.add_event(messages.event(0.0, summary=data), global_step, walltime)
 
     def add_graph(self, graph_profile: Any, walltime: float | None = None) -> None:
@@ -102,10 +95,10 @@ class FileWriter:
                 raise ValueError("graph_profile must be a GraphDef or a (GraphDef, RunMetadata) pair")
             graph = graph_profile[0]
             if len(graph_profile) == 2 and graph_profile[1] is not None:
-                run_metadata = serialized(graph_profile[1], "graph_profile[1]")
+                run_metadata = serialized(graph_profile[1], "graph_profile[1]", validate.RUN_METADATA)
         else:
             graph = graph_profile
-        self.add_event(messages.event(0.0, graph_def=serialized(graph, "graph_profile")), None, walltime)
+        self.add_event(messages.event(0.0, graph_def=serialized(graph, "graph_profile", validate.GRAPH_DEF)), None, walltime)
         if run_metadata is not None:
             tagged = messages.tagged_run_metadata("step1", run_metadata)
             self.add_event(messages.event(0.0, tagged_run_metadata=tagged), None, walltime)
@@ -115,35 +108,19 @@ class FileWriter:
         self, *, global_step: int | None = None, walltime: float | None = None
     ) -> Iterator[FileWriter]:
         """tensorboardX's: the default step and wall time of the calls inside."""
-        with self._writer.use_metadata(global_step=global_step, walltime=walltime):
+        with self._run.use_metadata(global_step=global_step, walltime=walltime):
             yield self
 
     def flush(self) -> None:
         self._queue().flush()
 
     def close(self) -> None:
-        if self._logdir == self._writer.log_dir:
-            self._writer.close()
+        if self._logdir == self._run.log_dir:
+            self._run.close()
         else:
             self._queue().close()
 
     def reopen(self) -> None:
         """After ``close()``: the next event goes to a new event file."""
-        if self._logdir == self._writer.log_dir:
-            self._writer._reopen()
-
-
-class ScalarLog:
-    """What ``add_scalars`` logged, for ``export_scalars_to_json`` (tensorboardX's
-    layout: ``{run directory: [[wall_time, step, value], ...]}``)."""
-
-    def __init__(self) -> None:
-        self.points: dict[str, list[list[float]]] = {}
-
-    def add(self, run: str, wall_time: float, step: int, value: float) -> None:
-        self.points.setdefault(run, []).append([wall_time, step, value])
-
-    def export(self, path: str) -> None:
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(self.points, f)
-        self.points = {}
+        if self._logdir == self._run.log_dir:
+            self._run.live_queue()

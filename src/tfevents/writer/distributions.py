@@ -7,10 +7,15 @@ from typing import Any
 from tfevents import _args as args
 from tfevents import convert
 from tfevents.summaries import histogram, legacy, pr_curve
-from tfevents.writer.core import WriterCore
+from tfevents.writer.host import Host
 
 
-class DistributionMethods(WriterCore):
+class Distributions:
+    """Histograms and precision-recall curves (no state of their own)."""
+
+    def __init__(self, host: Host) -> None:
+        self._host = host
+
     def add_histogram(
         self,
         tag: str,
@@ -29,22 +34,22 @@ class DistributionMethods(WriterCore):
         down to at most that many. NaN and ±Inf are not counted: TensorBoard has no
         bucket for them; a warning says so once per tag.
         """
-        self._claim_tag(tag, "histograms")
+        self._host.claim_tag(tag, "histograms")
         array = args.real_array(convert.to_numpy(values, "values"), "values")
         bucket_limit = histogram.check_max_bins(max_bins)
-        step, wall_time = self._step(global_step), self._when(walltime)
+        step, wall_time = self._host.step(global_step), self._host.wall_time(walltime)
         table, (nan, pos_inf, neg_inf) = histogram.compute(array, bins, bucket_limit)
         if nan or pos_inf or neg_inf:
-            self._warn_once(
+            self._host.warn_once(
                 (tag, "nonfinite"),
                 f"add_histogram({tag!r}): NaN and ±Inf values are not counted "
                 f"(this call: {nan} NaN, {pos_inf} +Inf, {neg_inf} -Inf)",
             )
-        if self.legacy_forms:
+        if self._host.legacy_forms:
             legacy_form = legacy.histogram(table, array)
-            self._add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
+            self._host.add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
             return
-        self._add_summary(tag, histogram.METADATA, histogram.value_field(table), step, wall_time)
+        self._host.add_summary(tag, histogram.METADATA, histogram.value_field(table), step, wall_time)
 
     def add_histogram_raw(
         self,
@@ -66,16 +71,16 @@ class DistributionMethods(WriterCore):
         ``sum_squares`` are checked but not stored: TensorBoard's histogram form has no
         place for them.
         """
-        self._claim_tag(tag, "histograms")
+        self._host.claim_tag(tag, "histograms")
         table = histogram.raw_table(min, max, num, sum, sum_squares, bucket_limits, bucket_counts)
-        step, wall_time = self._step(global_step), self._when(walltime)
-        if self.legacy_forms:  # the HistogramProto as given, fields and all
+        step, wall_time = self._host.step(global_step), self._host.wall_time(walltime)
+        if self._host.legacy_forms:  # the HistogramProto as given, fields and all
             legacy_form = legacy.histogram_raw(
                 min, max, num, sum, sum_squares, bucket_limits, bucket_counts
             )
-            self._add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
+            self._host.add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
             return
-        self._add_summary(tag, histogram.METADATA, histogram.value_field(table), step, wall_time)
+        self._host.add_summary(tag, histogram.METADATA, histogram.value_field(table), step, wall_time)
 
     def add_pr_curve(
         self,
@@ -91,14 +96,14 @@ class DistributionMethods(WriterCore):
 
         Any ``num_thresholds`` >= 2 is written (torch silently caps it at 127).
         """
-        self._claim_tag(tag, "pr_curves")
+        self._host.claim_tag(tag, "pr_curves")
         thresholds = pr_curve.check_num_thresholds(num_thresholds)
         label_array, prediction_array, weight_array = pr_curve.check_inputs(
             labels, predictions, weights
         )
-        step, wall_time = self._step(global_step), self._when(walltime)
+        step, wall_time = self._host.step(global_step), self._host.wall_time(walltime)
         table = pr_curve.compute_curve(label_array, prediction_array, thresholds, weight_array)
-        self._add_summary(
+        self._host.add_summary(
             tag, pr_curve.metadata(thresholds), pr_curve.value_field(table), step, wall_time
         )
 
@@ -123,7 +128,7 @@ class DistributionMethods(WriterCore):
         accepted and checked, and the data decides). ``weights`` is accepted for torch
         compatibility and, as there, unused.
         """
-        self._claim_tag(tag, "pr_curves")
+        self._host.claim_tag(tag, "pr_curves")
         pr_curve.check_num_thresholds(num_thresholds)
         table = pr_curve.check_raw(
             {
@@ -136,7 +141,7 @@ class DistributionMethods(WriterCore):
             },
         )
         thresholds = table.shape[1]
-        step, wall_time = self._step(global_step), self._when(walltime)
-        self._add_summary(
+        step, wall_time = self._host.step(global_step), self._host.wall_time(walltime)
+        self._host.add_summary(
             tag, pr_curve.metadata(thresholds), pr_curve.value_field(table), step, wall_time
         )

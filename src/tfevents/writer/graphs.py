@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from tfevents.extras import jax as jax_adapter
 from tfevents.graph import Graph
-from tfevents.wire import messages
-from tfevents.writer.core import WriterCore
+from tfevents.wire import messages, validate
+from tfevents.writer.host import Host
 
 if TYPE_CHECKING:
     from tfevents.summaries import onnx_graph, openvino_graph
@@ -20,7 +20,12 @@ else:
     openvino_graph = LazyModule("tfevents.summaries.openvino_graph")
 
 
-class GraphMethods(WriterCore):
+class Graphs:
+    """Graphs of models, built graphs and GraphDef bytes (no state of their own)."""
+
+    def __init__(self, host: Host) -> None:
+        self._host = host
+
     def add_graph(
         self,
         model: Any,
@@ -52,6 +57,7 @@ class GraphMethods(WriterCore):
             graph_def = model.to_graph_def()
         elif isinstance(model, (bytes, bytearray)):
             graph_def = bytes(model)
+            validate.check_message(graph_def, validate.GRAPH_DEF, "model")
         elif hasattr(model, "forward") and hasattr(model, "named_modules"):
             from tfevents.extras.torch import module_graph_def  # imports torch
 
@@ -66,7 +72,7 @@ class GraphMethods(WriterCore):
                 "module), a tfevents.Graph or serialized GraphDef bytes, "
                 f"got {type(model).__name__}"
             )
-        self._add_event(messages.event(time.time(), graph_def=graph_def))
+        self._host.add_event(messages.event(time.time(), graph_def=graph_def))
 
     def add_onnx_graph(self, prototxt: Any, *, walltime: float | None = None) -> None:
         """Logs the graph of an ONNX model (a path to an ``.onnx`` file, its bytes or a
@@ -74,11 +80,11 @@ class GraphMethods(WriterCore):
         needed: the model is decoded by tfevents (see ``summaries.onnx_graph``)."""
         model = onnx_graph.read_model(prototxt)
         graph_def = onnx_graph.graph_def(model)
-        wall_time = self._when(walltime)
-        self._add_event(messages.event(wall_time, graph_def=graph_def))
+        wall_time = self._host.wall_time(walltime)
+        self._host.add_event(messages.event(wall_time, graph_def=graph_def))
 
     def add_openvino_graph(self, graph: Any, walltime: float | None = None) -> None:
         """tensorboardX's: logs an OpenVINO IR model (the path of its ``.xml``) for the
         Graphs dashboard, one node per layer (see ``summaries.openvino_graph``)."""
         graph_def = openvino_graph.graph_def(graph)
-        self._add_event(messages.event(self._when(walltime), graph_def=graph_def))
+        self._host.add_event(messages.event(self._host.wall_time(walltime), graph_def=graph_def))

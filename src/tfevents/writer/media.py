@@ -13,7 +13,7 @@ import numpy as np
 from tfevents import _args as args
 from tfevents import convert
 from tfevents.summaries import image, text
-from tfevents.writer.core import WriterCore
+from tfevents.writer.host import Host
 
 if TYPE_CHECKING:
     from tfevents.codecs import figure as figures
@@ -28,7 +28,14 @@ else:
     figures = LazyModule("tfevents.codecs.figure")
 
 
-class MediaMethods(WriterCore):
+class Media:
+    """Images, boxes, figures, video, audio and text; owns the tags add_text checked."""
+
+    def __init__(self, host: Host) -> None:
+        self._host = host
+        # Tags add_text has checked and claimed (a set lookup beats checking again).
+        self._text_tags: set[str] = set()
+
     # --- images --------------------------------------------------------------------------
 
     def add_image(
@@ -40,7 +47,7 @@ class MediaMethods(WriterCore):
         dataformats: str = "CHW",
     ) -> None:
         """Logs one image; see ``tfevents.summaries.image`` for layouts and value rules."""
-        self._claim_tag(tag, "images")
+        self._host.claim_tag(tag, "images")
         array = convert.to_numpy(img_tensor, "img_tensor")
         hwc = image.to_uint8(image.to_hwc(array, dataformats), "img_tensor")
         self._add_image(tag, hwc, global_step, walltime)
@@ -59,7 +66,7 @@ class MediaMethods(WriterCore):
         ``dataformats``) or a list of same-shaped images without the ``N`` axis (then
         ``dataformats`` may name the batch's layout, ``NCHW``, or each image's, ``CHW``).
         """
-        self._claim_tag(tag, "images")
+        self._host.claim_tag(tag, "images")
         if isinstance(img_tensor, (list, tuple)) and img_tensor and not isinstance(
             img_tensor[0], (int, float, list, tuple)
         ):
@@ -75,17 +82,17 @@ class MediaMethods(WriterCore):
         self._add_image(tag, grid, global_step, walltime)
 
     def _add_image(self, tag: str, hwc: np.ndarray, global_step: Any, walltime: Any) -> None:
-        self._add_png(tag, hwc, self._step(global_step), self._when(walltime))
+        self._add_png(tag, hwc, self._host.step(global_step), self._host.wall_time(walltime))
 
     def _add_png(self, tag: str, hwc: np.ndarray, step: int, wall_time: float) -> None:
         """Queues an HWC uint8 image as a PNG (images, boxes, figures)."""
-        encoded = image.encode_png(hwc, self.png_compress_level)
-        if self.legacy_forms:
+        encoded = image.encode_png(hwc, self._host.png_compress_level)
+        if self._host.legacy_forms:
             legacy_form = legacy.image(encoded, hwc.shape[0], hwc.shape[1], hwc.shape[2])
-            self._add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
+            self._host.add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
             return
         field = image.value_field(encoded, hwc.shape[0], hwc.shape[1])
-        self._add_summary(tag, image.METADATA, field, step, wall_time)
+        self._host.add_summary(tag, image.METADATA, field, step, wall_time)
 
     # --- images with boxes, figures ---------------------------------------------------
 
@@ -108,7 +115,7 @@ class MediaMethods(WriterCore):
         torch and tensorboardX silently drop the labels). ``rescale`` resizes the image
         and its boxes. See ``tfevents.summaries.boxes`` for how they are drawn.
         """
-        self._claim_tag(tag, "images")
+        self._host.claim_tag(tag, "images")
         hwc = image.to_uint8(image.to_hwc(convert.to_numpy(img_tensor, "img_tensor"), dataformats))
         box_array = boxes.check_boxes(convert.to_numpy(box_tensor, "box_tensor"))
         label_list = boxes.check_labels(labels, box_array.shape[0])
@@ -116,7 +123,7 @@ class MediaMethods(WriterCore):
         if min(hwc.shape[0], hwc.shape[1]) == 0:
             raise ValueError(f"img_tensor must not be empty, got an image of {hwc.shape[0]}x{hwc.shape[1]}")
         boxes.check_rescaled_size(hwc.shape[0], hwc.shape[1], scale)
-        step, wall_time = self._step(global_step), self._when(walltime)
+        step, wall_time = self._host.step(global_step), self._host.wall_time(walltime)
         self._add_png(tag, boxes.draw(hwc, box_array, label_list, scale), step, wall_time)
 
     def add_figure(
@@ -133,7 +140,7 @@ class MediaMethods(WriterCore):
         list must hold figures of one size; they are tiled 8 to a row, as in
         ``add_images``). ``close`` closes the figures afterwards (``pyplot.close``).
         """
-        self._claim_tag(tag, "images")
+        self._host.claim_tag(tag, "images")
         close = args.check_flag(close, "close")  # checked before anything is queued
         many = isinstance(figure, (list, tuple))
         items = list(figure) if many else [figure]
@@ -142,7 +149,7 @@ class MediaMethods(WriterCore):
         for item in items:
             if not figures.is_figure(item):
                 raise TypeError(f"figure must be a matplotlib Figure or a list of them, got {type(item).__name__}")
-        step, wall_time = self._step(global_step), self._when(walltime)
+        step, wall_time = self._host.step(global_step), self._host.wall_time(walltime)
         pictures = [figures.render(item) for item in items]
         if many:
             sizes = {p.shape[:2] for p in pictures}
@@ -180,24 +187,24 @@ class MediaMethods(WriterCore):
         hundredths of a second (at most 50 fps; at least 100/65535 fps, as a GIF delay
         is at most 655.35 s). See ``tfevents.summaries.video``.
         """
-        self._claim_tag(tag, "images")
+        self._host.claim_tag(tag, "images")
         rate = video.check_fps(fps)
         nthwc = video.to_nthwc(convert.to_numpy(vid_tensor, "vid_tensor"), dataformats)
         frames = video.tile(image.to_uint8(nthwc, "vid_tensor"))
-        step, wall_time = self._step(global_step), self._when(walltime)
+        step, wall_time = self._host.step(global_step), self._host.wall_time(walltime)
         if rate > 100.0 / video.MIN_DELAY_CS:
-            self._warn_once(
+            self._host.warn_once(
                 (tag, "video-fps"),
                 f"add_video({tag!r}, fps={fps!r}): a GIF plays at most 50 frames per second "
                 "in browsers; its frames are shown 20 ms each",
             )
         encoded = video.encode_gif(frames, rate)
-        if self.legacy_forms:  # a Summary.Image holding the GIF, as torch writes it
+        if self._host.legacy_forms:  # a Summary.Image holding the GIF, as torch writes it
             legacy_form = legacy.image(encoded, frames.shape[1], frames.shape[2], frames.shape[3])
-            self._add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
+            self._host.add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
             return
         field = image.value_field(encoded, frames.shape[1], frames.shape[2])
-        self._add_summary(tag, image.METADATA, field, step, wall_time)
+        self._host.add_summary(tag, image.METADATA, field, step, wall_time)
 
     # --- audio ------------------------------------------------------------------------
 
@@ -217,25 +224,25 @@ class MediaMethods(WriterCore):
         is clipped (NaN becomes 0), with a warning once per tag; ``int16`` input is
         taken as PCM samples as they are. See ``tfevents.summaries.audio``.
         """
-        self._claim_tag(tag, "audio")
+        self._host.claim_tag(tag, "audio")
         rate = audio.check_sample_rate(sample_rate)
         array = convert.to_numpy(snd_tensor, "snd_tensor")
         if array.dtype.kind not in "biuf":
             raise TypeError(f"snd_tensor must hold real numbers, got dtype {array.dtype}")
         pcm, clipped = audio.to_pcm16(audio.to_frames(array))
-        step, wall_time = self._step(global_step), self._when(walltime)
+        step, wall_time = self._host.step(global_step), self._host.wall_time(walltime)
         if clipped:
-            self._warn_once(
+            self._host.warn_once(
                 (tag, "audio-clip"),
                 f"add_audio({tag!r}): {clipped} sample(s) outside [-1, 1] or NaN were "
                 "clipped (NaN to 0); this warning is shown once per tag",
             )
         wav = audio.encode_wav(pcm, rate)
-        if self.legacy_forms:
+        if self._host.legacy_forms:
             legacy_form = legacy.audio(wav, rate, pcm.shape[1], pcm.shape[0])
-            self._add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
+            self._host.add_summary(tag, legacy_form.metadata, legacy_form.field, step, wall_time)
             return
-        self._add_summary(tag, audio.METADATA, audio.value_field(wav), step, wall_time)
+        self._host.add_summary(tag, audio.METADATA, audio.value_field(wav), step, wall_time)
 
     # --- text -------------------------------------------------------------------------
 
@@ -254,21 +261,21 @@ class MediaMethods(WriterCore):
         under ``tag`` (torch and tensorboardX use ``tag + "/text_summary"``).
         """
         if tag.__class__ is not str or tag not in self._text_tags:  # (as add_scalar)
-            self._text_tags.add(self._claim_tag(tag, "text"))
+            self._text_tags.add(self._host.claim_tag(tag, "text"))
         if text_string.__class__ is not str:
             text_string = text.from_tensor(text_string)  # a tf.string tensor
-        rank = 1 if self.legacy_forms else 0  # torch's: a one-cell table
+        rank = 1 if self._host.legacy_forms else 0  # torch's: a one-cell table
         if text_string.__class__ is str:
             field = text.value_field(text_string, rank=rank)
         elif (table := text.to_cells(text_string)) is None:
             field = text.value_field(str(text_string), rank=rank)
         else:
             field = text.table_value_field(*table)
-        step, wall_time = self._step(global_step), self._when(walltime)
-        if self.legacy_forms:  # (under tag/text_summary, as torch)
-            self._add_summary(legacy.text_tag(tag), legacy.TEXT_METADATA, field, step, wall_time)
+        step, wall_time = self._host.step(global_step), self._host.wall_time(walltime)
+        if self._host.legacy_forms:  # (under tag/text_summary, as torch)
+            self._host.add_summary(legacy.text_tag(tag), legacy.TEXT_METADATA, field, step, wall_time)
             return
-        self._add_summary(tag, text.METADATA, field, step, wall_time)
+        self._host.add_summary(tag, text.METADATA, field, step, wall_time)
 
 
 def _with_alpha(hwc: np.ndarray) -> np.ndarray:

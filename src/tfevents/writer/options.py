@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from tfevents import _args as args
-from tfevents import convert, distributed
+from tfevents import distributed
 from tfevents.sinks import logdir_string
 from tfevents.sinks.naming import hostname
 
@@ -65,7 +65,7 @@ class WriterOptions:
         elif not isinstance(log_dir, (str, os.PathLike)):
             raise TypeError(f"log_dir must be a path, got {type(log_dir).__name__}")
         if purge_step is not None:
-            purge_step = convert.to_step(purge_step, "purge_step")
+            purge_step = args.step(purge_step, "purge_step")
         if isinstance(max_queue, bool) or not isinstance(max_queue, int) or max_queue < 1:
             raise ValueError(f"max_queue must be a positive int, got {max_queue!r}")
         if isinstance(flush_secs, bool) or not isinstance(flush_secs, (int, float)):

@@ -1,28 +1,22 @@
-"""Scalars: the hot path (``add_scalar``), whole series, several series on one chart
-(``add_scalars``) and the Custom Scalars layouts that draw them together."""
+"""Scalars: the hot path (``add_scalar``), whole series, and several series on one
+chart (``add_scalars``: one run per key, torch's layout, or Custom Scalars charts)."""
 
 from __future__ import annotations
 
+import json
 import os
-import re
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tfevents import _args as args
 from tfevents import convert
-from tfevents._args import INT64
-from tfevents.pipeline.entries import SeriesEntry, SummaryEntry
+from tfevents.pipeline.entries import SeriesEntry
 from tfevents.sinks import join_logdir
 from tfevents.summaries import scalar
-from tfevents.writer.core import WriterCore
-
-if TYPE_CHECKING:
-    from tfevents.summaries import custom_scalars
-else:
-    from tfevents._lazy import LazyModule
-
-    custom_scalars = LazyModule("tfevents.summaries.custom_scalars")
+from tfevents.wire.schema import INT64_MAX, INT64_MIN
+from tfevents.writer.custom_scalars import CustomScalars
+from tfevents.writer.host import Host
 
 _time = time.time
 # add_scalar's default for its rarely used string options: an identity check with it
@@ -42,7 +36,35 @@ def check_run_name_text(text: str, name: str) -> None:
         raise ValueError(f"{name} must not contain NUL characters: it names a run directory")
 
 
-class ScalarMethods(WriterCore):
+class ScalarLog:
+    """What ``add_scalars`` logged, for ``export_scalars_to_json`` (tensorboardX's
+    layout: ``{run directory: [[wall_time, step, value], ...]}``)."""
+
+    def __init__(self) -> None:
+        self.points: dict[str, list[list[float]]] = {}
+
+    def add(self, run: str, wall_time: float, step: int, value: float) -> None:
+        self.points.setdefault(run, []).append([wall_time, step, value])
+
+    def export(self, path: str) -> None:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(self.points, f)
+        self.points = {}
+
+
+class Scalars:
+    """Owns the tags ``add_scalar`` has checked, and what ``add_scalars`` logged."""
+
+    __slots__ = ("_charts", "_checked", "_host", "_log")
+
+    def __init__(self, host: Host, charts: CustomScalars) -> None:
+        self._host = host
+        self._charts = charts
+        # Tags already checked and claimed (a set lookup beats checking again): the hot
+        # path looks only here.
+        self._checked: set[str] = set()
+        self._log = ScalarLog()
+
     def add_scalar(
         self,
         tag: str,
@@ -72,8 +94,8 @@ class ScalarMethods(WriterCore):
         ``flush`` or ``close`` as a ``LoggedValueError`` naming its tag and step; the
         other events are written.
         """
-        if tag.__class__ is not str or tag not in self._checked_tags:
-            self._checked_tags.add(self._claim_tag(tag, "scalars"))
+        if tag.__class__ is not str or tag not in self._checked:
+            self._checked.add(self._host.claim_tag(tag, "scalars"))
         value: float | convert.Deferred
         if scalar_value.__class__ is float:
             value = scalar_value
@@ -83,15 +105,16 @@ class ScalarMethods(WriterCore):
             value = convert.defer_scalar(scalar_value, "scalar_value")
         else:
             value = convert.to_float(scalar_value, "scalar_value")
+        host = self._host
         if global_step is None:
-            step = self._default_step  # (0, unless inside use_metadata)
-        elif global_step.__class__ is int and -INT64 <= global_step < INT64:
-            step = global_step
+            step = host.default_step  # (0, unless inside use_metadata)
+        elif global_step.__class__ is int and INT64_MIN <= global_step <= INT64_MAX:
+            step = global_step  # (args.step's first test, inline: one call less per call)
         else:
-            step = convert.to_step(global_step, "global_step")
+            step = args.step(global_step)
         if walltime is None:
-            walltime = self._default_walltime
-        wall_time = _time() if walltime is None else convert.to_walltime(walltime)
+            walltime = host.default_walltime
+        wall_time = _time() if walltime is None else args.wall_time(walltime)
         if (
             new_style is not False
             or double_precision is not False
@@ -103,10 +126,10 @@ class ScalarMethods(WriterCore):
                 display_name, summary_description,
             )
             return
-        entries = self._entries
+        entries = host.entries
         entries.append((tag, value, step, wall_time))
-        if len(entries) >= self._queue.wake_threshold:
-            self._queue.queue_full()
+        if len(entries) >= host.queue.wake_threshold:
+            host.queue.queue_full()
 
     def add_scalar_array(
         self,
@@ -121,10 +144,10 @@ class ScalarMethods(WriterCore):
         (default ``0, 1, ..., len(values) - 1``). ``walltimes``: one number for all, or
         one per value (default: now). The events are the ones ``add_scalar`` would write.
         """
-        self._claim_tag(tag, "scalars")
+        self._host.claim_tag(tag, "scalars")
         value_column, steps, wall_times = scalar.check_series(values, global_steps, walltimes, _time())
         if value_column.size:
-            self._live_queue().add_series(SeriesEntry(tag, value_column, steps, wall_times))
+            self._host.live_queue().add_series(SeriesEntry(tag, value_column, steps, wall_times))
 
     def _add_scalar_with_options(
         self,
@@ -145,18 +168,19 @@ class ScalarMethods(WriterCore):
         if new_style:
             assert not isinstance(value, convert.Deferred)  # (deferred only without new_style)
             if double_precision:
-                self._warn_once(
+                self._host.warn_once(
                     (tag, "double"),
                     f"add_scalar({tag!r}, double_precision=True) writes a float64 tensor, "
                     "which TensorBoard's default (Rust) loader does not show; "
                     "it is shown with --load_fast=false",
                 )
-            self._add_summary(
+            self._host.add_summary(
                 tag, metadata, scalar.tensor_field(value, double_precision), step, wall_time
             )
             return
-        self._scalar_metadata.setdefault(tag, metadata)
-        self._live_queue().add_scalar(tag, value, step, wall_time)
+        self._host.scalar_metadata.setdefault(tag, metadata)
+        self._host.live_queue().add_scalar(tag, value, step, wall_time)
+
     def add_scalars(
         self,
         main_tag: str,
@@ -189,8 +213,8 @@ class ScalarMethods(WriterCore):
             raise TypeError(
                 f"tag_scalar_dict must be a dict of name -> number, got {type(tag_scalar_dict).__name__}"
             )
-        step = self._step(global_step)
-        wall_time = self._when(walltime)
+        step = self._host.step(global_step)
+        wall_time = self._host.wall_time(walltime)
         entries = []
         for key, value in tag_scalar_dict.items():
             args.check_tag(key, "tag_scalar_dict key")
@@ -209,90 +233,16 @@ class ScalarMethods(WriterCore):
         if layout == "same_run":
             for key, value in entries:
                 self.add_scalar(f"{main_tag}/{key}", value, step, wall_time)
-            self._chart_scalars(main_tag, [key for key, _ in entries], wall_time)
+            self._charts.chart_keys(main_tag, [key for key, _ in entries], wall_time)
             return
-        self._live_queue()
         for key, value in entries:
-            run_dir = join_logdir(self.log_dir, run_prefix + key)
-            with self._lock:
-                queue = self._sub_queues.get(run_dir)
-                if queue is None:
-                    queue = self._sub_queues[run_dir] = self._new_queue(run_dir)
-            queue.add_scalar(main_tag, value, step, wall_time)
-            self._scalar_log.add(run_dir, wall_time, step, value)
+            run_dir = join_logdir(self._host.log_dir, run_prefix + key)
+            self._host.sub_run(run_dir).add_scalar(main_tag, value, step, wall_time)
+            self._log.add(run_dir, wall_time, step, value)
 
-    def _chart_scalars(self, main_tag: str, keys: list[str], wall_time: float) -> None:
-        """Adds ``main_tag``'s keys to its multiline chart; rewrites the layout if new."""
-        with self._lock:
-            known = self._scalars_chart_keys.setdefault(main_tag, [])
-            new = [key for key in keys if key not in known]
-            if not new:
-                return
-            known.extend(new)
-            tags = tuple(f"^{re.escape(main_tag + '/' + key)}$" for key in known)
-        self._update_layout(
-            {main_tag: {main_tag: (custom_scalars.MULTILINE, tags)}}, wall_time
-        )
-
-    # --- custom scalars ------------------------------------------------------------------
-
-    def add_custom_scalars(self, layout: Mapping[str, Mapping[str, Any]], *, walltime: float | None = None) -> None:
-        """Adds charts to the run's Custom Scalars dashboard.
-
-        ``layout`` is ``{category: {chart_title: ["Multiline", [tag_regex, ...]]}}`` or
-        ``["Margin", [value_tag, lower_tag, upper_tag]]`` (exactly 3 tags). Multiline
-        tags are regular expressions matched against the run's scalar tags.
-
-        The run's layout accumulates over calls: a chart replaces the one with the same
-        category and title, others are added. (In torch the latest call's layout
-        replaces the whole layout.)
-        """
-        checked = custom_scalars.check_layout(layout, "layout")
-        self._update_layout(checked, self._when(walltime))
-
-    def add_custom_scalars_multilinechart(
-        self,
-        tags: list[str],
-        category: str = "default",
-        title: str = "untitled",
-        *,
-        walltime: float | None = None,
-    ) -> None:
-        """Adds one chart drawing the scalar series matching ``tags`` (regexes) together."""
-        self._add_chart(custom_scalars.MULTILINE, tags, category, title, walltime)
-
-    def add_custom_scalars_marginchart(
-        self,
-        tags: list[str],
-        category: str = "default",
-        title: str = "untitled",
-        *,
-        walltime: float | None = None,
-    ) -> None:
-        """Adds one chart of a value with a band: ``tags = [value, lower, upper]``."""
-        self._add_chart(custom_scalars.MARGIN, tags, category, title, walltime)
-
-    def _add_chart(
-        self, kind: str, tags: list[str], category: str, title: str, walltime: float | None
-    ) -> None:
-        checked = custom_scalars.check_tags(tags, kind, "tags")
-        custom_scalars.check_title(category, "category")
-        custom_scalars.check_title(title, "title")
-        self._update_layout({category: {title: (kind, checked)}}, self._when(walltime))
-
-    def _update_layout(
-        self, charts: Mapping[str, Mapping[str, custom_scalars.Chart]], wall_time: float
-    ) -> None:
-        queue = self._live_queue()
-        with self._lock:
-            layout = self._custom_scalars_layout
-            for category, items in charts.items():
-                target = layout.setdefault(category, {})
-                for title, chart in items.items():
-                    target[title] = chart
-            field = custom_scalars.value_field(layout)
-            # Queued under the lock: layouts reach the file in the order they were made.
-            queue.add_summary(
-                SummaryEntry(custom_scalars.CONFIG_TAG, custom_scalars.METADATA, field, 0, wall_time)
-            )
-
+    def export_scalars_to_json(self, path: str | os.PathLike[str]) -> None:
+        """tensorboardX's: writes what ``add_scalars`` logged since the last export as
+        ``{run directory: [[wall_time, step, value], ...]}``, then forgets it."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a file path, got {type(path).__name__}")
+        self._log.export(os.fspath(path))

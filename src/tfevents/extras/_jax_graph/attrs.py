@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from tfevents.wire.schema import INT64_MAX, INT64_MIN
+
 SMALL = 16
 TEXT_LIMIT = 256
 RESERVED = {"dtype", "_output_shapes", "_output_dtypes", "_source"}
@@ -76,7 +78,7 @@ def number(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
-        return value if -(2**63) <= value < 2**63 else str(value)
+        return value if INT64_MIN <= value <= INT64_MAX else str(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     return str(value)

@@ -29,6 +29,7 @@ from typing import Any
 import torch
 
 from tfevents.graph import _DTYPES
+from tfevents.wire.schema import INT64_MAX, INT64_MIN
 
 _BAD_CHARS = re.compile(r"[/:\s]")
 _FQN_PARTS = re.compile(r"\[\s*['\"]?([^\]'\"]*)['\"]?\s*\]|([^.\[\]]+)")
@@ -117,7 +118,7 @@ def attr_value(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
-        return value if -(2**63) <= value < 2**63 else str(value)
+        return value if INT64_MIN <= value <= INT64_MAX else str(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, str):
@@ -127,7 +128,7 @@ def attr_value(value: Any) -> Any:
         if (
             items
             and all(isinstance(v, int) and not isinstance(v, bool) for v in items)
-            and all(-(2**63) <= v < 2**63 for v in items)
+            and all(INT64_MIN <= v <= INT64_MAX for v in items)
         ):
             return items
         if items and all(isinstance(v, float) for v in items):
