@@ -175,8 +175,7 @@ def test_summary_checks_catch_wrong_data(tmp_path):
         summaries.check(wl["image_hwc"], "tfevents", False, events("i", lambda w: w.add_image("images/hwc_uint8", hwc, 0, dataformats="HWC")), 1)
     chw = events("c", wl["image_chw"].drive)
     summaries.check(wl["image_chw"], "tfevents", False, chw)
-    with pytest.raises(verify.BenchmarkError, match="decoded image differs"):  # the peers' rounding rule
-        summaries.check(wl["image_chw"], "tfevents", True, chw)
+    summaries.check(wl["image_chw"], "tfevents", True, chw)  # the peers' rule: the same pixels
     pr = wl["pr_curve"].inputs
     with pytest.raises(verify.BenchmarkError, match="PR curve counts"):
         summaries.check(wl["pr_curve"], "tfevents", False,

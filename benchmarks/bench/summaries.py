@@ -3,8 +3,8 @@ its default, and TensorBoard's tensor forms, ``legacy_forms=False``) against ten
 and torch.utils.tensorboard (and tensorboard.summary.Writer where it has the method), on
 the same inputs, made once. Every run's files are read back: the histogram's buckets
 equal numpy's counts over TensorFlow's edges (total, min and max too), the PNG decodes to
-exactly the pixels of the writer's documented conversion (tfevents rounds, torch and
-tensorboardX truncate), the PR curve equals an independent computation, the text is the
+exactly the pixels of torch's conversion (``uint8(x * 255)``, which all three share),
+the PR curve equals an independent computation, the text is the
 string logged. A floor row per workload times the bare numpy or Pillow work the summary
 cannot avoid, on the same input, without constructor or files."""
 
@@ -95,7 +95,6 @@ def make_inputs(w: Workload) -> None:
     elif w.key == "image_chw":
         hwc = _picture(256, 2)
         w.inputs = {"chw": np.ascontiguousarray(hwc.transpose(2, 0, 1)),
-                    "rint": np.clip(np.rint(hwc * np.float32(255)), 0, 255).astype(np.uint8),
                     "trunc": (hwc * np.float32(255)).clip(0, 255).astype(np.uint8)}
     elif w.key == "image_hwc":
         w.inputs = {"hwc": np.rint(_picture(512, 3) * 255).astype(np.uint8)}
@@ -123,7 +122,7 @@ def floor(w: Workload) -> None:
         if w.key == "histogram":
             np.histogram(inp["values"], bins=inp["edges"])
         elif w.key.startswith("image"):
-            Image.fromarray(inp.get("hwc", inp.get("rint")), "RGB").save(io.BytesIO(), format="PNG", compress_level=1)
+            Image.fromarray(inp.get("hwc", inp.get("trunc")), "RGB").save(io.BytesIO(), format="PNG", compress_level=1)
         else:
             buckets = np.floor(inp["predictions"] * np.float32(126)).astype(np.int64)
             np.bincount(buckets[inp["labels"]], minlength=127), np.bincount(buckets[~inp["labels"]], minlength=127)
@@ -186,7 +185,7 @@ def check(w: Workload, who: str, peer_rule: bool, events: list[Any], n: int | No
             width, height, png = ((value.image.width, value.image.height, value.image.encoded_image_string)
                                   if value.HasField("image") else (*map(int, value.tensor.string_val[:2]), value.tensor.string_val[2]))
             pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
-            want = w.inputs.get("hwc", w.inputs.get("trunc" if peer_rule else "rint"))
+            want = w.inputs.get("hwc", w.inputs.get("trunc"))
             if pixels.shape != (height, width, 3) or pixels.shape != want.shape or not np.array_equal(pixels, want):
                 diff = int(np.abs(pixels.astype(int) - want).max()) if pixels.shape == want.shape else "shape"
                 raise BenchmarkError(f"{who}: decoded image differs from the expected pixels (max difference {diff})")
@@ -259,8 +258,8 @@ def section(res: dict[str, Any]) -> str:
            "conversion; PR-curve counts, precision and recall against an independent computation; text strings).",
            "- Forms written: tfevents writes torch's forms by default (HistogramProto, Summary.Image, text under `tag/text_summary`) and, in its "
            "`legacy_forms=False` row, TensorBoard's tensor forms (`[k, 3]` float64 histograms, `[w, h, png]` string tensors); both PNG at zlib level "
-           "1 with float pixels rounded (`rint(x * 255)`); tensorboardX and torch write PNG at Pillow's default level 6 with float pixels truncated "
-           "(`uint8(x * 255)`), so float images differ by at most one level. The verdicts compare tfevents' default row with the best peer. "
+           "1; tensorboardX and torch write PNG at Pillow's default level 6; all three truncate float pixels (`uint8(x * 255)`), so the "
+           "decoded pixels are the same. The verdicts compare tfevents' default row with the best peer. "
            "bytes/event is the files' size over the events (PNG size dominates images).", ""]
     for w in res["workloads"]:
         medians, peer = _verdict(res, w)
