@@ -120,14 +120,57 @@ class Deferred:
 
 def is_torch_tensor(value: Any) -> bool:
     """A torch.Tensor, recognised without importing torch."""
-    return type(value).__module__.startswith("torch") and hasattr(value, "detach") and hasattr(
-        value, "numel"
-    )
+    return framework_of(value) == "torch"
 
 
 def is_jax_array(value: Any) -> bool:
     """A concrete jax.Array (not a tracer), recognised without importing jax."""
-    return type(value).__module__.startswith("jax") and hasattr(value, "copy_to_host_async")
+    return framework_of(value) == "jax"
+
+
+_FRAMEWORKS: dict[type, str | None] = {}
+
+
+def framework_of(value: Any) -> str | None:
+    """``"torch"`` for a torch.Tensor, ``"jax"`` for a concrete jax.Array, else None:
+    recognised by type without importing either, and remembered per type (one dict
+    lookup: ``add_scalar`` asks for every value that is not a Python float)."""
+    cls = type(value)
+    try:
+        return _FRAMEWORKS[cls]
+    except KeyError:
+        pass
+    module = cls.__module__
+    if module.startswith("torch") and hasattr(cls, "detach") and hasattr(cls, "numel"):
+        kind: str | None = "torch"
+    elif module.startswith("jax") and hasattr(cls, "copy_to_host_async"):
+        kind = "jax"
+    else:
+        kind = None
+    if len(_FRAMEWORKS) < 4096:  # (bounded: classes made on the fly are not kept for ever)
+        _FRAMEWORKS[cls] = kind
+    return kind
+
+
+# sharding -> whether its one device is a CPU, by id() (hashing a sharding costs more than
+# reading the platform); the sharding is kept so that its id is not reused meanwhile.
+_CPU_SHARDINGS: dict[int, tuple[Any, bool]] = {}
+
+
+def _on_cpu(value: Any) -> bool:
+    """Whether a jax.Array lives on one CPU device (its memory is the host's)."""
+    sharding = value.sharding
+    known = _CPU_SHARDINGS.get(id(sharding))
+    if known is not None and known[0] is sharding:
+        return bool(known[1])
+    try:
+        on_cpu = bool(value.device.platform == "cpu")
+    except Exception:  # (an array over several devices has no single .device)
+        on_cpu = False
+    if len(_CPU_SHARDINGS) >= 256:
+        _CPU_SHARDINGS.clear()
+    _CPU_SHARDINGS[id(sharding)] = (sharding, on_cpu)
+    return on_cpu
 
 
 def defer_scalar(value: Any, name: str) -> float | Deferred:
@@ -148,7 +191,7 @@ def defer_scalar(value: Any, name: str) -> float | Deferred:
     - any other jax.Array is immutable: it is kept as it is, its host copy is started
       (``copy_to_host_async``), and it is read on the background thread.
     """
-    if is_jax_array(value):
+    if framework_of(value) == "jax":
         if getattr(value, "size", 1) != 1:
             raise ValueError(f"{name} must hold exactly one value, got shape {tuple(value.shape)}")
         kind = getattr(getattr(value, "dtype", None), "kind", "f")
@@ -156,13 +199,10 @@ def defer_scalar(value: Any, name: str) -> float | Deferred:
             raise TypeError(f"{name} must be real, got a complex array")
         if kind not in "biufV":
             raise TypeError(f"{name} must be a real number, got dtype {value.dtype}")
-        try:
-            on_cpu = value.device.platform == "cpu"
-        except Exception:  # (an array over several devices has no single .device)
-            on_cpu = False
-        if on_cpu:  # host memory already: no copy to start (starting one stalls dispatch)
+        if _on_cpu(value):  # host memory already: no copy to start (starting one stalls dispatch)
             if value.is_ready():
-                return float(np.asarray(value, dtype=np.float32).reshape(()))
+                # (np.asarray without a dtype: a view of the buffer, half the cost)
+                return float(np.asarray(value).reshape(()))
             return Deferred(value, ("jax",))
         value.copy_to_host_async()
         return Deferred(value, ("jax",))

@@ -99,9 +99,7 @@ class Scalars:
         value: float | convert.Deferred
         if scalar_value.__class__ is float:
             value = scalar_value
-        elif new_style is False and (
-            convert.is_torch_tensor(scalar_value) or convert.is_jax_array(scalar_value)
-        ):
+        elif new_style is False and convert.framework_of(scalar_value) is not None:
             value = convert.defer_scalar(scalar_value, "scalar_value")
         else:
             value = convert.to_float(scalar_value, "scalar_value")
