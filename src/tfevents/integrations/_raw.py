@@ -5,9 +5,15 @@ writer API, so that a public method can replace it in one line."""
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any
 
+from tfevents.errors import DecodeError
 from tfevents.wire import messages
+from tfevents.wire.decoding import fields
+from tfevents.wire.encoding import LENGTH_DELIMITED
+
+EMPTY_METADATA = messages.summary_metadata("")  # a SummaryMetadata with nothing set but its (empty) plugin data
 
 
 def write_tensor(writer: Any, tag: str, tensor_proto: bytes, metadata: bytes, step: int) -> None:
@@ -43,3 +49,47 @@ def write_hparams_session(writer: Any, hparams: dict[str, Any], step: int = 0) -
     group = hashlib.sha256(json.dumps(kept, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
     content = hp.session_start_content(values, wall_time, group_name=group)
     writer._add_summary(hp.SESSION_START_INFO_TAG, hp.metadata(content), hp.NULL_TENSOR_FIELD, int(step), wall_time)
+
+
+def parses_as_summary_metadata(data: bytes) -> bool:
+    """Whether protobuf would parse ``data`` as a SummaryMetadata: well-formed wire
+    format, and valid UTF-8 in its strings (plugin_name, display_name, summary_description).
+    Unknown fields are allowed, as protobuf keeps them."""
+    try:
+        for number, wire_type, value in fields(data):
+            if wire_type != LENGTH_DELIMITED:
+                continue
+            assert isinstance(value, bytes)
+            if number == 1:  # plugin_data {plugin_name = 1, content = 2}
+                for inner, inner_type, name in fields(value):
+                    if inner == 1 and inner_type == LENGTH_DELIMITED:
+                        assert isinstance(name, bytes)
+                        name.decode("utf-8")
+            elif number in (2, 3):
+                value.decode("utf-8")
+    except (DecodeError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def summary_metadata_bytes(metadata: Any, name: str) -> bytes:
+    """The SummaryMetadata bytes to store for a caller's ``metadata`` (a proto, its bytes,
+    or None: none). Bytes that do not parse as one become an empty SummaryMetadata, with a
+    warning, as TensorFlow stores them (its C++ writer ignores the failed parse)."""
+    if metadata is None:
+        return b""
+    if isinstance(metadata, str):
+        metadata = metadata.encode("utf-8")
+    if isinstance(metadata, (bytes, bytearray, memoryview)):
+        data = bytes(metadata)
+    elif callable(getattr(metadata, "SerializeToString", None)):
+        data = metadata.SerializeToString()
+    else:
+        raise TypeError(f"{name} must be a SummaryMetadata proto or its bytes, got {type(metadata).__name__}")
+    if not parses_as_summary_metadata(data):
+        warnings.warn(
+            f"{name} ({len(data)} bytes) is not a serialized SummaryMetadata: stored as an empty "
+            "SummaryMetadata, as TensorFlow stores it", RuntimeWarning, stacklevel=3,
+        )
+        return EMPTY_METADATA
+    return data
