@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from _integration_helpers import session_groups, text_entries, wait_scalars
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard_server import TensorBoardServer
 from tfevents.clu import MetricWriter
 from tfevents.reader import read_values
