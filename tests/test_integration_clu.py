@@ -154,3 +154,30 @@ def test_bad_step_and_shapes(tmp_path: Any) -> None:
     with pytest.raises(ValueError, match="audios"):
         w.write_audios(0, {"x": np.zeros(10)}, sample_rate=8000)
     w.close()
+
+
+@pytest.mark.parametrize(
+    ("meta", "stored"),
+    [
+        (b"\n\x06\n\x04text\x28\x01", b"\n\x06\n\x04text\x28\x01"),  # an unknown field: protobuf keeps it
+        (b"\n\x03\n\x01\xff", b"\n\x02\n\x00"),  # plugin_name not UTF-8: an empty SummaryMetadata
+        (b"\n\x05\n\x03ab", b"\n\x02\n\x00"),  # truncated
+        (np.ones(2).tobytes(), b"\n\x02\n\x00"),  # field number 0
+    ],
+)
+def test_write_summaries_metadata_as_tensorflow_parses_it(tmp_path: Any, meta: bytes, stored: bytes) -> None:
+    w = MetricWriter(str(tmp_path))
+    if stored == meta:
+        w.write_summaries(1, {"x": np.arange(3)}, {"x": meta})
+    else:
+        with pytest.warns(RuntimeWarning, match=r"metadata\['x'\] .* is not a serialized SummaryMetadata"):
+            w.write_summaries(1, {"x": np.arange(3)}, {"x": meta})
+    w.close()
+    (value,) = [v for v in read_values(str(tmp_path)) if v.tag == "x"]
+    np.testing.assert_array_equal(value.value, np.arange(3))
+    raw = open(next(p for p in (tmp_path.iterdir()) if p.name.startswith("events")), "rb").read()
+    assert b"\x4a" + bytes([len(stored)]) + stored in raw  # Summary.Value.metadata (field 9)
+    other = MetricWriter(str(tmp_path / "other"))
+    with pytest.raises(TypeError, match=r"metadata\['x'\] must be a SummaryMetadata proto or its bytes"):
+        other.write_summaries(1, {"x": np.arange(3)}, {"x": 5})
+    other.close()

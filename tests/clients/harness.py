@@ -2,9 +2,10 @@
 tfevents' class swapped in (swap.py), and compares: ``scripts/clients.sh [--fast] [suite ...]``.
 
 Only the tests that pass with the original count. For each suite it prints how many
-ran, how many passed with the original and with tfevents, and the ids of the tests that
+ran, how many passed with the original and with tfevents, how many tfevents objects the
+tests created (0 would mean the swap did not reach them), and the ids of the tests that
 fail only with tfevents; it exits 1 if one of those is not in differences.txt (the
-deliberate differences, each with the README's reason).
+deliberate differences, each with the README's reason), or if a suite created none.
 
 The tests come from the clients' published source distributions, downloaded into the
 git-ignored ``.cache/clients/`` (``pip download --no-binary :all: --no-deps``) and run
@@ -24,6 +25,7 @@ import tarfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -41,6 +43,7 @@ class Result:
     suite: Suite
     original: dict[str, dict[str, str]]  # node id -> {"outcome", "message"}
     swapped: dict[str, dict[str, str]]
+    created: int  # tfevents objects the swapped run created
     seconds: float
 
     @property
@@ -129,7 +132,7 @@ def pytest_ini(tree: str) -> str:
     return empty
 
 
-def run_pytest(suite: Suite, tree: str, site: str | None, swapped: bool) -> dict[str, dict[str, str]]:
+def run_pytest(suite: Suite, tree: str, site: str | None, swapped: bool) -> dict[str, Any]:
     label = "tfevents" if swapped else "original"
     results = os.path.join(CACHE, "results", f"{suite.name}-{label}.json")
     os.makedirs(os.path.dirname(results), exist_ok=True)
@@ -145,7 +148,7 @@ def run_pytest(suite: Suite, tree: str, site: str | None, swapped: bool) -> dict
         TF_CPP_MIN_LOG_LEVEL="2",
     )
     command = [
-        python(suite), "-m", "pytest", "-p", "swap", "-p", "no:cacheprovider", "--import-mode=importlib",
+        python(suite), "-m", "pytest", "-p", "swap", "-p", "no:cacheprovider", "--import-mode=importlib", "--continue-on-collection-errors",
         "-c", pytest_ini(tree), "--rootdir", tree, "-q", "--tb=short", *suite.pytest_args, *suite.tests,
     ]
     log = os.path.join(CACHE, "results", f"{suite.name}-{label}.log")
@@ -164,7 +167,8 @@ def run_suite(suite: Suite) -> Result:
     with ThreadPoolExecutor(2) as pool:
         original = pool.submit(run_pytest, suite, tree, site, False)
         swapped = pool.submit(run_pytest, suite, tree, site, True)
-        return Result(suite, original.result(), swapped.result(), time.monotonic() - started)
+        theirs, ours = original.result(), swapped.result()
+        return Result(suite, theirs["tests"], ours["tests"], ours["created"], time.monotonic() - started)
 
 
 def read_differences(path: str = DIFFERENCES) -> dict[tuple[str, str], str]:
@@ -187,10 +191,10 @@ def unexpected(result: Result, listed: dict[tuple[str, str], str]) -> list[str]:
 
 
 def report(results: list[Result], listed: dict[tuple[str, str], str]) -> str:
-    lines = [f"{'suite':<20}{'tests':>7}{'original':>10}{'tfevents':>10}{'seconds':>9}"]
+    lines = [f"{'suite':<20}{'tests':>7}{'original':>10}{'tfevents':>10}{'created':>9}{'seconds':>9}"]
     for r in results:
         lines.append(f"{r.suite.name:<20}{len(r.original):>7}{len(r.passing):>10}"
-                     f"{len(r.passing_swapped):>10}{r.seconds:>9.0f}")
+                     f"{len(r.passing_swapped):>10}{r.created:>9}{r.seconds:>9.0f}")
     for r in results:
         for test in r.failing_swapped:
             reason = listed.get((r.suite.name, test))
@@ -219,9 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({r.suite.name: {"tests": len(r.original), "original": len(r.passing),
-                                      "tfevents": len(r.passing_swapped), "fail_only_with_tfevents":
-                                      r.failing_swapped} for r in results}, f, indent=1)
-    return 1 if any(unexpected(r, listed) for r in results) else 0
+                                      "tfevents": len(r.passing_swapped), "created": r.created,
+                                      "fail_only_with_tfevents": r.failing_swapped} for r in results}, f, indent=1)
+    return 1 if any(unexpected(r, listed) or not r.created for r in results) else 0
 
 
 if __name__ == "__main__":

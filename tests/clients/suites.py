@@ -41,9 +41,10 @@ SUITES = [
     Suite(
         "tensorboardx",
         "tensorboardX==2.6.5",
+        # (test_embedding.py and test_record_writer.py import moto<5's mock_s3: not collected with moto 5)
         tuple(f"tests/{name}.py" for name in (
-            "test_embedding", "test_figure", "test_hparams", "test_multiprocess_write", "test_pr_curve",
-            "test_pytorch_graph", "test_pytorch_np", "test_record_writer", "test_summary_writer", "test_writer",
+            "test_figure", "test_hparams", "test_multiprocess_write", "test_pr_curve", "test_pytorch_graph",
+            "test_pytorch_np", "test_summary_writer", "test_writer",
         )),
         "main",
         "torch",
@@ -54,7 +55,7 @@ SUITES = [
         ("tests/test_logger.py", "tests/test_tensorboard.py"),
         "main",
         "torch",
-        site=("stable-baselines3==2.9.2", "gymnasium==1.2.2", "farama-notifications==0.0.4"),
+        site=("stable-baselines3==2.9.2", "gymnasium==1.4.0", "farama-notifications==0.0.6"),
     ),
     Suite(
         "accelerate",

@@ -3,13 +3,15 @@ its writer class replaced by tfevents' one, and records each test's outcome.
 
 ``TFEVENTS_SWAP`` names what is swapped before the tests are collected (so that a test
 module's ``from x import Writer`` already finds tfevents' class); empty: nothing, the
-original run. ``CLIENTS_RESULTS`` is the JSON file the outcomes go to. ``CLIENTS_SITE`` is a
+original run. ``CLIENTS_RESULTS`` is the JSON file the outcomes go to, with the number of tfevents objects
+the tests created (proof that the swap reached them). ``CLIENTS_SITE`` is a
 folder of packages the environment lacks (torch for Keras' torch backend, ...): it goes
 at the end of ``sys.path``, so the environment's own packages win.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -31,6 +33,7 @@ def _swap_keras() -> None:
 
     for module in (keras.callbacks, keras.src.callbacks, keras.src.callbacks.tensorboard):
         module.TensorBoard = TensorBoard
+    _count_instances(TensorBoard)
 
 
 def _swap_clu() -> None:
@@ -49,6 +52,7 @@ def _swap_clu() -> None:
         clu.metric_writers.utils,  # create_default_writer's
     ):
         module.SummaryWriter = MetricWriter
+    _count_instances(MetricWriter)
 
 
 def _swap_torch() -> None:
@@ -56,10 +60,23 @@ def _swap_torch() -> None:
     import tfevents
 
     tfevents.patch()
+    _count_instances(tfevents.SummaryWriter)
 
 
 SWAPS = {"keras": _swap_keras, "clu": _swap_clu, "torch": _swap_torch}
 _outcomes: dict[str, dict[str, str]] = {}
+_created = [0]
+
+
+def _count_instances(cls: Any) -> None:
+    init = cls.__init__
+
+    @functools.wraps(init)
+    def counting_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        _created[0] += 1
+        init(self, *args, **kwargs)
+
+    cls.__init__ = counting_init
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -82,4 +99,4 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     path = os.environ.get("CLIENTS_RESULTS")
     if path:
         with open(path, "w", encoding="utf-8") as f:
-            json.dump(_outcomes, f, indent=1, sort_keys=True)
+            json.dump({"tests": _outcomes, "created": _created[0]}, f, indent=1, sort_keys=True)
