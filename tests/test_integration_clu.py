@@ -175,7 +175,7 @@ def test_write_summaries_metadata_as_tensorflow_parses_it(tmp_path: Any, meta: b
     w.close()
     (value,) = [v for v in read_values(str(tmp_path)) if v.tag == "x"]
     np.testing.assert_array_equal(value.value, np.arange(3))
-    raw = open(next(p for p in (tmp_path.iterdir()) if p.name.startswith("events")), "rb").read()
+    (raw,) = [p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("events")]
     assert b"\x4a" + bytes([len(stored)]) + stored in raw  # Summary.Value.metadata (field 9)
     other = MetricWriter(str(tmp_path / "other"))
     with pytest.raises(TypeError, match=r"metadata\['x'\] must be a SummaryMetadata proto or its bytes"):

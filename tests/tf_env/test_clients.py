@@ -18,7 +18,7 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("clu")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "clients"))
-import harness  # noqa: E402
+import harness
 
 
 def test_clients_own_tests_pass_with_tfevents(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
