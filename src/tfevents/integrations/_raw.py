@@ -1,6 +1,9 @@
 """Writing a Summary.Value with a caller's own plugin metadata (Keras' model JSON,
 CLU's ``write_summaries``): the one place the integrations reach below the public
-writer API, so that a public method can replace it in one line."""
+writer API, so that a public method can replace it in one line. Also the check that a
+caller's metadata bytes parse as a SummaryMetadata (``summary_metadata_bytes``), until
+wire/ has a shared validator of raw protos.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,10 @@ filesystem (``ram://``), and ``forward()`` reads what it holds back and writes e
 into the tfevents run through the writer's raw-event entry point
 (``_get_file_writer().add_event``), with its own step and wall time. The run stays one
 event file, written by tfevents. A flush and a read of the in-memory file cost about
-40 µs, so forwarding at every recorded batch is cheap.
+40 µs, so forwarding at every recorded batch is cheap. The in-memory file is freed when
+training ends (``close``), not before: a traced TensorFlow function keeps the writer it
+was traced with, so the writer cannot be replaced mid-training. It holds what the model
+logged, as many bytes as those events take in the run.
 """
 
 from __future__ import annotations
