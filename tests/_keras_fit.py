@@ -1,6 +1,10 @@
 """``python tests/_keras_fit.py LOGDIR [stock]``: one small ``model.fit`` with
 ``tfevents.keras.TensorBoard`` (or with ``stock``, Keras' own callback; needs TensorFlow),
-on the backend ``KERAS_BACKEND`` names. Prints the fit's history as JSON.
+on the backend ``KERAS_BACKEND`` names. Prints the fit's history as JSON. On the
+tensorflow backend the model also logs ``tf.summary.scalar("activity", ...)`` from a layer,
+which either callback must route into its ``train`` and ``validation`` runs; there
+``update_freq`` is 1, not 2: the traced train function evaluates Keras' ``record_if`` once,
+when it is traced at batch 1, so with 2 neither callback would ever record it.
 
 Run in a subprocess by tests/test_integration_keras.py and
 tests/tf_env/test_keras_tf_backend.py: the backend is chosen when keras is imported.
@@ -17,6 +21,14 @@ import numpy as np
 EPOCHS, SAMPLES, BATCH = 2, 32, 8  # 4 batches per epoch
 
 
+class _SummaryLayer(keras.layers.Layer):
+    def call(self, x):  # type: ignore[no-untyped-def]
+        import tensorflow as tf
+
+        tf.summary.scalar("activity", tf.reduce_mean(x))
+        return x
+
+
 def main(logdir: str, stock: bool) -> None:
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
@@ -26,18 +38,22 @@ def main(logdir: str, stock: bool) -> None:
     h = keras.layers.Embedding(10, 4, name="emb")(inputs)
     h = keras.layers.Flatten()(h)
     h = keras.layers.Dense(8, activation="relu", name="hidden")(h)
+    if keras.backend.backend() == "tensorflow":
+        h = _SummaryLayer(name="logs_activity")(h)
     outputs = keras.layers.Dense(3, activation="softmax", name="out")(h)
     model = keras.Model(inputs, outputs)
-    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  jit_compile=False)  # (summary ops do not compile with XLA)
     options = dict(
-        log_dir=logdir, histogram_freq=1, write_images=True, write_steps_per_second=True, update_freq=2,
+        log_dir=logdir, histogram_freq=1, write_images=True, write_steps_per_second=True,
+        update_freq=1 if keras.backend.backend() == "tensorflow" else 2, embeddings_freq=1,
     )
     if stock:
         callback = keras.callbacks.TensorBoard(**options)
     else:
         from tfevents.keras import TensorBoard
 
-        callback = TensorBoard(**options, embeddings_freq=1, flush_secs=1)
+        callback = TensorBoard(**options, flush_secs=1)
     history = model.fit(
         x, y, epochs=EPOCHS, batch_size=BATCH, validation_data=(x[:16], y[:16]), callbacks=[callback], verbose=0
     )

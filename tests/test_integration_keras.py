@@ -18,6 +18,7 @@ import types
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 
 # keras is imported only in the subprocesses (never here: the backend is chosen then).
@@ -37,6 +38,8 @@ TRAIN_SCALARS = {
 }
 VAL_SCALARS = {"epoch_loss", "epoch_accuracy", "evaluation_loss_vs_iterations", "evaluation_accuracy_vs_iterations"}
 WEIGHTS = ["emb/embeddings", "hidden/kernel", "hidden/bias", "out/kernel", "out/bias"]
+# Keras' own <log_dir>/projector_config.pbtxt, line for line (its test asserts them).
+KERAS_PROJECTOR_CONFIG = 'embeddings {\n  tensor_name: "layer_with_weights-0/embeddings/.ATTRIBUTES/VARIABLE_VALUE"\n}\n'
 
 USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
@@ -130,6 +133,19 @@ def test_model_json_for_the_graphs_dashboard(tb: TensorBoardServer, backend: str
     names = re.findall(r'^  name: "([^"]+)"', graph, flags=re.M)
     assert [n.rsplit("/", 1)[-1] for n in names] == ["input_layer", "emb", "flatten", "hidden", "out"]
     assert graph.count('s: "Dense"') == 2 and 's: "Embedding"' in graph
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_projector_shows_the_embeddings(tb: TensorBoardServer, logs: types.SimpleNamespace, backend: str) -> None:
+    with open(os.path.join(logs.root, backend, "projector_config.pbtxt"), encoding="utf-8") as f:
+        assert f.read() == KERAS_PROJECTOR_CONFIG
+    run = f"{backend}/train"
+    tb.wait_for_json("/data/plugin/projector/runs", lambda runs: run in runs)
+    info = tb.get_json("/data/plugin/projector/info", run=run)
+    shapes = {e["tensorName"]: e["tensorShape"] for e in info["embeddings"]}
+    assert shapes == {"emb:00000": [10, 4], "emb:00001": [10, 4]}  # the Embedding layer, each epoch
+    data = tb.get_bytes("/data/plugin/projector/tensor", run=run, name="emb:00001")
+    assert len(data) == 10 * 4 * 4 and np.isfinite(np.frombuffer(data, dtype=np.float32)).all()
 
 
 def test_bad_arguments() -> None:

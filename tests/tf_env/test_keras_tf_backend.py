@@ -3,7 +3,8 @@
 
 Both write into one log directory (``ours/``, ``stock/``); TensorBoard (both loaders)
 must show the same runs, scalar tags, steps and epoch values for the two, the same
-histogram tags, and a graph for each.
+histogram tags, and a graph for each; the model's own ``tf.summary`` calls land in both
+runs of both (tfevents forwards them from TensorFlow's default writer).
 """
 
 from __future__ import annotations
@@ -20,10 +21,17 @@ pytest.importorskip("tensorflow")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from _integration_helpers import wait_scalars
 from tensorboard_server import TensorBoardServer
-from test_integration_keras import TRAIN_SCALARS, VAL_SCALARS, WEIGHTS, run_fits
+from test_integration_keras import (
+    KERAS_PROJECTOR_CONFIG,
+    TRAIN_SCALARS,
+    VAL_SCALARS,
+    WEIGHTS,
+    run_fits,
+)
 
 pytestmark = pytest.mark.server
 
+ACTIVITY = "/logs_activity"  # in the tag of the model's own summary (tests/_keras_fit.py)
 USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
@@ -54,8 +62,9 @@ def test_same_runs_and_tags_as_keras_own_callback(tb: TensorBoardServer) -> None
     )
     for which in ("train", "validation"):
         assert set(tags[f"ours/tensorflow/{which}"]) == set(tags[f"stock/tensorflow/{which}"])
-    assert set(tags["ours/tensorflow/train"]) == TRAIN_SCALARS
-    assert set(tags["ours/tensorflow/validation"]) == VAL_SCALARS
+    for which, expected in (("train", TRAIN_SCALARS), ("validation", VAL_SCALARS)):
+        own = {t for t in tags[f"ours/tensorflow/{which}"] if ACTIVITY in t}
+        assert len(own) == 1 and set(tags[f"ours/tensorflow/{which}"]) - own == expected
 
 
 def test_same_steps_and_values(tb: TensorBoardServer) -> None:
@@ -82,3 +91,30 @@ def test_same_histograms_and_graphs(tb: TensorBoardServer) -> None:
     assert info["ours/tensorflow/train"]["run_graph"] == info["stock/tensorflow/train"]["run_graph"]
     assert info["ours/tensorflow/train"]["tags"]["keras"]["conceptual_graph"] is True
     assert info["stock/tensorflow/train"]["tags"]["keras"]["conceptual_graph"] is True
+
+
+def test_projector_shows_ours_and_not_keras_own(tb: TensorBoardServer) -> None:
+    # Keras 3 saves its embeddings as .weights.h5, which TensorBoard's Projector cannot
+    # read (it reads TensorFlow checkpoints): it lists no run of Keras' own callback.
+    runs = tb.wait_for_json("/data/plugin/projector/runs", lambda r: "ours/tensorflow/train" in r)
+    assert runs == ["ours/tensorflow/train"]
+    assert os.path.exists(os.path.join(tb.logdir, "stock", "tensorflow", "train", "keras_embedding.ckpt-1.weights.h5"))
+    for who in ("ours", "stock"):
+        with open(os.path.join(tb.logdir, who, "tensorflow", "projector_config.pbtxt"), encoding="utf-8") as f:
+            assert f.read() == KERAS_PROJECTOR_CONFIG, who
+
+
+def test_model_summaries_reach_the_runs_as_with_keras_own_callback(tb: TensorBoardServer, load_fast: bool) -> None:
+    # The layer's tf.summary.scalar runs inside the traced train and test functions: the
+    # tag has the layer's name scope, the step is the batch step when they were traced
+    # (1, each batch: the Rust data server keeps the last point of a repeated step).
+    for which, batches in (("train", 8), ("validation", 4)):
+        runs = {w: f"{w}/tensorflow/{which}" for w in ("ours", "stock")}
+        tags = tb.wait_for_json("/data/plugin/scalars/tags", lambda t, runs=runs: all(
+            any(ACTIVITY in tag for tag in t.get(r, {})) for r in runs.values()))
+        (tag,) = [t for t in tags[runs["stock"]] if ACTIVITY in t]
+        assert tag in tags[runs["ours"]]
+        points = {w: wait_scalars(tb, r, tag, 1 if load_fast else batches) for w, r in runs.items()}
+        assert [p[1] for p in points["ours"]] == [p[1] for p in points["stock"]] == [1] * len(points["ours"])
+        assert len(points["ours"]) == (1 if load_fast else batches), which
+        assert [p[2] for p in points["ours"]] == pytest.approx([p[2] for p in points["stock"]], rel=1e-5), which

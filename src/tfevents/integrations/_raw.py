@@ -1,15 +1,26 @@
-"""Writing what a framework writes that tfevents has no method for (Keras' model JSON,
-TensorFlow's hparams sessions), through the writer's public ``add_summary_tensor``."""
+"""Writing a Summary.Value with a caller's own plugin metadata (Keras' model JSON,
+CLU's ``write_summaries``, TensorFlow's hparams sessions), through the writer's public
+``add_summary_tensor``; and storing a caller's metadata bytes as TensorFlow stores them
+(``summary_metadata_bytes``).
+"""
 
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any
 
 import numpy as np
 
-from tfevents.wire import messages
+from tfevents.wire import messages, validate
 from tfevents.writer import SummaryWriter
+
+EMPTY_METADATA = messages.summary_metadata("")  # a SummaryMetadata with nothing set but its (empty) plugin data
+
+
+def write_tensor(writer: SummaryWriter, tag: str, tensor: Any, metadata: bytes, step: int) -> None:
+    """Logs ``tensor`` (an array, strings as an object array of bytes) under ``tag``."""
+    writer.add_summary_tensor(tag, tensor, int(step), metadata=metadata)
 
 
 def write_string(writer: SummaryWriter, tag: str, text: str | bytes, plugin: str, content: bytes, step: int) -> None:
@@ -40,3 +51,28 @@ def write_hparams_session(writer: SummaryWriter, hparams: dict[str, Any], step: 
     writer.add_summary_tensor(
         hp.SESSION_START_INFO_TAG, np.zeros(0, np.float32), int(step), wall_time, metadata=hp.metadata(content)
     )
+
+
+def summary_metadata_bytes(metadata: Any, name: str) -> bytes:
+    """The SummaryMetadata bytes to store for a caller's ``metadata`` (a proto, its bytes,
+    or None: none). Bytes that do not parse as one become an empty SummaryMetadata, with a
+    warning, as TensorFlow stores them (its C++ writer ignores the failed parse)."""
+    if metadata is None:
+        return b""
+    if isinstance(metadata, str):
+        metadata = metadata.encode("utf-8")
+    if isinstance(metadata, (bytes, bytearray, memoryview)):
+        data = bytes(metadata)
+    elif callable(getattr(metadata, "SerializeToString", None)):
+        data = metadata.SerializeToString()
+    else:
+        raise TypeError(f"{name} must be a SummaryMetadata proto or its bytes, got {type(metadata).__name__}")
+    try:
+        validate.check_summary_metadata(data, name)
+    except ValueError:
+        warnings.warn(
+            f"{name} ({len(data)} bytes) is not a serialized SummaryMetadata: stored as an empty "
+            "SummaryMetadata, as TensorFlow stores it", RuntimeWarning, stacklevel=3,
+        )
+        return EMPTY_METADATA
+    return data

@@ -1,5 +1,7 @@
 """CLU's ``MetricWriter`` interface on tfevents, without TensorFlow.
 
+It writes what CLU's TensorFlow ``SummaryWriter`` writes (``tf.summary``'s forms, computed
+in numpy by ``_tf_forms``), so code that reads CLU's runs back finds the same tensors.
 ``import clu.metric_writers`` imports TensorFlow, so this class does not subclass CLU's
 ABC; it implements the interface (duck typing is all ``AsyncWriter``, ``MultiWriter``
 and ``write_values`` need) and registers itself as a virtual subclass when
@@ -17,13 +19,11 @@ from typing import Any
 import numpy as np
 
 import tfevents
-from tfevents.integrations._raw import write_hparams_session
-from tfevents.summaries.legacy import use_legacy_forms
-from tfevents.wire import messages
+from tfevents.integrations import _tf_forms as forms
+from tfevents.integrations._raw import summary_metadata_bytes, write_hparams_session, write_tensor
+from tfevents.summaries import mesh
 
 __all__ = ["MetricWriter"]
-
-DEFAULT_BUCKETS = 30  # tf.summary.histogram's default, which CLU's writer uses
 
 
 class MetricWriter:
@@ -44,8 +44,6 @@ class MetricWriter:
         path = os.fspath(logdir)
         if collection:
             path = os.path.join(path, collection)
-        # CLU's own writer is tf.summary's: its users' files held the tensor forms.
-        writer_kwargs.setdefault("legacy_forms", use_legacy_forms(None, default=False))
         self._writer = tfevents.SummaryWriter(path, **writer_kwargs)
         _register_with_clu()
 
@@ -55,72 +53,70 @@ class MetricWriter:
         return self._writer
 
     def write_summaries(self, step: int, values: Mapping[str, Any], metadata: Mapping[str, Any] | None = None) -> None:
-        """Raw tensors; ``metadata[key]`` is a SummaryMetadata proto or its bytes.
-
-        Bytes that do not parse as a SummaryMetadata are stored as TensorFlow stores
-        them (its writer ignores the parse failure): as an empty metadata, with a
-        warning. Written as they are, they would make the run unreadable to TensorBoard.
-        """
+        """Raw tensors, with ``tf.summary.write``'s dtypes; ``metadata[key]`` is a
+        SummaryMetadata proto or its bytes. Bytes that do not parse as one are stored as
+        TensorFlow stores them: an empty SummaryMetadata (with a warning)."""
+        step = _step(step)
         for key, value in values.items():
-            meta = (metadata or {}).get(key)
-            try:
-                self._writer.add_summary_tensor(key, value, _step(step), metadata=meta)
-            except ValueError as exc:
-                if meta is None or "metadata" not in str(exc).split(":")[0]:
-                    raise
-                warnings.warn(
-                    f"write_summaries: metadata[{key!r}] is not a SummaryMetadata ({exc}); "
-                    "the value is written with an empty metadata, as TensorFlow does",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
-                self._writer.add_summary_tensor(key, value, _step(step), metadata=messages.summary_metadata(""))
+            name = f"metadata[{key!r}]"
+            meta = summary_metadata_bytes((metadata or {}).get(key), name)
+            write_tensor(self._writer, key, forms.tensor(value, f"values[{key!r}]"), meta, step)
 
     def write_scalars(self, step: int, scalars: Mapping[str, Any]) -> None:
+        """Rank-0 float32 tensors with the ``scalars`` plugin, as ``tf.summary.scalar``."""
+        step = _step(step)
         for key, value in scalars.items():
-            self._writer.add_scalar(key, float(np.asarray(value).reshape(())), _step(step))
+            self._writer.add_scalar(key, value, step, new_style=True)
 
     def write_images(self, step: int, images: Mapping[str, Any]) -> None:
-        """``[N, H, W, C]`` or ``[H, W, C]`` (C = 1, 3 or 4); N > 1 is one grid image."""
+        """``[N, H, W, C]`` or ``[H, W, C]`` (C = 1 to 4), all N images under one tag."""
+        step = _step(step)
         for key, value in images.items():
             array = np.asarray(value)
             if array.ndim == 3:
                 array = array[None]
             if array.ndim != 4:
                 raise ValueError(f"images[{key!r}] must be [N, H, W, C] or [H, W, C], got shape {array.shape}")
-            self._writer.add_images(key, array, _step(step), dataformats="NHWC")
+            tensor = forms.image(array, max_outputs=array.shape[0], name=f"images[{key!r}]")
+            write_tensor(self._writer, key, tensor, forms.IMAGE, step)
 
     def write_videos(self, step: int, videos: Mapping[str, Any]) -> None:
         """``[N, T, H, W, C]`` or ``[T, H, W, C]``, as animated GIFs (CLU's TF writer only
         warns: it writes none)."""
+        step = _step(step)
         for key, value in videos.items():
             array = np.asarray(value)
             if array.ndim == 4:
                 array = array[None]
             if array.ndim != 5:
                 raise ValueError(f"videos[{key!r}] must be [N, T, H, W, C] or [T, H, W, C], got shape {array.shape}")
-            self._writer.add_video(key, array, _step(step), dataformats="NTHWC")
+            self._writer.add_video(key, array, step, dataformats="NTHWC")
 
     def write_audios(self, step: int, audios: Mapping[str, Any], *, sample_rate: int) -> None:
-        """``[N, T, C]`` in [-1, 1]; clip i of N > 1 is logged as ``<key>/<i>``."""
+        """``[N, T, C]`` in [-1, 1]: all N clips under one tag."""
+        step = _step(step)
         for key, value in audios.items():
             array = np.asarray(value)
             if array.ndim != 3:
                 raise ValueError(f"audios[{key!r}] must be [N, T, C], got shape {array.shape}")
-            for i, clip in enumerate(array):
-                tag = key if len(array) == 1 else f"{key}/{i}"
-                self._writer.add_audio(tag, clip[:, 0] if clip.shape[1] == 1 else clip, _step(step), sample_rate=sample_rate)
+            tensor = forms.audio(array, sample_rate, max_outputs=array.shape[0], name=f"audios[{key!r}]")
+            write_tensor(self._writer, key, tensor, forms.AUDIO, step)
 
     def write_texts(self, step: int, texts: Mapping[str, str]) -> None:
+        step = _step(step)
         for key, value in texts.items():
-            self._writer.add_text(key, value, _step(step))
+            write_tensor(self._writer, key, forms.text(value, f"texts[{key!r}]"), forms.TEXT, step)
 
     def write_histograms(
         self, step: int, arrays: Mapping[str, Any], num_buckets: Mapping[str, int] | None = None
     ) -> None:
+        """tf.summary.histogram's ``[k, 3]`` tables (30 equal buckets unless
+        ``num_buckets[key]`` says)."""
+        step = _step(step)
         for key, value in arrays.items():
-            buckets = (num_buckets or {}).get(key) or DEFAULT_BUCKETS
-            self._writer.add_histogram(key, np.asarray(value), _step(step), bins=int(buckets))
+            buckets = None if num_buckets is None else num_buckets.get(key)
+            tensor = forms.histogram(value, buckets, f"arrays[{key!r}]")
+            write_tensor(self._writer, key, tensor, forms.HISTOGRAM, step)
 
     def write_pointcloud(
         self,
@@ -130,25 +126,35 @@ class MetricWriter:
         point_colors: Mapping[str, Any] | None = None,
         configs: Mapping[str, Any] | None = None,
     ) -> None:
-        """``[N, 3]`` points (colors ``[N, 3]`` uint8) for the Mesh dashboard."""
+        """``[B, N, 3]`` (or ``[N, 3]``) points for the Mesh dashboard, as TensorBoard's
+        mesh summary writes them: arrays keep their dtype (float colours in [0, 1] stay
+        floats), and ``configs[key]`` is that cloud's three.js config."""
+        step = _step(step)
         for key, value in point_clouds.items():
-            vertices = np.asarray(value, dtype=np.float32)
-            if vertices.ndim == 2:
-                vertices = vertices[None]
-            colors = (point_colors or {}).get(key)
+            parts = [(mesh.VERTEX, _cloud(value, f"point_clouds[{key!r}]"))]
+            colors = None if point_colors is None else point_colors.get(key)
             if colors is not None:
-                colors = np.asarray(colors, dtype=np.uint8)
-                colors = colors[None] if colors.ndim == 2 else colors
-            config = {"material": dict(configs)} if configs else None
-            self._writer.add_mesh(key, vertices, colors=colors, config_dict=config, global_step=_step(step))
+                parts.append((mesh.COLOR, _cloud(colors, f"point_colors[{key!r}]")))
+                if parts[1][1].shape != parts[0][1].shape:
+                    raise ValueError(f"point_colors[{key!r}] must have the shape of its points, "
+                                     f"{parts[0][1].shape}, got {parts[1][1].shape}")
+            config = mesh.json_config(None if configs is None else configs.get(key))
+            components = mesh.components_bitmask([kind for kind, _ in parts])
+            for kind, array in parts:
+                content = mesh.plugin_content(key, kind, array.shape, config, components)
+                write_tensor(self._writer, mesh.instance_tag(key, kind), forms.tensor(array),
+                             mesh.metadata(content), step)
 
     def write_hparams(self, hparams: Mapping[str, Any]) -> None:
-        """Flattened with ``.`` (as CLU); values other than bool/number/str become
-        str. Written as TensorFlow's ``hparams_api.hparams`` does: every scalar of the
-        run is a metric of the session in the HParams dashboard."""
+        """Flattened as CLU flattens them (``{"a": {"b": 1}, "l": [1, 2]}``: ``a.b``, ``l.0``,
+        ``l.1``; None is ``""``) and written as TensorFlow's ``hparams_api.hparams`` does:
+        every scalar of the run is a metric of the session in the HParams dashboard.
+        Values TensorFlow takes (bool, number, str, numpy scalars) are kept; others
+        become ``str(value)`` (TensorFlow raises). Flushed at once."""
         flat: dict[str, Any] = {}
-        _flatten(hparams, "", flat)
+        _flatten(hparams, (), flat)
         write_hparams_session(self._writer, flat)
+        self._writer.flush()
 
     def flush(self) -> None:
         self._writer.flush()
@@ -165,17 +171,31 @@ def _step(step: Any) -> int:
     return int(value)
 
 
-def _flatten(values: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None:
+def _cloud(value: Any, name: str) -> np.ndarray:
+    array = forms.as_tf_array(value, name)
+    if array.ndim == 2:
+        array = array[None]
+    if array.ndim != 3 or array.shape[2] != 3 or array.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must be [B, N, 3] or [N, 3] numbers, got shape {array.shape} of {array.dtype}")
+    return array
+
+
+def _flatten(values: Any, prefix: tuple[str, ...], out: dict[str, Any]) -> None:
+    """``clu.internal.utils.flatten_dict``, with values as ``hparams_api`` normalises them."""
     for key, value in values.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            _flatten(value, name + ".", out)
-        elif value is None or isinstance(value, (bool, int, float, str)):
-            out[name] = value
+        name = (*prefix, str(key))
+        if isinstance(value, Mapping) or hasattr(value, "items"):
+            _flatten(value, name, out)
+        elif isinstance(value, (list, tuple)):
+            _flatten({str(i): v for i, v in enumerate(value)}, name, out)
+        elif value is None:
+            out[".".join(name)] = ""
+        elif isinstance(value, (bool, int, float, str)):
+            out[".".join(name)] = value
         elif isinstance(value, np.generic) or (hasattr(value, "shape") and np.ndim(value) == 0):
-            out[name] = np.asarray(value).item()
+            out[".".join(name)] = np.asarray(value).item()
         else:
-            out[name] = str(value)
+            out[".".join(name)] = str(value)
 
 
 def _register_with_clu() -> None:

@@ -3,7 +3,9 @@ through tfevents: Keras' own needs TensorFlow even on jax and torch.
 
 Same arguments, run layout (``<log_dir>/train``, ``<log_dir>/validation``), tags
 (``epoch_loss``, ``epoch_learning_rate``, ``batch_*``, ``evaluation_*_vs_iterations``,
-``<weight path>/histogram``, ``keras``) and steps as ``keras.callbacks.TensorBoard``.
+``<weight path>/histogram``, ``<weight path>/image``, ``keras``), steps and value forms
+(``tf.summary``'s, see ``_tf_forms``) as ``keras.callbacks.TensorBoard``. Where TensorFlow
+is imported, ``tf.summary`` calls inside the model reach the runs too (``_tf_bridge``).
 """
 
 from __future__ import annotations
@@ -17,8 +19,14 @@ import keras
 import numpy as np
 
 import tfevents
-from tfevents.integrations._raw import write_string
-from tfevents.summaries.legacy import use_legacy_forms
+from tfevents.integrations import _tf_forms as forms
+from tfevents.integrations._raw import write_string, write_tensor
+from tfevents.integrations._tf_bridge import DefaultWriter
+from tfevents.sinks import is_remote
+from tfevents.summaries.embedding import _quote as text_format_string
+
+# The one tensor name Keras' callback gives every Embedding layer in its projector config.
+KERAS_TENSOR_NAME = "layer_with_weights-0/embeddings/.ATTRIBUTES/VARIABLE_VALUE"
 
 __all__ = ["TensorBoard"]
 
@@ -30,9 +38,12 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
     epochs); ``write_graph`` (the model's JSON for the Graphs dashboard's conceptual
     graph; on the tensorflow backend also the train function's op graph);
     ``write_images`` (weights as images, with histograms); ``write_steps_per_second``;
-    ``update_freq`` (``"epoch"``, ``"batch"`` or every N batches for ``batch_*``);
+    ``update_freq`` (``"epoch"``, ``"batch"`` or every N batches for ``batch_*``, and for
+    the model's own ``tf.summary`` calls where TensorFlow is imported);
     ``embeddings_freq`` / ``embeddings_metadata`` (``Embedding`` layers' weights for the
-    Projector, through ``add_embedding``). ``profile_batch`` must be 0 (profiling needs
+    Projector: ``<log_dir>/projector_config.pbtxt`` holds Keras' own lines, and the
+    embeddings themselves go into the ``train`` run through ``add_embedding``, which
+    TensorBoard shows without TensorFlow). ``profile_batch`` must be 0 (profiling needs
     TensorFlow's profiler). ``**writer_kwargs`` go to ``tfevents.SummaryWriter``.
     """
 
@@ -76,11 +87,11 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
         self.update_freq = update_freq
         self.embeddings_freq = embeddings_freq
         self.embeddings_metadata = embeddings_metadata
-        # Keras' own callback writes through tf.summary: its users' files held the tensor forms.
-        writer_kwargs.setdefault("legacy_forms", use_legacy_forms(None, default=False))
         self._writer_kwargs = writer_kwargs
         self._writers: dict[str, tfevents.SummaryWriter] = {}
+        self._defaults: dict[str, DefaultWriter | None] = {}  # TensorFlow's default writer, per run
         self._global_train_batch = 0
+        self._global_test_batch = 0
         self._batch_start_time = 0.0
         self._epoch_start_time = 0.0
         self._previous_epoch_iterations = 0.0
@@ -98,8 +109,35 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
         return writer
 
     def _close_writers(self) -> None:
+        for default in self._defaults.values():
+            if default is not None:
+                default.close()
+        self._defaults = {}
         for writer in self._writers.values():
             writer.close()
+
+    def _push_writer(self, which: str, step: int) -> None:
+        """As Keras': the run's writer becomes TensorFlow's default summary writer, at
+        ``step``, recording every ``update_freq`` steps (nothing with ``"epoch"``)."""
+        if self.update_freq == "epoch":
+            return
+        if which not in self._defaults:
+            self._defaults[which] = DefaultWriter.if_tensorflow(self._writer(which))
+        default = self._defaults[which]
+        if default is not None:
+            freq = int(self.update_freq)
+            default.push(step, lambda: step % freq == 0)
+
+    def _pop_writer(self, which: str) -> None:
+        default = self._defaults.get(which)
+        if default is not None:
+            default.pop()
+
+    def _forward(self, which: str) -> None:
+        """What the model's ``tf.summary`` calls wrote, into the run."""
+        default = self._defaults.get(which)
+        if default is not None:
+            default.forward()
 
     # --- callback hooks -----------------------------------------------------------------
 
@@ -117,14 +155,26 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
     def on_train_begin(self, logs: Any = None) -> None:
         self._global_train_batch = 0
         self._previous_epoch_iterations = 0.0
+        self._push_writer("train", self._global_train_batch)
 
     def on_train_end(self, logs: Any = None) -> None:
+        self._pop_writer("train")
         self._close_writers()
+
+    def on_test_begin(self, logs: Any = None) -> None:
+        self._push_writer("val", self._global_test_batch)
 
     def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
         self._global_train_batch += 1
+        self._pop_writer("train")
+        self._push_writer("train", self._global_train_batch)
         if self.write_steps_per_second:
             self._batch_start_time = time.time()
+
+    def on_test_batch_begin(self, batch: int, logs: Any = None) -> None:
+        self._global_test_batch += 1
+        self._pop_writer("val")
+        self._push_writer("val", self._global_test_batch)
 
     def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
         if self._should_write_train_graph:
@@ -135,10 +185,12 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
         writer, step = self._writer("train"), self._global_train_batch
         if self.write_steps_per_second:
             elapsed = time.time() - self._batch_start_time
-            writer.add_scalar("batch_steps_per_second", 1.0 / elapsed if elapsed > 0 else float("inf"), step)
+            rate = 1.0 / elapsed if elapsed > 0 else float("inf")
+            writer.add_scalar("batch_steps_per_second", rate, step, new_style=True)
         if isinstance(logs, dict):
             for name, value in logs.items():
-                writer.add_scalar(f"batch_{name}", _float(value), step)
+                writer.add_scalar(f"batch_{name}", value, step, new_style=True)
+        self._forward("train")
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
         if self.write_steps_per_second:
@@ -151,13 +203,16 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
             self._log_weights(epoch)
         if self.embeddings_freq and epoch % self.embeddings_freq == 0:
             self._log_embeddings(epoch)
+        self._forward("train")
 
     def on_test_end(self, logs: Any = None) -> None:
         optimizer = getattr(self.model, "optimizer", None)
         if optimizer is not None and hasattr(optimizer, "iterations") and logs:
             writer, step = self._writer("val"), int(_float(optimizer.iterations))
             for name, value in logs.items():
-                writer.add_scalar(f"evaluation_{name}_vs_iterations", _float(value), step)
+                writer.add_scalar(f"evaluation_{name}_vs_iterations", value, step, new_style=True)
+        self._pop_writer("val")
+        self._forward("val")
 
     # --- what is written ----------------------------------------------------------------
 
@@ -175,7 +230,7 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
             if values:
                 writer = self._writer(which)
                 for name, value in values.items():
-                    writer.add_scalar(f"epoch_{name}", _float(value), epoch)
+                    writer.add_scalar(f"epoch_{name}", value, epoch, new_style=True)
 
     def _learning_rates(self) -> dict[str, float]:
         optimizer: Any = getattr(self.model, "optimizer", None)
@@ -187,16 +242,17 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
         return {}
 
     def _log_weights(self, epoch: int) -> None:
+        """tf.summary.histogram's 30 buckets, and tf.summary.image's first 3 images."""
         writer = self._writer("train")
         for layer in self.model.layers:
             for weight in layer.weights:
                 name = weight.path.replace(":", "_")
                 values = keras.ops.convert_to_numpy(weight)
-                writer.add_histogram(f"{name}/histogram", values, epoch, bins=30)
+                write_tensor(writer, f"{name}/histogram", forms.histogram(values), forms.HISTOGRAM, epoch)
                 if self.write_images:
                     image = _weight_image(values)
                     if image is not None:
-                        writer.add_images(f"{name}/image", image, epoch, dataformats="NHWC")
+                        write_tensor(writer, f"{name}/image", forms.image(image), forms.IMAGE, epoch)
         writer.flush()
 
     def _write_model_json(self) -> None:
@@ -223,6 +279,9 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
             self._writer("train").add_graph(concrete.graph.as_graph_def().SerializeToString())
 
     def _configure_embeddings(self) -> None:
+        """Keras' ``<log_dir>/projector_config.pbtxt``, line for line (it names the tensor
+        of a TensorFlow checkpoint that Keras 3 does not write, so TensorBoard shows nothing
+        from it); the embeddings themselves are logged by ``_log_embeddings``."""
         layers = [layer for layer in self.model.layers if isinstance(layer, keras.layers.Embedding)]
         meta = self.embeddings_metadata
         if isinstance(meta, Mapping):
@@ -232,9 +291,20 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
                     "Unrecognized `Embedding` layer names passed to `keras.callbacks.TensorBoard` "
                     f"`embeddings_metadata` argument: {sorted(unknown)}"
                 )
+        if is_remote(self.log_dir):
+            raise ValueError(f"embeddings_freq needs a local log_dir (the projector's files), got {self.log_dir!r}")
         self._embedding_labels = {
             layer.name: meta if isinstance(meta, str) else (meta or {}).get(layer.name) for layer in layers
         }
+        lines = []
+        for layer in layers:
+            lines += ["embeddings {", f"  tensor_name: {text_format_string(KERAS_TENSOR_NAME)}"]
+            if self._embedding_labels[layer.name]:
+                lines.append(f"  metadata_path: {text_format_string(str(self._embedding_labels[layer.name]))}")
+            lines.append("}")
+        os.makedirs(self.log_dir, exist_ok=True)
+        with open(os.path.join(self.log_dir, "projector_config.pbtxt"), "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in lines))
 
     def _log_embeddings(self, epoch: int) -> None:
         writer = self._writer("train")
@@ -242,7 +312,7 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
             if layer.name not in self._embedding_labels:
                 continue
             matrix = keras.ops.convert_to_numpy(layer.embeddings)
-            labels = _read_labels(self._embedding_labels[layer.name], len(matrix))
+            labels = _read_labels(self._embedding_labels[layer.name], self.log_dir, len(matrix))
             writer.add_embedding(matrix, metadata=labels, global_step=epoch, tag=layer.name)
 
 
@@ -253,7 +323,8 @@ def _float(value: Any) -> float:
 
 
 def _weight_image(values: np.ndarray) -> np.ndarray | None:
-    """Keras' picture of a weight: NHWC with 1 channel, values clipped to [0, 1]."""
+    """Keras' picture of a weight: NHWC (one image per channel of a kernel), or None
+    where Keras writes none."""
     w = np.squeeze(values)
     if w.ndim == 1:
         w = w.reshape(1, w.shape[0], 1, 1)
@@ -267,17 +338,20 @@ def _weight_image(values: np.ndarray) -> np.ndarray | None:
         w = w.reshape(w.shape[0], w.shape[1], w.shape[2], 1)
     if w.ndim != 4 or w.shape[-1] not in (1, 3, 4):
         return None
-    return np.clip(w.astype(np.float32), 0.0, 1.0)
+    return w
 
 
-def _read_labels(path: str | None, rows: int) -> list[str] | None:
-    """The rows of a metadata TSV file with one label per embedding row, if it has them."""
+def _read_labels(path: str | None, log_dir: str, rows: int) -> list[str] | None:
+    """The rows of a metadata TSV file with one label per embedding row, if it has them:
+    relative to ``log_dir`` (where the Projector looks for Keras' ``metadata_path``), else
+    to the working directory."""
     if path is None:
         return None
-    full = path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
-    try:
-        with open(full, encoding="utf-8") as f:
-            lines = [line.rstrip("\n") for line in f]
-    except OSError:
-        return None
-    return lines if len(lines) == rows else None
+    for full in (os.path.join(log_dir, path), os.path.join(os.getcwd(), path)):
+        try:
+            with open(full, encoding="utf-8") as f:
+                lines = [line.rstrip("\n") for line in f]
+        except OSError:
+            continue
+        return lines if len(lines) == rows else None
+    return None
