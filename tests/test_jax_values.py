@@ -222,6 +222,20 @@ def test_add_scalar_returns_before_the_computation_ends(tmp_path: Any) -> None:
         assert_same_f32(series["lr"].values, [0.1])
 
 
+def test_tensor_form_scalar_is_not_synchronised_either(tmp_path: Any) -> None:
+    """add_scalar(new_style=True) (what the CLU and Keras writers use, as tf.summary writes
+    scalars) keeps the array too: the rank-0 tensor is built when it is written."""
+    value, gate = pending_value(2.5)
+    with tfevents.SummaryWriter(tmp_path) as w:
+        w.add_scalar("t", value, 0, new_style=True)  # would wait GATE_TIMEOUT_S if it synced
+        assert gate.released is None and not value.is_ready()
+        w.add_scalar("t", np.float32(0.75), 1, new_style=True)
+        gate.open()
+        w.flush()
+    got = [(d.step, d.kind, float(d.value)) for d in reader.read_values(str(tmp_path), tag="t")]
+    assert got == [(0, "scalar", 2.5), (1, "scalar", 0.75)]
+
+
 def test_background_write_waits_for_a_pending_value_without_losing_later_ones(tmp_path: Any) -> None:
     """The background thread may meet the pending value first: it waits for it, and the
     values logged meanwhile (by the caller, which does not wait) follow it in order."""

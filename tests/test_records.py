@@ -462,9 +462,9 @@ def test_encode_values_equals_one_by_one(entries) -> None:
         metadata = messages.summary_metadata("custom", content, data_class=messages.DATA_CLASS_TENSOR)
         field = messages.tensor_value_field(messages.tensor_from_float(value))
         queued.append(SummaryEntry(tag, metadata, field, step, wall_time))
-        head = messages.summary_value_head(tag, None if tag in seen else metadata)
+        head = messages.summary_value_head(tag, metadata)  # on every value, as TensorFlow writes
         expected.append(messages.event(wall_time, step, summary=messages.summary([head + field])))
-        meant.append((tag, tag not in seen, content, value, step, wall_time))
+        meant.append((tag, True, content, value, step, wall_time))
         seen.add(tag)
     got = encoder.encode(queued) if queued else b""
     assert got == b"".join(frame(p) for p in expected)

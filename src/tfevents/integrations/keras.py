@@ -23,7 +23,7 @@ from tfevents.integrations import _tf_forms as forms
 from tfevents.integrations._raw import write_string, write_tensor
 from tfevents.integrations._tf_bridge import DefaultWriter
 from tfevents.sinks import is_remote
-from tfevents.summaries.embedding import _quote as text_format_string
+from tfevents.summaries.embedding import text_format_string
 
 # The one tensor name Keras' callback gives every Embedding layer in its projector config.
 KERAS_TENSOR_NAME = "layer_with_weights-0/embeddings/.ATTRIBUTES/VARIABLE_VALUE"

@@ -1,9 +1,11 @@
 """Turns pending entries into framed TFRecord bytes for one event file.
 
-The encoder owns the per-file state that TensorBoard's readers need: each tag's first
-value in a file carries its full metadata, later values carry none. Scalars, the hot
-path, are encoded as rows of numpy arrays (``pipeline.scalar_rows``); summary values
-and complete events are framed one by one.
+The encoder owns the per-file state that TensorBoard's readers need: a scalar tag's
+first value in a file carries its full metadata and later ones none (torch writes its
+``simple_value`` scalars with none at all), while every other summary value carries its
+own, as TensorFlow and torch write them. Scalars, the hot path, are encoded as rows of
+numpy arrays (``pipeline.scalar_rows``); summary values and complete events are framed
+one by one.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tfevents.pipeline.entries import Entry, EventEntry, ScalarEntry, SeriesEntry, SummaryEntry
+from tfevents.convert import resolve_scalars
+from tfevents.pipeline.entries import (
+    Entry,
+    EventEntry,
+    ScalarEntry,
+    SeriesEntry,
+    SummaryEntry,
+    TensorScalarEntry,
+)
 from tfevents.pipeline.scalar_rows import (
     CHUNK_EVENTS,
     SMALL_BATCH,
@@ -48,6 +58,16 @@ def purge_marker(wall_time: float, step: int) -> bytes:
     )
 
 
+Value = SummaryEntry | TensorScalarEntry | EventEntry
+
+
+def _tensor_scalars(entries: Sequence[Value]) -> list[float]:
+    """The values of the ``TensorScalarEntry`` items, in order: framework scalars read
+    in one host copy per device."""
+    values = [entry.value for entry in entries if isinstance(entry, TensorScalarEntry)]
+    return resolve_scalars(values).tolist() if values else []
+
+
 @functools.lru_cache(maxsize=4096)
 def _tag_field(tag: str) -> bytes:
     """Summary.Value's tag field (tags repeat)."""
@@ -77,9 +97,9 @@ class EventEncoder:
             return self.encode_scalars(*columns)
         parts = []
         scalars: list[ScalarEntry | SeriesEntry] = []  # a run of consecutive scalars
-        values: list[SummaryEntry | EventEntry] = []  # a run of summaries and events
+        values: list[Value] = []  # a run of summaries and events
         for entry in entries:
-            if isinstance(entry, (SummaryEntry, EventEntry)):
+            if isinstance(entry, (SummaryEntry, TensorScalarEntry, EventEntry)):
                 if scalars:
                     parts.append(self.encode_scalars(*mixed_scalar_columns(scalars)))
                     scalars = []
@@ -95,21 +115,25 @@ class EventEncoder:
             parts.append(self.encode_values(values))
         return b"".join(parts)
 
-    def encode_values(self, entries: Sequence[SummaryEntry | EventEntry]) -> bytes:
-        """Frames summary values and complete events, in order."""
+    def encode_values(self, entries: Sequence[Value]) -> bytes:
+        """Frames summary values and complete events, in order. Every summary value
+        carries its metadata, as TensorFlow and torch write them: code that reads a
+        file value by value classifies each one by its own metadata."""
         payloads = []
         seen = self._tags_with_metadata
+        scalars = _tensor_scalars(entries)
         for entry in entries:
             if isinstance(entry, EventEntry):
                 payloads.append(entry.payload)
                 continue
             tag = entry.tag
-            if tag in seen:
-                summary_value = _tag_field(tag) + entry.field
+            seen.add(tag)
+            metadata = bytes_field(schema.VALUE_METADATA, entry.metadata) if entry.metadata else b""
+            if isinstance(entry, TensorScalarEntry):
+                field = messages.tensor_value_field(messages.tensor_from_float(scalars.pop(0)))
             else:
-                seen.add(tag)
-                metadata = bytes_field(schema.VALUE_METADATA, entry.metadata) if entry.metadata else b""
-                summary_value = _tag_field(tag) + metadata + entry.field
+                field = entry.field
+            summary_value = _tag_field(tag) + metadata + field
             summary = schema.SUMMARY_VALUE_KEY + varint(len(summary_value)) + summary_value
             payloads.append(  # Event: wall_time, step (0 is left out), summary
                 b"".join(

@@ -42,13 +42,25 @@ class SummaryEntry:
 
 
 @dataclass(slots=True)
+class TensorScalarEntry:
+    """``add_scalar(new_style=True)``: a rank-0 float32 tensor whose value may be a
+    framework scalar still being computed (a ``Deferred``), read when it is written."""
+
+    tag: str
+    metadata: bytes
+    value: float | Deferred
+    step: int
+    wall_time: float
+
+
+@dataclass(slots=True)
 class EventEntry:
     """A complete encoded Event (graphs, session logs), written as it is."""
 
     payload: bytes
 
 
-Entry = ScalarEntry | SeriesEntry | SummaryEntry | EventEntry
+Entry = ScalarEntry | SeriesEntry | SummaryEntry | TensorScalarEntry | EventEntry
 
 
 class Entries(Protocol):
@@ -82,6 +94,8 @@ class Queue(Protocol):
     def add_series(self, entry: SeriesEntry) -> None: ...
 
     def add_summary(self, entry: SummaryEntry) -> None: ...
+
+    def add_tensor_scalar(self, entry: TensorScalarEntry) -> None: ...
 
     def add_event(self, payload: bytes) -> None: ...
 

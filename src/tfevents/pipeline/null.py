@@ -9,7 +9,7 @@ and no file, directory or object is ever created.
 from __future__ import annotations
 
 from tfevents.convert import Deferred
-from tfevents.pipeline.entries import ScalarEntry, SeriesEntry, SummaryEntry
+from tfevents.pipeline.entries import ScalarEntry, SeriesEntry, SummaryEntry, TensorScalarEntry
 
 
 class DropEntries:
@@ -48,6 +48,9 @@ class NullQueue:
         pass
 
     def add_summary(self, entry: SummaryEntry) -> None:
+        pass
+
+    def add_tensor_scalar(self, entry: TensorScalarEntry) -> None:
         pass
 
     def add_event(self, payload: bytes) -> None:

@@ -25,7 +25,13 @@ from typing import Protocol
 from tfevents.convert import Deferred
 from tfevents.errors import LoggedValueError, WriteFailedError, WriterClosedError
 from tfevents.pipeline.encoder import EventEncoder, file_header, purge_marker
-from tfevents.pipeline.entries import Entry, EventEntry, SeriesEntry, SummaryEntry
+from tfevents.pipeline.entries import (
+    Entry,
+    EventEntry,
+    SeriesEntry,
+    SummaryEntry,
+    TensorScalarEntry,
+)
 from tfevents.records.reader import scan
 from tfevents.sinks.base import Storage
 
@@ -77,6 +83,8 @@ def estimated_size(entry: Entry) -> int:
     """Roughly the framed bytes of one entry (used only to cut oversized batches)."""
     if isinstance(entry, SummaryEntry):
         return len(entry.field) + len(entry.metadata) + len(entry.tag) + 48
+    if isinstance(entry, TensorScalarEntry):
+        return len(entry.metadata) + len(entry.tag) + 56
     if isinstance(entry, EventEntry):
         return len(entry.payload) + 16
     if isinstance(entry, SeriesEntry):
@@ -88,8 +96,8 @@ def _where(entry: Entry) -> str:
     """An entry's tag and step, for error messages."""
     if isinstance(entry, EventEntry):
         return "an event"
-    if isinstance(entry, (SummaryEntry, SeriesEntry)):
-        step = entry.step if isinstance(entry, SummaryEntry) else int(entry.steps[0])
+    if isinstance(entry, (SummaryEntry, TensorScalarEntry, SeriesEntry)):
+        step = int(entry.steps[0]) if isinstance(entry, SeriesEntry) else entry.step
         return f"{entry.tag!r} step {step}"
     return f"{entry[0]!r} step {entry[2]}"
 
@@ -198,6 +206,12 @@ class EventQueue:
         self.entries.append(entry)
         self.pending_bytes += len(entry.field)
         if len(self.entries) >= self.wake_threshold or self.pending_bytes >= self.bytes_threshold:
+            self.queue_full()
+
+    def add_tensor_scalar(self, entry: TensorScalarEntry) -> None:
+        """Queues a rank-0 tensor scalar (``add_scalar(new_style=True)``)."""
+        self.entries.append(entry)
+        if len(self.entries) >= self.wake_threshold:
             self.queue_full()
 
     def add_event(self, payload: bytes) -> None:

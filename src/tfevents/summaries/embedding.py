@@ -175,7 +175,7 @@ def sprite(label_img: Any, count: int) -> tuple[bytes, int]:
     return image.encode_png(canvas), width
 
 
-def _quote(text: str) -> str:
+def text_format_string(text: str) -> str:
     """A protobuf text-format string literal (C escapes; non-ASCII as octal UTF-8 bytes)."""
     out = []
     for byte in text.encode("utf-8"):
@@ -203,16 +203,16 @@ def config_text(embeddings: Sequence[Mapping[str, Any]]) -> bytes:
     lines = []
     for entry in embeddings:
         lines.append("embeddings {")
-        lines.append(f"  tensor_name: {_quote(entry['tensor_name'])}")
+        lines.append(f"  tensor_name: {text_format_string(entry['tensor_name'])}")
         for dim in entry["tensor_shape"]:
             lines.append(f"  tensor_shape: {int(dim)}")
-        lines.append(f"  tensor_path: {_quote(entry['tensor_path'])}")
+        lines.append(f"  tensor_path: {text_format_string(entry['tensor_path'])}")
         if entry.get("metadata_path"):
-            lines.append(f"  metadata_path: {_quote(entry['metadata_path'])}")
+            lines.append(f"  metadata_path: {text_format_string(entry['metadata_path'])}")
         if entry.get("sprite_path"):
             size = int(entry["sprite_size"])
             lines.append("  sprite {")
-            lines.append(f"    image_path: {_quote(entry['sprite_path'])}")
+            lines.append(f"    image_path: {text_format_string(entry['sprite_path'])}")
             lines.append(f"    single_image_dim: {size}")
             lines.append(f"    single_image_dim: {size}")
             lines.append("  }")

@@ -72,6 +72,13 @@ class FileWriter:
     def get_logdir(self) -> str:
         return self._logdir
 
+    @property
+    def event_writer(self) -> _EventWriterView:
+        """tensorboardX's ``FileWriter.event_writer``, as far as code that reads the path
+        of the event file being written goes: ``event_writer._ev_writer._file_name``
+        (tensorboardX's own tests do)."""
+        return _EventWriterView(self._queue().path, self)
+
     def add_event(self, event: Any, step: int | None = None, walltime: float | None = None) -> None:
         """Writes an ``Event`` message; its wall time is ``walltime`` (default now), and
         its step ``step`` when given."""
@@ -124,3 +131,28 @@ class FileWriter:
         """After ``close()``: the next event goes to a new event file."""
         if self._logdir == self._run.log_dir:
             self._run.live_queue()
+
+
+class _RecordWriterView:
+    """tensorboardX's ``EventFileWriter._ev_writer``: the file being written."""
+
+    def __init__(self, file_name: str) -> None:
+        self._file_name = file_name
+
+
+class _EventWriterView:
+    """tensorboardX's ``EventFileWriter``: its file (``_ev_writer._file_name``), and the
+    ``FileWriter``'s logdir, flush and close."""
+
+    def __init__(self, file_name: str, owner: FileWriter) -> None:
+        self._ev_writer = _RecordWriterView(file_name)
+        self._owner = owner
+
+    def get_logdir(self) -> str:
+        return self._owner.get_logdir()
+
+    def flush(self) -> None:
+        self._owner.flush()
+
+    def close(self) -> None:
+        self._owner.close()

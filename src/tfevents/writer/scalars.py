@@ -11,7 +11,7 @@ from typing import Any
 
 from tfevents import _args as args
 from tfevents import convert
-from tfevents.pipeline.entries import SeriesEntry
+from tfevents.pipeline.entries import SeriesEntry, TensorScalarEntry
 from tfevents.sinks import join_logdir
 from tfevents.summaries import scalar
 from tfevents.wire.schema import INT64_MAX, INT64_MIN
@@ -99,7 +99,7 @@ class Scalars:
         value: float | convert.Deferred
         if scalar_value.__class__ is float:
             value = scalar_value
-        elif new_style is False and convert.framework_of(scalar_value) is not None:
+        elif double_precision is False and convert.framework_of(scalar_value) is not None:
             value = convert.defer_scalar(scalar_value, "scalar_value")
         else:
             value = convert.to_float(scalar_value, "scalar_value")
@@ -162,22 +162,23 @@ class Scalars:
         args.check_text(description, "summary_description")
         new_style = args.check_flag(new_style, "new_style")
         double_precision = args.check_flag(double_precision, "double_precision")
-        metadata = scalar.metadata(display_name, description)
-        if new_style:
-            assert not isinstance(value, convert.Deferred)  # (deferred only without new_style)
-            if double_precision:
-                self._host.warn_once(
-                    (tag, "double"),
-                    f"add_scalar({tag!r}, double_precision=True) writes a float64 tensor, "
-                    "which TensorBoard's default (Rust) loader does not show; "
-                    "it is shown with --load_fast=false",
-                )
-            self._host.add_summary(
-                tag, metadata, scalar.tensor_field(value, double_precision), step, wall_time
+        # A tag's display name and description are its first call's.
+        metadata = self._host.scalar_metadata.setdefault(tag, scalar.metadata(display_name, description))
+        if new_style and double_precision:
+            assert not isinstance(value, convert.Deferred)  # (read at once: float64)
+            self._host.warn_once(
+                (tag, "double"),
+                f"add_scalar({tag!r}, double_precision=True) writes a float64 tensor, "
+                "which TensorBoard's default (Rust) loader does not show; "
+                "it is shown with --load_fast=false",
             )
-            return
-        self._host.scalar_metadata.setdefault(tag, metadata)
-        self._host.live_queue().add_scalar(tag, value, step, wall_time)
+            self._host.add_summary(tag, metadata, scalar.tensor_field(value, True), step, wall_time)
+        elif new_style:
+            self._host.live_queue().add_tensor_scalar(
+                TensorScalarEntry(tag, metadata, value, step, wall_time)
+            )
+        else:
+            self._host.live_queue().add_scalar(tag, value, step, wall_time)
 
     def add_scalars(
         self,
