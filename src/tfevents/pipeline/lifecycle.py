@@ -57,7 +57,7 @@ def register_writer(writer: Closable) -> None:
 
 def register_queue(queue: EventQueue) -> None:
     _queues.add(queue)
-    if getattr(queue.storage, "needs_network", False):
+    if queue.storage.needs_network:
         _register_early_hook()
 
 
@@ -83,7 +83,7 @@ def _report(what: str, exc: BaseException) -> None:
 def _write_network_queues() -> None:
     """Step 1: object stores, while the network still works. The queues stay open."""
     for queue in list(_queues):
-        if not queue.closed and getattr(queue.storage, "needs_network", False):
+        if not queue.closed and queue.storage.needs_network:
             try:
                 queue.write_pending()
             except Exception as exc:
