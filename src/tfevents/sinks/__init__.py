@@ -1,9 +1,10 @@
 """Storage only: where a run's framed bytes go (see ``sinks.base.Storage``).
 
-``open_storage(logdir, ...)`` picks it by the log directory: a URL with a scheme other
-than ``file`` (``s3://``, ``gs://``, ``az://``, ``memory://``, any fsspec URL, chained
-ones such as ``simplecache::s3://`` included) gets ``RemoteSegments`` (immutable
-segment files through fsspec); a plain path or a ``file://`` URL gets a
+``open_storage(logdir, ...)`` picks it by the log directory: ``s3://``, ``gs://`` and
+``az://`` URLs get one growing object per run (``sinks.growing``); any other URL with a
+scheme other than ``file`` (``memory://``, any fsspec URL, chained ones such as
+``simplecache::s3://`` included) gets ``RemoteSegments`` (immutable segment files
+through fsspec), see ``sinks.remote``; a plain path or a ``file://`` URL gets a
 ``LocalEventFile``. ``MemoryFiles`` keeps the files in a list.
 """
 
@@ -81,9 +82,7 @@ def open_storage(
     credentials, endpoint, ...) apply to URLs and are ignored for local paths."""
     logdir = logdir_string(logdir)
     if is_remote(logdir):
-        from tfevents.sinks.remote import RemoteSegments  # fsspec is imported only now
+        from tfevents.sinks.remote import open_remote  # fsspec is imported only now
 
-        return RemoteSegments(
-            logdir, filename_suffix=filename_suffix, storage_options=storage_options
-        )
+        return open_remote(logdir, filename_suffix=filename_suffix, storage_options=storage_options)
     return LocalEventFile(logdir, filename_suffix=filename_suffix, fsync=fsync)
