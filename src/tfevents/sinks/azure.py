@@ -1,7 +1,9 @@
 """Azure Blob Storage: the run's event object is an append blob.
 
-The blob is created as an append blob (one request), and each append is one Append
-Block request that Azure applies whole, so readers see the blob before or after it.
+The blob is created as an append blob (one request; until the next one lands it is an
+empty file, which both TensorBoard loaders read as a file with no events yet), and each
+append is one Append Block request that Azure applies whole, so readers see the blob
+before or after it.
 The requests go through adlfs' own connection (its ``service_client``), as its ``"ab"``
 mode does, with one addition that mode cannot pass: ``appendpos_condition``, the
 offset the block must land at. The Azure SDK retries a request whose connection
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfevents.sinks.remote import store_errors
+from tfevents.sinks._fsspec import store_errors
 
 MAX_BLOCKS = 50_000  # Azure's limit per append blob
 BLOCK_BYTES = 4 << 20

@@ -22,7 +22,7 @@ import os
 import posixpath
 from typing import Any
 
-from tfevents.sinks.remote import put_file, store_errors
+from tfevents.sinks._fsspec import put_file, store_errors
 
 MAX_COMPONENTS = 1024  # GCS's limit per composite object
 MAX_BYTES = 1 << 30

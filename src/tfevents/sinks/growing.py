@@ -27,9 +27,9 @@ import posixpath
 import time
 from typing import Any, Protocol
 
+from tfevents.sinks._fsspec import connect, put_file, store_errors
 from tfevents.sinks.base import check_relative_path
 from tfevents.sinks.naming import event_file_name
-from tfevents.sinks.remote import connect, put_file, store_errors
 
 
 class Appender(Protocol):

@@ -1,14 +1,9 @@
-"""Remote log directories through fsspec: which layout each store gets, and segments.
+"""Segments: the remote layout of fsspec stores that cannot grow an object in place.
 
-``open_remote(url, ...)`` picks the storage by the URL's protocol:
-
-- ``s3://``, ``gs://``, ``az://`` (and their aliases): one **growing object** per run
-  (``sinks.growing``), appended to in place with what each store offers (S3 multipart
-  copy, GCS compose, Azure append blobs); it is rolled over only at a large size or
-  near the store's limit on appends;
-- any other fsspec URL (``memory://``, ``sftp://``, ``hdfs://``, a chained URL such as
-  ``simplecache::s3://``, ...): **segments** (``RemoteSegments`` below), because fsspec
-  offers no append that keeps an object whole for readers.
+``memory://``, ``sftp://``, ``hdfs://``, a chained URL such as ``simplecache::s3://``
+and any other fsspec URL but S3, GCS and Azure (which get one growing object per run,
+``sinks.growing``) get segments: fsspec offers them no append that keeps an object
+whole for readers.
 
 A segment store never rewrites an object. Each write batch becomes a new, immutable
 segment: a complete event file of its own that starts with the ``brain.Event:2`` header
@@ -37,91 +32,18 @@ bytes, never duplicated under a second name.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import posixpath
 import time
-from collections.abc import Iterator
 from typing import Any
 
-from tfevents.sinks.base import Storage, check_relative_path
+from tfevents.sinks._fsspec import OBJECT_STORES, connect, put_file
+from tfevents.sinks.base import check_relative_path
 from tfevents.sinks.naming import event_file_name
 
 # A write batch whose events exceed this many bytes is cut into several segments.
 DEFAULT_SEGMENT_BYTES = 16 << 20
 # Segment stores: the background thread writes at most this often (seconds).
 DEFAULT_SEGMENT_SECS = 30.0
-
-# Stores where "directories" are key prefixes: nothing to create before an upload,
-# and a missing parent means a missing bucket, which is reported, never created.
-OBJECT_STORES = frozenset(
-    {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "oss", "r2", "b2", "cos", "obs"}
-)
-
-
-def connect(url: str, storage_options: dict[str, Any]) -> tuple[Any, str]:
-    """fsspec's filesystem for ``url`` and the path inside it."""
-    try:
-        import fsspec
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            f"log_dir {url!r} is a URL: writing to it needs fsspec and the package of its "
-            "store (s3fs for s3://, gcsfs for gs://, adlfs for az://): "
-            "pip install 'tfevents[s3]' (or [gcs], [azure])"
-        ) from exc
-    fs, root = fsspec.core.url_to_fs(url, **storage_options)
-    return fs, root.rstrip("/") or root
-
-
-def protocol_of(url: str) -> str:
-    """The store's protocol: ``s3`` for ``s3://b/run``, ``""`` for a chained URL."""
-    head = url.partition("://")[0].lower()
-    return "" if "::" in head else head
-
-
-@contextlib.contextmanager
-def store_errors() -> Iterator[None]:
-    """Every failure of the store's client as an ``OSError`` (botocore's, aiohttp's,
-    the Azure SDK's ...), so that the pipeline keeps the bytes and retries them."""
-    try:
-        yield
-    except OSError:
-        raise
-    except Exception as exc:
-        raise OSError(errno.EIO, f"{type(exc).__name__}: {exc}") from exc
-
-
-def put_file(fs: Any, path: str, data: bytes, *, make_parent: bool) -> None:
-    """One upload of ``data`` to ``path`` (replacing it whole); ``make_parent``: on a
-    filesystem with real directories (memory, sftp, ...), create them if missing."""
-    with store_errors():
-        try:
-            fs.pipe_file(path, data)
-        except FileNotFoundError:
-            if not make_parent:
-                raise
-            fs.makedirs(posixpath.dirname(path), exist_ok=True)
-            fs.pipe_file(path, data)
-
-
-def open_remote(
-    url: str, *, filename_suffix: str = "", storage_options: dict[str, Any] | None = None
-) -> Storage:
-    """The storage for a URL log directory (see the module doc for which store gets which)."""
-    protocol = protocol_of(url)
-    if protocol in ("s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"):
-        from tfevents.sinks.growing import open_growing
-
-        return open_growing(
-            url, protocol, filename_suffix=filename_suffix, storage_options=storage_options
-        )
-    return RemoteSegments(
-        url,
-        filename_suffix=filename_suffix,
-        storage_options=storage_options,
-        min_write_secs=0.0 if protocol == "memory" else DEFAULT_SEGMENT_SECS,
-    )
-
 
 class RemoteSegments:
     """Stores each chunk as a new segment file under an fsspec URL (see the module doc)."""

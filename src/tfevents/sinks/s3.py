@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from tfevents.sinks.remote import put_file, store_errors
+from tfevents.sinks._fsspec import put_file, store_errors
 
 MIN_PART = 5 << 20  # S3's smallest part but the last
 MAX_BYTES = 128 << 20
