@@ -55,8 +55,8 @@ class GCSAppender:
             if self._generation is None:
                 self.fs.invalidate_cache(path)
                 self._generation = str(self.fs.info(path)["generation"])
+        self._garbage.append(part)  # (first: an upload that fails may have landed)
         put_file(self.fs, part, data, make_parent=False)
-        self._garbage.append(part)
         with store_errors():
             composed = self.fs.call(
                 "POST",
