@@ -428,6 +428,12 @@ def test_write_file_replaces_files_beside_the_event_files(mem_root: str, tmp_pat
     assert memory.other_files == {
         "projector_config.pbtxt": b"embeddings {\n}\n", "00003/emb/tensors.tsv": b"1\t2\n",
     }
+    queue = EventQueue(MemoryFiles(), flush_secs=FAR, max_queue=10)  # the writer's way in
+    try:
+        queue.write_file("projector_config.pbtxt", b"through the queue")
+        assert queue.storage.other_files == {"projector_config.pbtxt": b"through the queue"}  # type: ignore[attr-defined]
+    finally:
+        queue.close()
 
 
 def test_storage_options_must_be_a_mapping(mem_root: str) -> None:

@@ -76,7 +76,8 @@ def _where(entry: Entry) -> str:
 
 
 class EventQueue:
-    """The pipeline of one event file (or, for object stores, one series of segments)."""
+    """The pipeline of one event file (an object, a local file; or, on a store that cannot
+    grow an object, one series of segments)."""
 
     def __init__(
         self,
@@ -182,6 +183,13 @@ class EventQueue:
         self.pending_bytes += len(payload)
         if not self.wake_requested:
             self.queue_full()
+
+    def write_file(self, relative_path: str, data: bytes) -> None:
+        """Stores a file beside the event file (the projector's), replacing it whole,
+        through the storage (``Storage.write_file``); on the caller's thread, raising
+        its ``OSError`` or ``ValueError`` there."""
+        with self._lock:  # (one request at a time on the storage's connection)
+            self.storage.write_file(relative_path, data)
 
     def flush(self, fsync: bool = False) -> None:
         self.write_pending()
