@@ -10,7 +10,8 @@ copies, and its Python loader reads the live objects from the stores themselves.
   ``flush()``; it rolls over at ``max_bytes`` with the header and metadata again.
 * Faults: a request that fails after the server carried it out, or before it reached
   it (a proxy in between), a server restarted mid-run, and writers SIGKILLed at random
-  moments during uploads: nothing flushed lost, nothing duplicated, every object valid.
+  moments during uploads: nothing flushed lost, nothing duplicated, every object valid,
+  and both TensorBoard loaders show what tfevents' reader read from the killed runs.
 * ``write_file`` (the projector's files) replaces a file whole on each store.
 """
 
@@ -86,11 +87,22 @@ def same(got: list[tuple[str, int, Any]], expected: list[tuple[str, int, float]]
 
 
 @pytest.fixture(scope="module")
+def mirror(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Local copies of runs' objects, one folder per run, for TensorBoard's two loaders."""
+    return tmp_path_factory.mktemp("stores")
+
+
+def copy_run(objects: list[tuple[str, bytes]], folder: Any) -> None:
+    folder.mkdir()
+    for name, data in objects:
+        (folder / name).write_bytes(data)
+
+
+@pytest.fixture(scope="module")
 def many_flushes(
-    object_store_servers: dict[str, Store], tmp_path_factory: pytest.TempPathFactory  # noqa: F811
+    object_store_servers: dict[str, Store], mirror: Any  # noqa: F811
 ) -> dict[str, Any]:
     """A run of FLUSHES flushes on each store (the three at once), and local copies."""
-    mirror = tmp_path_factory.mktemp("stores")
     stores = {name: get_store(name, object_store_servers) for name in STORES}
 
     def run(name: str) -> dict[str, Any]:
@@ -103,14 +115,12 @@ def many_flushes(
         storage = writer._queue.storage
         writer.close()
         objects = event_objects(st, bucket)
-        (mirror / name).mkdir()
-        for object_name, data in objects:
-            (mirror / name / object_name).write_bytes(data)
+        copy_run(objects, mirror / name)
         return {"objects": objects, "storage": storage}
 
     with ThreadPoolExecutor(len(stores)) as pool:
         runs = dict(zip(stores, pool.map(run, stores)))
-    return {"mirror": mirror, "runs": runs}
+    return {"runs": runs}
 
 
 @pytest.mark.parametrize("name", list(STORES))
@@ -126,18 +136,22 @@ def test_many_flushes_are_one_object(name: str, many_flushes: dict[str, Any], tm
 
 @pytest.mark.server
 def test_tensorboard_shows_every_flush(
-    load_fast: bool, tensorboard_factory: Any, many_flushes: dict[str, Any]
+    load_fast: bool, tensorboard_factory: Any, mirror: Any, many_flushes: dict[str, Any],
+    killed_runs: list[dict[str, Any]],
 ) -> None:
-    server = tensorboard_factory(str(many_flushes["mirror"]), load_fast)
-    expected = expected_points(0, FLUSHES)
-    for name in STORES:
+    """Both loaders show every event of the long runs, and of the runs whose writer was
+    SIGKILLed exactly what tfevents' reader read (everything flushed, and more)."""
+    server = tensorboard_factory(str(mirror), load_fast)
+    runs = {name: expected_points(0, FLUSHES) for name in STORES}
+    runs.update({killed["run"]: killed["points"] for killed in killed_runs})
+    for run, expected in runs.items():
         for tag in ("loss", "acc"):
             points = [(s, v) for t, s, v in expected if t == tag]
             count = len(points)
             got = server.wait_for_json(
-                "/data/plugin/scalars/scalars", lambda pts, n=count: len(pts) >= n, run=name, tag=tag
+                "/data/plugin/scalars/scalars", lambda pts, n=count: len(pts) >= n, run=run, tag=tag
             )
-            assert [(s, v) for _, s, v in got] == points, (name, tag)
+            assert [(s, v) for _, s, v in got] == points, (run, tag)
 
 
 class LiveTensorBoard(TensorBoardServer):
@@ -309,32 +323,49 @@ CHILD = textwrap.dedent(
 )
 
 
-def test_sigkill_during_uploads_loses_nothing_flushed(store: Store, tmp_path: Any) -> None:  # noqa: F811
+@pytest.fixture(scope="module")
+def killed_runs(
+    object_store_servers: dict[str, Store], mirror: Any, tmp_path_factory: pytest.TempPathFactory  # noqa: F811
+) -> list[dict[str, Any]]:
+    """Two writers per store SIGKILLed at seeded random moments while they upload (in the
+    background every 20 ms, and at a flush every 25 steps); their objects, copied."""
     rng = np.random.default_rng(26)
-    env = {**os.environ, **store.env(), "PYTHONPATH": os.pathsep.join(sys.path)}
-    for trial in range(2):
-        bucket = store.new_bucket()
-        child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, store.url(bucket, "run"), repr(store.storage_options())],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
-        )
-        flushed = -1
-        try:
-            reports = int(rng.integers(2, 8))
-            for _ in range(reports):
-                line = child.stdout.readline()  # type: ignore[union-attr]
-                assert line, child.stderr.read()  # type: ignore[union-attr]
-                flushed = int(line)
-            time.sleep(float(rng.uniform(0, 0.3)))  # uploads go on in the background
-        finally:
-            child.send_signal(signal.SIGKILL)
-            child.communicate()
-        objects = event_objects(store, bucket, settled=False)  # (a part may be left)
-        assert len(objects) == 1, [n for n, _ in objects]
-        points = points_of(objects, tmp_path)
+    scratch = tmp_path_factory.mktemp("killed")
+    out = []
+    for name in STORES:
+        st = get_store(name, object_store_servers)
+        env = {**os.environ, **st.env(), "PYTHONPATH": os.pathsep.join(sys.path)}
+        for trial in range(2):
+            bucket = st.new_bucket()
+            child = subprocess.Popen(
+                [sys.executable, "-c", CHILD, st.url(bucket, "run"), repr(st.storage_options())],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+            )
+            flushed = -1
+            try:
+                for _ in range(int(rng.integers(2, 8))):
+                    line = child.stdout.readline()  # type: ignore[union-attr]
+                    assert line, child.stderr.read()  # type: ignore[union-attr]
+                    flushed = int(line)
+                time.sleep(float(rng.uniform(0, 0.3)))  # uploads go on in the background
+            finally:
+                child.send_signal(signal.SIGKILL)
+                child.communicate()
+            objects = event_objects(st, bucket, settled=False)  # (a compose part may be left)
+            run = f"killed_{name}_{trial}"
+            copy_run(objects, mirror / run)
+            points = points_of(objects, scratch)
+            out.append({"run": run, "objects": objects, "flushed": flushed, "points": points})
+    return out
+
+
+def test_sigkill_during_uploads_loses_nothing_flushed(killed_runs: list[dict[str, Any]]) -> None:
+    for killed in killed_runs:
+        assert len(killed["objects"]) == 1, killed["run"]  # (points_of checked each is whole)
+        points = killed["points"]
         last = points[-1][1] if points else -1
-        assert last >= flushed, (trial, last, flushed)
-        same(points, expected_points(0, last + 1)[: len(points)])
+        assert last >= killed["flushed"], killed["run"]  # everything flushed is there
+        same(points, expected_points(0, last + 1)[: len(points)])  # once, in order
 
 
 # --- files beside the event file ----------------------------------------------------------
