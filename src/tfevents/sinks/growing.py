@@ -3,11 +3,12 @@
 An object store cannot append to a file, but each of these three can grow an object in
 place without the client sending its bytes again (``sinks.s3``, ``sinks.gcs``,
 ``sinks.azure``: an ``Appender`` each). So a run on them is one event object, created
-by its first write (the header, then the first batch) and grown by every later write:
-TensorBoard lists one file and reads only what is new, and each flushed byte is sent
-once (S3 objects under 5 MiB excepted: see ``sinks.s3``). After every write the object
-is a whole event file, as each append is atomic for readers (S3 and GCS replace the
-object in one step; an Azure append block lands whole).
+by its first write (the header and the first batch, in one upload; on Azure, an empty
+append blob first) and grown by every later write: TensorBoard lists one file and reads
+only what is new, and each flushed byte is sent once (S3 objects under 5 MiB excepted:
+see ``sinks.s3``). After every write the object is a whole event file, as each append
+is atomic for readers (S3 and GCS replace the object in one step; an Azure append block
+lands whole).
 
 The object is rolled over (the pipeline starts a new one with the header and each tag's
 metadata again) only when it reaches ``max_bytes`` or its store's limit on appends
@@ -25,6 +26,7 @@ from __future__ import annotations
 import errno
 import posixpath
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from tfevents.sinks._fsspec import connect, put_file, store_errors
@@ -70,17 +72,28 @@ def object_size(fs: Any, path: str) -> int | None:
             return None
 
 
+def appender_for(protocol: str) -> Callable[[Any], Appender]:
+    """The ``Appender`` class of a store: s3, gs or az (and their aliases)."""
+    if protocol in ("s3", "s3a"):
+        from tfevents.sinks.s3 import S3Appender
+
+        return S3Appender
+    if protocol in ("gs", "gcs"):
+        from tfevents.sinks.gcs import GCSAppender
+
+        return GCSAppender
+    from tfevents.sinks.azure import AzureAppender
+
+    return AzureAppender
+
+
 def open_growing(
     url: str, protocol: str, *, filename_suffix: str = "", storage_options: dict[str, Any] | None = None
 ) -> GrowingObject:
-    """A ``GrowingObject`` with the appender of ``protocol`` (s3, gs or az and aliases)."""
-    if protocol in ("s3", "s3a"):
-        from tfevents.sinks.s3 import S3Appender as appender
-    elif protocol in ("gs", "gcs"):
-        from tfevents.sinks.gcs import GCSAppender as appender  # type: ignore[assignment]
-    else:
-        from tfevents.sinks.azure import AzureAppender as appender  # type: ignore[assignment]
-    return GrowingObject(url, appender, filename_suffix=filename_suffix, storage_options=storage_options)
+    """A ``GrowingObject`` on ``url``, grown by the appender of ``protocol``."""
+    return GrowingObject(
+        url, appender_for(protocol), filename_suffix=filename_suffix, storage_options=storage_options
+    )
 
 
 class GrowingObject:
@@ -94,7 +107,7 @@ class GrowingObject:
     def __init__(
         self,
         url: str,
-        appender: Any,
+        appender: Callable[[Any], Appender],
         *,
         filename_suffix: str = "",
         storage_options: dict[str, Any] | None = None,
