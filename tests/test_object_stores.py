@@ -284,6 +284,24 @@ def test_failed_append_is_neither_lost_nor_sent_twice(store: Store, tmp_path: An
     same(points, expected_points(0, 35))
 
 
+def test_azure_block_at_a_stale_offset_is_refused(
+    object_store_servers: dict[str, Store]  # noqa: F811
+) -> None:
+    """The guard against the Azure SDK's own retries: an Append Block that had landed,
+    sent again, carries an offset the blob has passed, and Azure refuses it.
+    (fake-gcs-server ignores GCS' ifGenerationMatch on compose, the same guard there.)"""
+    from tfevents.sinks.azure import AzureAppender
+
+    st = get_store("azure", object_store_servers)
+    path = f"{st.new_bucket()}/run/events.out.tfevents.0.h.1.000000"
+    appender = AzureAppender(st.fs())
+    appender.create(path, b"header")
+    appender.append(path, b"+one", 6)
+    with pytest.raises(OSError, match="append position condition"):
+        appender.append(path, b"+one", 6)  # the same block again
+    assert st.fs().cat_file(path) == b"header+one"
+
+
 def test_server_restarted_mid_run(store: Store, tmp_path: Any) -> None:  # noqa: F811
     bucket = store.new_bucket()
     writer = SummaryWriter(store.url(bucket, "run"), flush_secs=FAR, storage_options=store.storage_options())
