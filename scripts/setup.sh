@@ -2,8 +2,10 @@
 # Creates the two test environments and installs tfevents with everything the tests, the
 # demo and the benchmarks need. Re-runs an install only when pyproject.toml or this
 # script changed.
-#   .venv     tfevents, TensorBoard, the test tools, torch 2.13.0 (CPU), tensorboardX, and
-#             the frameworks the tests drive (jax, flax, keras, lightning, transformers, ...)
+#   .venv     tfevents, TensorBoard, the test tools (the object stores' clients and
+#             emulators among them), torch 2.13.0 (CPU), tensorboardX, and the frameworks the
+#             tests drive (jax, flax, keras, lightning, transformers, ...)
+#   .tools/azurite  Azurite, Azure Storage's emulator (npm), for the Azure tests
 #   .venv-tf  tfevents with TensorFlow (CPU): the tests under tests/tf_env/. A second
 #             environment, so that Keras on jax and torch is tested without TensorFlow.
 set -euo pipefail
@@ -15,6 +17,19 @@ if [ ! -x /usr/lib/chromium/chromium ] && command -v apt-get >/dev/null 2>&1; th
     apt-get update -qq && apt-get install -y -qq chromium >/dev/null
   else
     echo "setup: Chromium is missing; install it with: sudo apt-get install -y chromium" >&2
+  fi
+fi
+# Azurite (Azure Storage's emulator, from npm) for the Azure tests, into .tools/azurite
+# (git-ignored): about 35 s and 360 MB the first time.
+if [ ! -x .tools/azurite/node_modules/.bin/azurite-blob ]; then
+  if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  if command -v npm >/dev/null 2>&1; then
+    echo "setup: installing Azurite into .tools/azurite" >&2
+    npm install --prefix .tools/azurite --no-audit --no-fund --silent azurite@3.37.0
+  else
+    echo "setup: npm is missing; the Azure tests need Azurite (npm install azurite)" >&2
   fi
 fi
 pip_quiet() { "$@" -q --disable-pip-version-check 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true; }

@@ -1,19 +1,18 @@
-"""Remote log directories through fsspec: immutable segment files, never a rewrite.
+"""Remote log directories through fsspec: segments on stores that cannot grow an object.
 
 * memory:// (fsspec's in-memory store): every segment is a valid event file on its own
   (header first, each tag's first value with its metadata), all events are there in
   order across segments, oversized batches are cut, failed uploads are retried under
   the same names, URLs never become local folders.
-* s3:// against a real S3-compatible server (moto, in server mode on 127.0.0.1) through
-  s3fs: scalars and images read back from every object, each object written once
-  (bucket versioning: one version per key), a missing bucket reported and retried, and
-  a process that exits without close() still uploads what it logged.
+* which store gets which layout (S3, GCS and Azure: one growing object, checked on
+  real servers in test_object_stores.py; other fsspec stores: segments, written in the
+  background at most every 30 s but memory://), and ``write_file`` (the projector's
+  files) on local disk, segment stores and MemoryFiles.
 * TensorBoard (both loaders) shows every scalar of a segmented run mirrored to disk.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import subprocess
@@ -28,12 +27,18 @@ import fsspec
 import numpy as np
 import pytest
 
-from tfevents import SummaryWriter
-from tfevents.reader import Event, read_events
-from tfevents import WriteFailedError
+from tfevents import SummaryWriter, WriteFailedError
 from tfevents.pipeline.queue import EventQueue
-from tfevents.sinks import LocalEventFile, is_remote, join_logdir, logdir_string, open_storage
-from tfevents.sinks.remote import RemoteSegments
+from tfevents.reader import Event, read_events
+from tfevents.sinks import (
+    LocalEventFile,
+    MemoryFiles,
+    is_remote,
+    join_logdir,
+    logdir_string,
+    open_storage,
+)
+from tfevents.sinks.remote import DEFAULT_SEGMENT_SECS, RemoteSegments
 from tfevents.validate import validate_file
 from tfevents.wire import messages
 
@@ -368,171 +373,67 @@ def test_failed_upload_is_kept_and_retried_under_the_same_name(
     same_points([p for events in per_segment for p in summary_points(events)], expected)
 
 
-# --- a real S3-compatible server --------------------------------------------------------
+# --- the layout each store gets, and files beside the event file ------------------------
 
 
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
+def test_object_stores_grow_one_object_and_other_stores_get_segments(mem_root: str) -> None:
+    from tfevents.sinks.growing import GrowingObject
 
-    werkzeug = logging.getLogger("werkzeug")
-    level = werkzeug.level
-    werkzeug.setLevel(logging.ERROR)  # one line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
+    s3 = open_storage("s3://bucket/run", storage_options={"anon": True})
+    assert isinstance(s3, GrowingObject) and not s3.new_file_per_write and s3.needs_network
+    memory = open_storage(mem_root + "/run")
+    assert isinstance(memory, RemoteSegments) and memory.min_write_secs == 0
+    chained = open_storage(f"simplecache::{mem_root}/run")
+    assert isinstance(chained, RemoteSegments) and chained.min_write_secs == DEFAULT_SEGMENT_SECS
+    local = open_storage(mem_root.replace("memory://", "/tmp/"))
+    assert not local.needs_network and local.min_write_secs == 0
+    local.close()
+
+
+def test_segment_stores_are_written_in_the_background_at_most_every_30_s(mem_root: str) -> None:
+    storage = RemoteSegments(mem_root + "/run", min_write_secs=DEFAULT_SEGMENT_SECS)
+    sink = EventQueue(storage, flush_secs=0.05, max_queue=10)
     try:
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
+        before = time.monotonic()
+        sink.add_scalar("loss", 1.0, 1, 1.0)
+        assert sink.write_interval == DEFAULT_SEGMENT_SECS
+        assert sink.next_write_due >= before + DEFAULT_SEGMENT_SECS - 1
+        sink.flush()  # flush() writes at once, whatever the interval
+        assert len(memory_segments(mem_root + "/run")) == 1
+        assert sink.next_write_due >= before + DEFAULT_SEGMENT_SECS - 1
     finally:
-        server.stop()
-        werkzeug.setLevel(level)
+        sink.close()
 
 
-@pytest.fixture
-def s3(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A boto3 client of the test server, with dummy credentials in the environment."""
-    import boto3
-
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    client = boto3.client("s3", endpoint_url=s3_endpoint)
-    yield client
-    import s3fs
-
-    s3fs.S3FileSystem.clear_instance_cache()
-
-
-def new_bucket(s3: Any, versioned: bool = True) -> str:
-    bucket = f"tfevents-{uuid.uuid4().hex[:12]}"
-    s3.create_bucket(Bucket=bucket)
-    if versioned:
-        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    return bucket
-
-
-def s3_segments(s3: Any, bucket: str, prefix: str) -> list[tuple[str, bytes]]:
-    """(name, bytes) of the event objects directly under prefix; each written once."""
-    versions = s3.list_object_versions(Bucket=bucket, Prefix=prefix + "/")
-    assert not versions.get("IsTruncated")
-    keys = [v["Key"] for v in versions.get("Versions", [])]
-    assert len(keys) == len(set(keys)), f"an object was written twice: {sorted(keys)}"
-    assert not versions.get("DeleteMarkers")
-    direct = sorted(k for k in keys if "/" not in k[len(prefix) + 1 :])
-    return [
-        (k.rsplit("/", 1)[-1], s3.get_object(Bucket=bucket, Key=k)["Body"].read()) for k in direct
-    ]
-
-
-def test_s3_scalars_and_images_in_write_once_segments(
-    s3: Any, s3_endpoint: str, tmp_path: Any
-) -> None:
-    bucket = new_bucket(s3)
-    url = f"s3://{bucket}/run"
-    options = {"endpoint_url": s3_endpoint, "anon": False}
-    writer = SummaryWriter(url, flush_secs=FAR, storage_options=options)
-    expected = log_batches(writer, 3)
-    writer.add_scalars("pair", {"a": 1.5, "b": -2.5}, 5)
-    writer.flush()
-    writer.add_scalar("loss", 0.125, 1000)
-    expected.append(("loss", 1000, 0.125))
-    writer.close()
-    segments = s3_segments(s3, bucket, "run")
-    assert len(segments) == 4
-    per_segment = check_segments(segments, tmp_path)
-    same_points([p for events in per_segment for p in summary_points(events)], expected)
-    for key, value in [("a", 1.5), ("b", -2.5)]:
-        [events] = check_segments(s3_segments(s3, bucket, f"run/pair_{key}"), tmp_path)
-        same_points(summary_points(events), [("pair", 5, value)])
-    all_keys = [v["Key"] for v in s3.list_object_versions(Bucket=bucket)["Versions"]]
-    assert len(all_keys) == 6 and len(set(all_keys)) == 6
-
-
-def test_s3_missing_bucket_is_reported_and_retried(
-    s3: Any, s3_endpoint: str, tmp_path: Any
-) -> None:
-    bucket = f"tfevents-missing-{uuid.uuid4().hex[:8]}"
-    url = f"s3://{bucket}/run"
-    writer = SummaryWriter(url, flush_secs=FAR, storage_options={"endpoint_url": s3_endpoint})
-    writer.add_scalar("loss", 1.0, 1)
-    with pytest.raises(WriteFailedError, match="bucket does not exist") as info:
-        writer.flush()
-    assert isinstance(info.value, OSError) and url in str(info.value)
-    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]  # never created
-    writer.add_scalar("loss", 2.0, 2)
-    s3.create_bucket(Bucket=bucket)
-    writer.close()  # the kept batch and the new one
-    segments = s3_segments(s3, bucket, "run")
-    per_segment = check_segments(segments, tmp_path)
-    same_points(
-        [p for events in per_segment for p in summary_points(events)],
-        [("loss", 1, 1.0), ("loss", 2, 2.0)],
-    )
-
-
-def test_s3_process_exit_uploads_what_was_logged(
-    s3: Any, s3_endpoint: str, tmp_path: Any
-) -> None:
-    bucket = new_bucket(s3)
-    code = textwrap.dedent(
-        f"""
-        from tfevents import SummaryWriter
-        w = SummaryWriter("s3://{bucket}/run", flush_secs=3600,
-                          storage_options={{"endpoint_url": {s3_endpoint!r}}})
-        for step in range(100):
-            w.add_scalar("loss", step * 0.5, step)
-        # no flush, no close: the exit hook uploads
-        """
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=os.environ
-    )
-    assert result.returncode == 0, result.stderr
-    assert "could not write" not in result.stderr, result.stderr
-    per_segment = check_segments(s3_segments(s3, bucket, "run"), tmp_path)
-    same_points(
-        [p for events in per_segment for p in summary_points(events)],
-        [("loss", step, step * 0.5) for step in range(100)],
-    )
-
-
-def test_s3_forked_child_writes_segments_of_its_own(
-    s3: Any, s3_endpoint: str, tmp_path: Any
-) -> None:
-    bucket = new_bucket(s3)
-    writer = SummaryWriter(
-        f"s3://{bucket}/run", flush_secs=FAR, storage_options={"endpoint_url": s3_endpoint}
-    )
-    writer.add_scalar("parent", 1.0, 1)
-    writer.flush()
-    writer.add_scalar("parent", 2.0, 2)  # queued at fork: the parent's to write
-    pid = os.fork()
-    if pid == 0:  # the child: a connection and segments of its own, then leave at once
-        code = 1
-        try:
-            writer.add_scalar("child", 3.0, 3)
-            writer.close()
-            code = 0
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
-    writer.close()
-    segments = s3_segments(s3, bucket, "run")
-    by_pid: dict[str, list[tuple[str, int, Any]]] = {}
-    for (name, _), events in zip(segments, check_segments_any_order(segments, tmp_path)):
-        by_pid.setdefault(name.split(".")[-2], []).extend(summary_points(events))
-    assert by_pid == {
-        str(os.getpid()): [("parent", 1, 1.0), ("parent", 2, 2.0)],
-        str(pid): [("child", 3, 3.0)],
+def test_write_file_replaces_files_beside_the_event_files(mem_root: str, tmp_path: Any) -> None:
+    local = LocalEventFile(str(tmp_path / "run"))
+    segments = RemoteSegments(mem_root + "/run")
+    memory = MemoryFiles()
+    for storage in (local, segments, memory):
+        storage.write_file("projector_config.pbtxt", b"old")
+        storage.write_file("projector_config.pbtxt", b"embeddings {\n}\n")
+        storage.write_file("00003/emb/tensors.tsv", b"1\t2\n")
+        for bad in ("", "/abs", "../up", "a/../b", "a//b", "a\\b", "./a"):
+            with pytest.raises(ValueError, match="relative_path"):
+                storage.write_file(bad, b"x")
+        with pytest.raises(TypeError, match="relative_path"):
+            storage.write_file(b"bytes", b"x")  # type: ignore[arg-type]
+    assert sorted(os.listdir(tmp_path / "run")) == ["00003", "projector_config.pbtxt"]
+    assert (tmp_path / "run" / "projector_config.pbtxt").read_bytes() == b"embeddings {\n}\n"
+    assert (tmp_path / "run" / "00003" / "emb" / "tensors.tsv").read_bytes() == b"1\t2\n"
+    fs = fsspec.filesystem("memory")
+    root = mem_root[len("memory://") :] + "/run"
+    assert fs.cat_file(root + "/projector_config.pbtxt") == b"embeddings {\n}\n"
+    assert fs.cat_file(root + "/00003/emb/tensors.tsv") == b"1\t2\n"
+    assert memory.other_files == {
+        "projector_config.pbtxt": b"embeddings {\n}\n", "00003/emb/tensors.tsv": b"1\t2\n",
     }
-
-
-def check_segments_any_order(segments: list[tuple[str, bytes]], tmp_path: Any) -> list[list[Event]]:
-    """check_segments for segments of several processes (counters interleave)."""
-    return [check_segments([segment], tmp_path)[0] for segment in segments]
+    queue = EventQueue(MemoryFiles(), flush_secs=FAR, max_queue=10)  # the writer's way in
+    try:
+        queue.write_file("projector_config.pbtxt", b"through the queue")
+        assert queue.storage.other_files == {"projector_config.pbtxt": b"through the queue"}  # type: ignore[attr-defined]
+    finally:
+        queue.close()
 
 
 def test_storage_options_must_be_a_mapping(mem_root: str) -> None:

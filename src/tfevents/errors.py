@@ -9,6 +9,8 @@ Writing:
     ``WriterClosedError``  events were handed to a writer whose file is closed.
     ``WriteFailedError``   the event file could not be written (disk full, store down);
                            the events are kept and retried by the next flush or close.
+    ``PartialWriteError``  (between storage and pipeline) part of a chunk fitted and was
+                           taken back; ``fitted_bytes`` says how much.
     ``LoggedValueError``   values whose framework computation failed (read on the
                            background thread) were left out; raised by the next flush.
     ``TagKindError``       a tag logged as one kind was given to another kind's method.
@@ -56,6 +58,18 @@ class WriteFailedError(TfeventsError, OSError):
         super().__init__(errno, message)
         self.path = path
         self.unwritten_bytes = unwritten_bytes
+
+
+class PartialWriteError(TfeventsError, OSError):
+    """A storage write stored part of a chunk, then took all of it back (a full disk).
+
+    ``fitted_bytes``: how many bytes of the chunk had fitted; the pipeline then writes
+    the whole records among them (see ``sinks.base``). An ``OSError``, as every write
+    failure is: callers that catch ``OSError`` catch it."""
+
+    def __init__(self, errno: int | None, message: str, *, fitted_bytes: int) -> None:
+        super().__init__(errno, message)
+        self.fitted_bytes = fitted_bytes
 
 
 class LoggedValueError(TfeventsError, ValueError):
@@ -149,6 +163,7 @@ __all__ = [
     "GraphInputTypeError",
     "GraphTraceWarning",
     "LoggedValueError",
+    "PartialWriteError",
     "ReadError",
     "RecordError",
     "TagKindError",

@@ -56,6 +56,9 @@ class NullQueue:
     def add_event(self, payload: bytes) -> None:
         pass
 
+    def write_file(self, relative_path: str, data: bytes) -> None:
+        pass
+
     def flush(self, fsync: bool = False) -> None:
         pass
 

@@ -11,6 +11,13 @@ Guarantees: ``flush`` returns once everything appended before it is written;
 full disk, the whole records that fit are written first), and is
 reported to the caller by the next ``flush``/``close`` or backlog check; a forked
 child never writes to its parent's file.
+
+Files: an appendable storage's file starts with the header (and ``purge_step``'s
+marker), and each tag's first value in it carries its metadata. A local file gets its
+header when the queue opens; an object store's file is created by the first write,
+the header and the first batch in one chunk. When the storage says ``full``, the queue
+rolls it over between two batches (never while failed chunks wait for their retry)
+and starts the next file the same way.
 """
 
 from __future__ import annotations
@@ -23,7 +30,12 @@ from itertools import repeat, starmap
 from typing import Protocol
 
 from tfevents.convert import Deferred
-from tfevents.errors import LoggedValueError, WriteFailedError, WriterClosedError
+from tfevents.errors import (
+    LoggedValueError,
+    PartialWriteError,
+    WriteFailedError,
+    WriterClosedError,
+)
 from tfevents.pipeline.encoder import EventEncoder, file_header, purge_marker
 from tfevents.pipeline.entries import (
     Entry,
@@ -103,7 +115,8 @@ def _where(entry: Entry) -> str:
 
 
 class EventQueue:
-    """The pipeline of one event file (or, for object stores, one series of segments)."""
+    """The pipeline of one event file (an object, a local file; or, on a store that cannot
+    grow an object, one series of segments)."""
 
     def __init__(
         self,
@@ -128,7 +141,7 @@ class EventQueue:
         self.pending_bytes = 0  # encoded values queued since the last write (approximate)
         self.bytes_threshold = MAX_PENDING_BYTES
         self.flush_secs = flush_secs
-        self.next_write_due = time.monotonic() + flush_secs
+        self.next_write_due = time.monotonic() + self.write_interval
         self.closed = False
         self.wake_requested = False
         self._lock = threading.RLock()
@@ -139,7 +152,7 @@ class EventQueue:
         self._purge = b"" if purge_step is None else purge_marker(time.time(), purge_step)
         self._needs_header = True
         self._service: Service = _Unserved()
-        if not storage.new_file_per_write:
+        if not storage.new_file_per_write and not storage.needs_network:
             self._write_header()  # the file exists, header first, from the start
 
     def attach(self, service: Service) -> None:
@@ -150,12 +163,17 @@ class EventQueue:
     def needs_network(self) -> bool:
         """Whether writing needs the network (written before the interpreter shuts its
         threads down)."""
-        return bool(getattr(self.storage, "needs_network", False))
+        return self.storage.needs_network
 
     @property
     def path(self) -> str:
         """The event file (or last segment) written."""
         return self.storage.path
+
+    @property
+    def write_interval(self) -> float:
+        """Seconds between background writes: ``flush_secs``, or the storage's minimum."""
+        return max(self.flush_secs, self.storage.min_write_secs)
 
     def describe(self) -> str:
         return self.storage.describe()
@@ -221,6 +239,13 @@ class EventQueue:
         if not self.wake_requested:
             self.queue_full()
 
+    def write_file(self, relative_path: str, data: bytes) -> None:
+        """Stores a file beside the event file (the projector's), replacing it whole,
+        through the storage (``Storage.write_file``); on the caller's thread, raising
+        its ``OSError`` or ``ValueError`` there."""
+        with self._lock:  # (one request at a time on the storage's connection)
+            self.storage.write_file(relative_path, data)
+
     def flush(self, fsync: bool = False) -> None:
         self.write_pending()
         if fsync:
@@ -246,7 +271,7 @@ class EventQueue:
         """Writes what is queued. ``appending``: called by an append (``queue_full``), which
         may race with ``close()`` on another thread; then a closed queue takes nothing."""
         with self._lock:
-            self.next_write_due = time.monotonic() + self.flush_secs
+            self.next_write_due = time.monotonic() + self.write_interval
             self.wake_requested = False
             self.wake_threshold = self.base_threshold
             self.bytes_threshold = MAX_PENDING_BYTES
@@ -255,14 +280,19 @@ class EventQueue:
                 if self.entries and not (from_background or appending):
                     raise WriterClosedError("this writer's event file is closed")
                 return
+            if not self._unwritten and self.entries and self.storage.full:
+                self.storage.roll_over()  # (between batches: nothing waits for the old file)
+                self._needs_header = True
+            head = b""
             if self._needs_header and not self.storage.new_file_per_write:
                 if not self.entries and not self._unwritten:
-                    return  # a forked child that logs nothing leaves no file behind
+                    return  # nothing logged: no file (a forked child, an object store)
                 self._encoder = EventEncoder(self.scalar_metadata)
-                self._unwritten.insert(0, file_header(time.time()) + self._purge)
-                self._purge = b""
+                head, self._purge = file_header(time.time()) + self._purge, b""
                 self._needs_header = False
             chunks = self._unwritten + self._encode_pending()
+            if head:  # one request for the header and the first batch
+                chunks = [head + chunks[0], *chunks[1:]] if chunks else [head]
             self._unwritten = []
             for index, chunk in enumerate(chunks):
                 try:
@@ -280,7 +310,7 @@ class EventQueue:
     def _write_what_fits(self, chunks: list[bytes], exc: OSError) -> list[bytes]:
         """After ``chunks[0]`` failed: writes the whole records of it that fitted (a full
         disk takes what it has room for), and returns what is still to write, in order."""
-        fitted = getattr(exc, "fitted_bytes", 0)
+        fitted = exc.fitted_bytes if isinstance(exc, PartialWriteError) else 0
         cut = scan(memoryview(chunks[0])[:fitted], verify=False).end if fitted else 0
         if not cut:
             return chunks

@@ -1,10 +1,17 @@
 """Storage only: where a run's framed bytes go (see ``sinks.base.Storage``).
 
-``open_storage(logdir, ...)`` picks it by the log directory: a URL with a scheme other
-than ``file`` (``s3://``, ``gs://``, ``az://``, ``memory://``, any fsspec URL, chained
-ones such as ``simplecache::s3://`` included) gets ``RemoteSegments`` (immutable
-segment files through fsspec); a plain path or a ``file://`` URL gets a
-``LocalEventFile``. ``MemoryFiles`` keeps the files in a list.
+``open_storage(logdir, ...)`` picks it by the log directory:
+
+- ``s3://``, ``gs://``, ``az://`` (and ``s3a``, ``gcs``, ``abfs``, ``abfss``): one
+  growing object per run (``sinks.growing``), grown in place with what each store
+  offers (S3 multipart copy, GCS compose, Azure append blobs) and rolled over only at a
+  large size or near the store's limit on appends;
+- any other URL with a scheme other than ``file`` (``memory://``, any fsspec URL,
+  chained ones such as ``simplecache::s3://`` included): ``RemoteSegments``, immutable
+  segment files (``sinks.remote``);
+- a plain path or a ``file://`` URL: a ``LocalEventFile``.
+
+``MemoryFiles`` keeps the files in a list.
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ __all__ = [
     "open_storage",
 ]
 
+# The stores whose objects grow in place (sinks.growing); a chained URL never does.
+GROWING_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"})
 # scheme://..., or fsspec's chained form proto1::proto2://...
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*(?:::[A-Za-z][A-Za-z0-9+.\-]*)*://")
 
@@ -81,9 +90,21 @@ def open_storage(
     credentials, endpoint, ...) apply to URLs and are ignored for local paths."""
     logdir = logdir_string(logdir)
     if is_remote(logdir):
-        from tfevents.sinks.remote import RemoteSegments  # fsspec is imported only now
+        # fsspec is imported only now
+        protocol = logdir.partition("://")[0].lower()
+        if protocol in GROWING_PROTOCOLS:
+            from tfevents.sinks.growing import open_growing
+
+            return open_growing(
+                logdir, protocol, filename_suffix=filename_suffix, storage_options=storage_options
+            )
+        from tfevents.sinks.remote import DEFAULT_SEGMENT_SECS, RemoteSegments
 
         return RemoteSegments(
-            logdir, filename_suffix=filename_suffix, storage_options=storage_options
+            logdir,
+            filename_suffix=filename_suffix,
+            storage_options=storage_options,
+            # memory:// costs nothing per object: a segment every flush_secs
+            min_write_secs=0.0 if protocol == "memory" else DEFAULT_SEGMENT_SECS,
         )
     return LocalEventFile(logdir, filename_suffix=filename_suffix, fsync=fsync)

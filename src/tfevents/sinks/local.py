@@ -3,10 +3,13 @@
 The file is opened unbuffered in append mode at the first write: each chunk is one
 ``write`` call, so what the background thread writes is visible to a running
 TensorBoard at once. A write that fails part-way is cut back to the last whole chunk
-with ``ftruncate``, and the error says how many bytes had fitted (``fitted_bytes``: the
-pipeline then writes the whole records among them, see ``sinks.base``); where the cut
-fails too, the torn prefix stays and the retry of the same chunk (the storage
+with ``ftruncate``, and raises ``PartialWriteError`` saying how many bytes had fitted
+(the pipeline then writes the whole records among them, see ``sinks.base``); where the
+cut fails too, the torn prefix stays and the retry of the same chunk (the storage
 protocol's rule) writes only the rest of it.
+
+Files beside the event file (``write_file``) are written to a temporary file in the
+same directory, then moved over the old one with ``os.replace``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import tempfile
 
+from tfevents.errors import PartialWriteError
+from tfevents.sinks.base import check_relative_path
 from tfevents.sinks.naming import event_file_name
 
 
@@ -23,6 +29,9 @@ class LocalEventFile:
 
     new_file_per_write = False
     max_write_bytes = 0
+    needs_network = False
+    min_write_secs = 0.0
+    full = False  # one file per writer, however large
 
     def __init__(self, logdir: str, *, filename_suffix: str = "", fsync: bool = False) -> None:
         self.logdir = logdir
@@ -69,8 +78,10 @@ class LocalEventFile:
                 else:
                     # Nothing of the chunk is left; say how much of it fitted, so that
                     # the pipeline can write the whole records that do.
-                    exc.fitted_bytes = self._torn + written  # type: ignore[attr-defined]
-                    self._torn = 0
+                    fitted, self._torn = self._torn + written, 0
+                    raise PartialWriteError(
+                        exc.errno, exc.strerror or str(exc), fitted_bytes=fitted
+                    ) from exc
             raise
         self._size += self._torn + written
         self._torn = 0
@@ -84,6 +95,28 @@ class LocalEventFile:
             os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+    def roll_over(self) -> None:
+        """Closes the file; the next write starts a new one (``full`` never asks it)."""
+        self.close()
+
+    def write_file(self, relative_path: str, data: bytes) -> None:
+        parts = check_relative_path(relative_path)
+        path = os.path.join(self.logdir, *parts)
+        directory = os.path.dirname(path)
+        os.makedirs(directory, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                if self.fsync:
+                    f.flush()
+                    os.fsync(f.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
 
     def sync(self) -> None:
         if self._fd >= 0:

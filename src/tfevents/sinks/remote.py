@@ -1,14 +1,18 @@
-"""Remote log directories through fsspec: S3, GCS, Azure, memory:// and any fsspec URL.
+"""Segments: the remote layout of fsspec stores that cannot grow an object in place.
 
-Object stores cannot append, and a writer that re-uploads its one growing event file
-at every flush sends the whole file again each time (quadratic in the run's length:
-mosaicml/composer#1283, tensorpack#707, tensorboardX's S3/GCS writers). This sink
-never rewrites an object. Each write batch (a background write or a ``flush`` that has
-something to write) becomes a new, immutable **segment**: a complete event file of its
-own that starts with the ``brain.Event:2`` header and in which every tag's first value
-carries its metadata: the storage says ``new_file_per_write``, and the pipeline encodes
-each segment afresh. A batch larger than ``segment_bytes`` is cut by the pipeline into
-several segments at event boundaries.
+``memory://``, ``sftp://``, ``hdfs://``, a chained URL such as ``simplecache::s3://``
+and any other fsspec URL but S3, GCS and Azure (which get one growing object per run,
+``sinks.growing``) get segments: fsspec offers them no append that keeps an object
+whole for readers.
+
+A segment store never rewrites an object. Each write batch becomes a new, immutable
+segment: a complete event file of its own that starts with the ``brain.Event:2`` header
+and in which every tag's first value carries its metadata (the storage says
+``new_file_per_write``; the pipeline encodes each segment afresh). A batch larger than
+``segment_bytes`` is cut by the pipeline into several segments at event boundaries. To
+keep their number down, the background thread writes a segment at most every
+``DEFAULT_SEGMENT_SECS`` (``flush()`` and ``close()`` write at once); ``memory://``,
+which costs nothing per object, is written every ``flush_secs``.
 
 Segments are named like local event files,
 ``events.out.tfevents.<10-digit time>.<host>.<pid>.<counter><suffix>``, with a time
@@ -23,49 +27,30 @@ Failures: every error of an upload surfaces as an ``OSError`` (other exceptions 
 the store's client are wrapped), so the pipeline keeps the bytes and retries them on
 the next write, as for local files. A retried segment keeps its name and its contents,
 so an upload that landed although it reported a failure is overwritten by the same
-bytes, never duplicated under a second name. Segments already uploaded in a partly
-failed write are not uploaded again.
+bytes, never duplicated under a second name.
 """
 
 from __future__ import annotations
 
-import errno
 import posixpath
 import time
 from typing import Any
 
+from tfevents.sinks._fsspec import OBJECT_STORES, connect, put_file
+from tfevents.sinks.base import check_relative_path
 from tfevents.sinks.naming import event_file_name
 
 # A write batch whose events exceed this many bytes is cut into several segments.
 DEFAULT_SEGMENT_BYTES = 16 << 20
-
-# Stores where "directories" are key prefixes: nothing to create before an upload,
-# and a missing parent means a missing bucket, which is reported, never created.
-OBJECT_STORES = frozenset(
-    {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "oss", "r2", "b2", "cos", "obs"}
-)
-
-
-def connect(url: str, storage_options: dict[str, Any]) -> tuple[Any, str]:
-    """fsspec's filesystem for ``url`` and the path inside it."""
-    try:
-        import fsspec
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            f"log_dir {url!r} is a URL: writing to it needs fsspec and the package of its "
-            "store (s3fs for s3://, gcsfs for gs://, adlfs for az://): "
-            "pip install 'tfevents[remote]' (or fsspec and that package)"
-        ) from exc
-    fs, root = fsspec.core.url_to_fs(url, **storage_options)
-    return fs, root.rstrip("/") or root
-
+# Segment stores: the background thread writes at most this often (seconds).
+DEFAULT_SEGMENT_SECS = 30.0
 
 class RemoteSegments:
     """Stores each chunk as a new segment file under an fsspec URL (see the module doc)."""
 
     new_file_per_write = True
-    #: The network is needed to write: flush before the interpreter shuts its threads down.
     needs_network = True
+    full = False
 
     def __init__(
         self,
@@ -74,13 +59,17 @@ class RemoteSegments:
         filename_suffix: str = "",
         storage_options: dict[str, Any] | None = None,
         segment_bytes: int = DEFAULT_SEGMENT_BYTES,
+        min_write_secs: float = DEFAULT_SEGMENT_SECS,
     ) -> None:
         if isinstance(segment_bytes, bool) or not isinstance(segment_bytes, int) or segment_bytes < 1:
             raise ValueError(f"segment_bytes must be a positive int, got {segment_bytes!r}")
+        if not 0 <= min_write_secs < float("inf"):
+            raise ValueError(f"min_write_secs must be >= 0 and finite, got {min_write_secs!r}")
         self.url = url
         self.logdir = url
         self.filename_suffix = filename_suffix
         self.max_write_bytes = segment_bytes
+        self.min_write_secs = float(min_write_secs)
         self._storage_options = dict(storage_options or {})
         self._protocol = url.partition("://")[0].rsplit("::", 1)[-1].lower()
         # Made now, not at the first upload: no network yet, but fsspec's I/O thread
@@ -112,41 +101,35 @@ class RemoteSegments:
         stamp = self._last_stamp = max(time.time(), self._last_stamp)
         return event_file_name(self.filename_suffix, stamp)
 
-    def write(self, data: bytes) -> None:
+    def _connection(self) -> Any:
         if self._reconnect:
             self._fs, self._root = connect(self.url, self._storage_options)
             self._reconnect = False
+        return self._fs
+
+    def write(self, data: bytes) -> None:
+        fs = self._connection()
         name = self._retry_name or self._next_name()
         try:
-            self._upload(name, data)
+            put_file(fs, posixpath.join(self._root, name), data, make_parent=not self._parent_ready)
         except OSError:
             self._retry_name = name  # the pipeline passes the same bytes again
             raise
         except BaseException:
             self._retry_name = None  # not a write failure (an interrupt): dropped
             raise
+        self._parent_ready = True
         self._retry_name = None
         self.path = posixpath.join(self.url, name)
         self.segments_written += 1
 
-    def _upload(self, name: str, blob: bytes) -> None:
-        path = posixpath.join(self._root, name)
-        try:
-            try:
-                self._fs.pipe_file(path, blob)
-            except FileNotFoundError:
-                if self._parent_ready:
-                    raise
-                # A filesystem with real directories (memory, sftp, ...): make the run's.
-                self._fs.makedirs(self._root, exist_ok=True)
-                self._parent_ready = True
-                self._fs.pipe_file(path, blob)
-            else:
-                self._parent_ready = True
-        except OSError:
-            raise
-        except Exception as exc:  # the store client's own errors (botocore, aiohttp, ...)
-            raise OSError(errno.EIO, f"{type(exc).__name__}: {exc}") from exc
+    def roll_over(self) -> None:
+        pass  # every segment is a file of its own already
+
+    def write_file(self, relative_path: str, data: bytes) -> None:
+        parts = check_relative_path(relative_path)
+        path = posixpath.join(self._root, *parts)
+        put_file(self._connection(), path, data, make_parent=self._protocol not in OBJECT_STORES)
 
     def sync(self) -> None:
         """Every finished upload is durable: nothing to do."""

@@ -3,17 +3,16 @@
 ``add_embedding`` checks the projector's rules (square thumbnails, sprite at most 8192
 px) and writes exact values: ``<log_dir>/<global_step:05d>/<tag>/`` holds the tensor,
 metadata and sprite, and ``<log_dir>/projector_config.pbtxt`` lists every embedding the
-writer logged.
+writer logged. The files go through the run's storage (``Host.write_file``), each
+replaced whole, so the Projector works on an object store's log directory too.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import TYPE_CHECKING, Any
 
 from tfevents import _args as args
-from tfevents.sinks import is_remote
 from tfevents.writer.host import Host
 
 if TYPE_CHECKING:
@@ -22,15 +21,6 @@ else:
     from tfevents._lazy import LazyModule
 
     embedding = LazyModule("tfevents.summaries.embedding")
-
-
-def _write_file(path: str, data: bytes) -> None:
-    """Writes ``path`` whole: a reader polling the directory never sees half a file."""
-    temporary = f"{path}.tmp-{os.getpid()}"
-    with open(temporary, "wb") as f:
-        f.write(data)
-    os.replace(temporary, path)
-
 
 
 class Embeddings:
@@ -79,26 +69,19 @@ class Embeddings:
             )
         if not self._host.writes_events:
             return  # a rank that does not write (rank_policy): arguments checked, no files
-        if is_remote(self._host.log_dir):
-            raise ValueError(
-                "add_embedding writes the projector's files beside the event files and "
-                f"needs a local log_dir, got {self._host.log_dir!r}"
-            )
         subdir = f"{step:05d}/{directory}"
-        save_path = os.path.join(self._host.log_dir, *subdir.split("/"))
         tensor_name = f"{tag}:{step:05d}"
-        os.makedirs(save_path, exist_ok=True)
         entry: dict[str, Any] = {
             "tensor_name": tensor_name,
             "tensor_path": f"{subdir}/tensors.tsv",
             "tensor_shape": array.shape,
         }
-        _write_file(os.path.join(save_path, "tensors.tsv"), embedding.tensor_tsv(array))
+        self._host.write_file(f"{subdir}/tensors.tsv", embedding.tensor_tsv(array))
         if metadata_bytes is not None:
-            _write_file(os.path.join(save_path, "metadata.tsv"), metadata_bytes)
+            self._host.write_file(f"{subdir}/metadata.tsv", metadata_bytes)
             entry["metadata_path"] = f"{subdir}/metadata.tsv"
         if sprite_bytes is not None:
-            _write_file(os.path.join(save_path, "sprite.png"), sprite_bytes)
+            self._host.write_file(f"{subdir}/sprite.png", sprite_bytes)
             entry["sprite_path"] = f"{subdir}/sprite.png"
             entry["sprite_size"] = sprite_size
         with self._lock:
@@ -106,10 +89,7 @@ class Embeddings:
             again = tensor_name in logged
             logged[tensor_name] = entry
             # Rewritten whole (as torch does), so it always lists exactly this writer's embeddings.
-            _write_file(
-                os.path.join(self._host.log_dir, embedding.CONFIG_FILE),
-                embedding.config_text(list(logged.values())),
-            )
+            self._host.write_file(embedding.CONFIG_FILE, embedding.config_text(list(logged.values())))
         if again:
             self._host.warn_once(
                 (tag, f"embedding{step}"),

@@ -59,6 +59,11 @@ class Host(Protocol):
         """Queues one complete encoded Event."""
         ...
 
+    def write_file(self, relative_path: str, data: bytes) -> None:
+        """Stores a file beside the run's event file (``/``-separated, inside the run),
+        replacing it whole, on a local disk or an object store alike."""
+        ...
+
     def sub_run(self, run_dir: str) -> Queue:
         """The queue of a run beside this one (``add_scalars``' runs), opened on first
         use and closed with the writer."""

@@ -158,6 +158,9 @@ class Run:
     def add_event(self, payload: bytes) -> None:
         self.live_queue().add_event(payload)
 
+    def write_file(self, relative_path: str, data: bytes) -> None:
+        self.live_queue().write_file(relative_path, data)
+
     def warn_once(self, key: tuple[str, str], message: str) -> None:
         if key not in self._warned:
             self._warned.add(key)

@@ -90,7 +90,10 @@ class SummaryWriter(Scalars):
             and host name, which differ between ranks); ``"ignore"`` writes from every
             process to ``log_dir``.
         storage_options: options for fsspec (credentials, endpoint) when ``log_dir`` is
-            a URL (``s3://``, ``gs://``, ``memory://``, ...). Needs ``tfevents[remote]``.
+            a URL (``s3://``, ``gs://``, ``az://``, ``memory://``, ...). S3, GCS and Azure:
+            one growing object per run; other fsspec stores: segments (see the README's
+            *Remote log directories*). Needs ``tfevents[remote]`` (or ``[s3]``, ``[gcs]``,
+            ``[azure]``).
         write_to_disk: tensorboardX's: ``False`` writes nothing (no file, no directory)
             while every method still checks its arguments.
         comet_config: tensorboardX's mirror to comet.ml; only its default
