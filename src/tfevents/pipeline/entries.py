@@ -104,3 +104,41 @@ class Queue(Protocol):
     def flush(self, fsync: bool = False) -> None: ...
 
     def close(self) -> None: ...
+
+
+def estimated_size(entry: Entry) -> int:
+    """Roughly the framed bytes of one entry (used only to cut oversized batches)."""
+    if isinstance(entry, SummaryEntry):
+        return len(entry.field) + len(entry.metadata) + len(entry.tag) + 48
+    if isinstance(entry, TensorScalarEntry):
+        return len(entry.metadata) + len(entry.tag) + 56
+    if isinstance(entry, EventEntry):
+        return len(entry.payload) + 16
+    if isinstance(entry, SeriesEntry):
+        return (len(entry.tag) + 40) * int(entry.values.size)
+    return len(entry[0]) + 40
+
+
+def describe_entry(entry: Entry) -> str:
+    """An entry's tag and step, for error messages."""
+    if isinstance(entry, EventEntry):
+        return "an event"
+    if isinstance(entry, (SummaryEntry, TensorScalarEntry, SeriesEntry)):
+        step = int(entry.steps[0]) if isinstance(entry, SeriesEntry) else entry.step
+        return f"{entry.tag!r} step {step}"
+    return f"{entry[0]!r} step {entry[2]}"
+
+
+def cut_by_size(entries: list[Entry], limit: int, first: int = 0) -> list[list[Entry]]:
+    """``entries`` in runs of about ``limit`` bytes at most (one run if ``limit`` is 0);
+    ``first`` bytes are already in the first run."""
+    groups: list[list[Entry]] = [[]]
+    size = first
+    for entry in entries:
+        entry_size = estimated_size(entry) if limit else 0
+        if limit and groups[-1] and size + entry_size > limit:
+            groups.append([])
+            size = 0
+        groups[-1].append(entry)
+        size += entry_size
+    return groups

@@ -43,6 +43,8 @@ from tfevents.pipeline.entries import (
     SeriesEntry,
     SummaryEntry,
     TensorScalarEntry,
+    cut_by_size,
+    describe_entry,
 )
 from tfevents.records.reader import scan
 from tfevents.sinks.base import Storage
@@ -89,29 +91,6 @@ def _drain(entries: deque[Entry]) -> list[Entry]:
     """What is queued now, oldest first (appends that come meanwhile stay queued): one
     ``popleft`` per entry, called from C (half the cost of a comprehension's loop)."""
     return list(starmap(entries.popleft, repeat((), len(entries))))
-
-
-def estimated_size(entry: Entry) -> int:
-    """Roughly the framed bytes of one entry (used only to cut oversized batches)."""
-    if isinstance(entry, SummaryEntry):
-        return len(entry.field) + len(entry.metadata) + len(entry.tag) + 48
-    if isinstance(entry, TensorScalarEntry):
-        return len(entry.metadata) + len(entry.tag) + 56
-    if isinstance(entry, EventEntry):
-        return len(entry.payload) + 16
-    if isinstance(entry, SeriesEntry):
-        return (len(entry.tag) + 40) * int(entry.values.size)
-    return len(entry[0]) + 40
-
-
-def _where(entry: Entry) -> str:
-    """An entry's tag and step, for error messages."""
-    if isinstance(entry, EventEntry):
-        return "an event"
-    if isinstance(entry, (SummaryEntry, TensorScalarEntry, SeriesEntry)):
-        step = int(entry.steps[0]) if isinstance(entry, SeriesEntry) else entry.step
-        return f"{entry.tag!r} step {step}"
-    return f"{entry[0]!r} step {entry[2]}"
 
 
 class EventQueue:
@@ -361,16 +340,7 @@ class EventQueue:
         purge, self._purge = self._purge, b""
         if not entries and not purge:
             return []
-        limit = self.storage.max_write_bytes
-        groups: list[list[Entry]] = [[]]
-        size = len(purge)
-        for entry in entries:
-            entry_size = estimated_size(entry) if limit else 0
-            if limit and groups[-1] and size + entry_size > limit:
-                groups.append([])
-                size = 0
-            groups[-1].append(entry)
-            size += entry_size
+        groups = cut_by_size(entries, self.storage.max_write_bytes, len(purge))
         header = file_header(time.time())
         bodies = [self._encode_safely(EventEncoder(self.scalar_metadata), group) for group in groups]
         return [header + (purge if i == 0 else b"") + body for i, body in enumerate(bodies)]
@@ -391,7 +361,7 @@ class EventQueue:
                 parts.append(encoder.encode([entry]))
             except Exception:
                 encoder.restore(state)
-                dropped.append(_where(entry))
+                dropped.append(describe_entry(entry))
         named = ", ".join(dropped[:5]) + (f" and {len(dropped) - 5} more" if len(dropped) > 5 else "")
         self._lost = (
             f"{len(dropped)} logged value(s) could not be read and were not written: "
