@@ -25,26 +25,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tensorboard_server  # noqa: E402
 from tensorboard_server import TensorBoardServer  # noqa: E402
 
-# Most of the suite checks TensorBoard's tensor forms, which a writer writes with
-# legacy_forms=False: set here for every writer, subprocesses included. The writer's own
-# default (torch's forms, what a switching user gets) is what test_legacy_forms.py and
-# test_legacy_writer.py check, and what the modules that set ``USER_DEFAULT_FORMS = True``
-# (the demo, the README, the drop-in and integration tests) run with.
-os.environ[legacy_forms_variable := "TFEVENTS_LEGACY_FORMS"] = "0"
+# The suite runs what users get: the writer's default forms (torch's HistogramProto,
+# Summary.Image/Audio, text under tag/text_summary). A test where the form matters takes
+# the ``legacy_forms`` fixture (or writes both forms itself) so the tensor forms stay proven.
+os.environ.pop("TFEVENTS_LEGACY_FORMS", None)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _user_default_forms(request: pytest.FixtureRequest) -> Iterator[None]:
-    """A module with ``USER_DEFAULT_FORMS = True`` runs with the writer's own default."""
-    if not getattr(request.module, "USER_DEFAULT_FORMS", False):
-        yield
-        return
-    saved = os.environ.pop(legacy_forms_variable, None)
-    try:
-        yield
-    finally:
-        if saved is not None:
-            os.environ[legacy_forms_variable] = saved
+@pytest.fixture(params=[True, False], ids=["torch_forms", "tensor_forms"])
+def legacy_forms(request: pytest.FixtureRequest) -> bool:
+    """A test where the form matters runs in both: True, torch's forms (the writer's
+    default); False, TensorBoard's tensor forms (``legacy_forms=False``)."""
+    return bool(request.param)
 
 
 LOADERS = [True, False]

@@ -75,6 +75,16 @@ def torch_style_tiling(videos: np.ndarray) -> np.ndarray:
     return out
 
 
+def form_run(run: str, legacy_forms: bool) -> str:
+    """The run written in the default forms (``legacy_forms=True``) or the tensor forms."""
+    return run if legacy_forms else f"{run}_tensor"
+
+
+def text_tag(tag: str, legacy_forms: bool) -> str:
+    """Where add_text stores ``tag``: under ``tag/text_summary`` in torch's form."""
+    return f"{tag}/text_summary" if legacy_forms else tag
+
+
 def pcm16(x: np.ndarray) -> np.ndarray:
     """The int16 samples of amplitudes: clipped to [-1, 1], NaN as 0, x * 32767 truncated
     toward zero (torch's)."""
@@ -148,12 +158,13 @@ def _write_video(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generato
         "video/gray_float": (2, 3, 330, torch_style_tiling(gray_levels)),
         "video/rgba": (3, None, 250, rgba),
     }
-    with SummaryWriter(os.path.join(logdir, "video")) as w:
-        w.add_video("video/rgb", torch.from_numpy(rgb.transpose(0, 1, 4, 2, 3).copy()), 1, fps=5, walltime=WALL0 + 1)
-        w.add_video(
-            "video/gray_float", gray_levels / 255.0, 2, fps=3, walltime=WALL0 + 2, dataformats="NTHWC"
-        )
-        w.add_video("video/rgba", rgba, 3, walltime=WALL0 + 3, dataformats="THWC")
+    for legacy in (True, False):  # run "video": a GIF in a Summary.Image, as torch; "video_tensor"
+        with SummaryWriter(os.path.join(logdir, form_run("video", legacy)), legacy_forms=legacy) as w:
+            w.add_video("video/rgb", torch.from_numpy(rgb.transpose(0, 1, 4, 2, 3).copy()), 1, fps=5, walltime=WALL0 + 1)
+            w.add_video(
+                "video/gray_float", gray_levels / 255.0, 2, fps=3, walltime=WALL0 + 2, dataformats="NTHWC"
+            )
+            w.add_video("video/rgba", rgba, 3, walltime=WALL0 + 3, dataformats="THWC")
 
 
 def _write_audio(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generator) -> None:
@@ -173,15 +184,16 @@ def _write_audio(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generato
         "audio/clipped": (5, 1000, clipped, pcm16(clipped)[:, None]),
         "audio/int16": (6, 48000, int16, int16[:, None]),
     }
-    with SummaryWriter(os.path.join(logdir, "audio")) as w:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            for tag, (step, rate, value, _) in ns.audio.items():
-                if rate == 44100:
-                    w.add_audio(tag, value, step, walltime=WALL0 + step)  # the default rate
-                else:
-                    w.add_audio(tag, value, step, sample_rate=rate, walltime=WALL0 + step)
-        ns.audio_warnings = [str(c.message) for c in caught]
+    for legacy in (True, False):  # run "audio": torch's Summary.Audio; "audio_tensor"
+        with SummaryWriter(os.path.join(logdir, form_run("audio", legacy)), legacy_forms=legacy) as w:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                for tag, (step, rate, value, _) in ns.audio.items():
+                    if rate == 44100:
+                        w.add_audio(tag, value, step, walltime=WALL0 + step)  # the default rate
+                    else:
+                        w.add_audio(tag, value, step, sample_rate=rate, walltime=WALL0 + step)
+            ns.audio_warnings = [str(c.message) for c in caught]
 
 
 def _write_text(logdir: str, ns: types.SimpleNamespace) -> None:
@@ -194,10 +206,11 @@ def _write_text(logdir: str, ns: types.SimpleNamespace) -> None:
             [["h\u00e9", "1"], ["<code>x</code>", "2"], ["z", "3"]],
         ),
     }
-    with SummaryWriter(os.path.join(logdir, "text")) as w:
-        for tag, (step, value, _) in ns.tables.items():
-            w.add_text(tag, value, step, walltime=WALL0 + step)
-        w.add_text("markdown", "*still* markdown", 4, walltime=WALL0 + 4)
+    for legacy in (True, False):  # run "text": under tag/text_summary, as torch; "text_tensor"
+        with SummaryWriter(os.path.join(logdir, form_run("text", legacy)), legacy_forms=legacy) as w:
+            for tag, (step, value, _) in ns.tables.items():
+                w.add_text(tag, value, step, walltime=WALL0 + step)
+            w.add_text("markdown", "*still* markdown", 4, walltime=WALL0 + 4)
 
 
 @pytest.fixture(scope="module")
@@ -308,9 +321,9 @@ def test_figure_transparency_kept(tb: TensorBoardServer) -> None:
 
 @pytest.mark.server
 @pytest.mark.parametrize("tag", ["video/rgb", "video/gray_float", "video/rgba"])
-def test_video_gif(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
+def test_video_gif(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str, legacy_forms: bool) -> None:
     step, _, duration_ms, expected = logs.videos[tag]
-    body, content_type = fetch_image(tb, "video", tag, step)
+    body, content_type = fetch_image(tb, form_run("video", legacy_forms), tag, step)
     assert content_type == "image/gif"
     gif = Image.open(io.BytesIO(body))
     frames, height, width, channels = expected.shape
@@ -333,32 +346,40 @@ def test_video_gif(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str)
 
 
 @pytest.mark.server
-def test_video_tags_in_images_dashboard(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
-    tags = tb.wait_for_json("/data/plugin/images/tags", lambda t: len(t.get("video", {})) == len(logs.videos))
-    assert {tag: info["samples"] for tag, info in tags["video"].items()} == {tag: 1 for tag in logs.videos}
+def test_video_tags_in_images_dashboard(tb: TensorBoardServer, logs: types.SimpleNamespace, legacy_forms: bool) -> None:
+    run = form_run("video", legacy_forms)
+    tags = tb.wait_for_json("/data/plugin/images/tags", lambda t: len(t.get(run, {})) == len(logs.videos))
+    assert {tag: info["samples"] for tag, info in tags[run].items()} == {tag: 1 for tag in logs.videos}
 
 
 # --- audio ---------------------------------------------------------------------------------
 
 
 @pytest.mark.server
-def test_audio_tags(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
-    tags = tb.wait_for_json("/data/plugin/audio/tags", lambda t: len(t.get("audio", {})) == len(logs.audio))
-    assert {tag: info["samples"] for tag, info in tags["audio"].items()} == {tag: 1 for tag in logs.audio}
+def test_audio_tags(tb: TensorBoardServer, logs: types.SimpleNamespace, legacy_forms: bool) -> None:
+    run = form_run("audio", legacy_forms)
+    tags = tb.wait_for_json("/data/plugin/audio/tags", lambda t: len(t.get(run, {})) == len(logs.audio))
+    assert {tag: info["samples"] for tag, info in tags[run].items()} == {tag: 1 for tag in logs.audio}
 
 
 @pytest.mark.server
 @pytest.mark.parametrize(
     "tag", ["audio/mono", "audio/torch_1xL", "audio/stereo_LxC", "audio/three_CxL", "audio/clipped", "audio/int16"]
 )
-def test_audio_wav(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
+def test_audio_wav(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str, legacy_forms: bool,
+                   load_fast: bool) -> None:
     step, rate, _, expected = logs.audio[tag]
-    entries = tb.wait_for_json("/data/plugin/audio/audio", bool, run="audio", tag=tag, sample=0)
+    entries = tb.wait_for_json("/data/plugin/audio/audio", bool, run=form_run("audio", legacy_forms),
+                               tag=tag, sample=0)
     assert len(entries) == 1
     entry = entries[0]
-    assert (entry["step"], entry["wall_time"], entry["contentType"]) == (step, WALL0 + step, "audio/wav")
+    # A Summary.Audio (torch's form) carries no encoding in plugin metadata: the Rust data
+    # server serves its WAV bytes as application/octet-stream (as it does torch's own files),
+    # the Python loader by the proto's content_type.
+    content_type = "application/octet-stream" if legacy_forms and load_fast else "audio/wav"
+    assert (entry["step"], entry["wall_time"], entry["contentType"]) == (step, WALL0 + step, content_type)
     _, headers, body = tb.request("/data/plugin/audio/individualAudio?" + entry["query"])
-    assert headers["Content-Type"] == "audio/wav"
+    assert headers["Content-Type"] == content_type
     with wave.open(io.BytesIO(body), "rb") as wav:
         assert wav.getsampwidth() == 2
         assert wav.getframerate() == rate
@@ -385,10 +406,11 @@ def table_cells(markup: str) -> list[list[str]]:
 
 @pytest.mark.server
 @pytest.mark.parametrize("tag", ["table/column", "table/rows", "table/numpy"])
-def test_text_tables(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
+def test_text_tables(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str, legacy_forms: bool) -> None:
     step, _, expected = logs.tables[tag]
-    tb.wait_for_json("/data/plugin/text/tags", lambda t: tag in t.get("text", []))
-    entries = tb.wait_for_json("/data/plugin/text/text", bool, run="text", tag=tag)
+    run, tag = form_run("text", legacy_forms), text_tag(tag, legacy_forms)
+    tb.wait_for_json("/data/plugin/text/tags", lambda t: tag in t.get(run, []))
+    entries = tb.wait_for_json("/data/plugin/text/text", bool, run=run, tag=tag)
     assert [(e["step"], e["wall_time"]) for e in entries] == [(step, WALL0 + step)]
     markup = entries[0]["text"]
     assert markup.count("<table>") == 1
@@ -396,10 +418,13 @@ def test_text_tables(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: st
 
 
 @pytest.mark.server
-def test_text_string_still_markdown(tb: TensorBoardServer) -> None:
-    tb.wait_for_json("/data/plugin/text/tags", lambda t: "markdown" in t.get("text", []))
-    entries = tb.wait_for_json("/data/plugin/text/text", bool, run="text", tag="markdown")
-    assert "<em>still</em> markdown" in entries[0]["text"] and "<table>" not in entries[0]["text"]
+def test_text_string_still_markdown(tb: TensorBoardServer, legacy_forms: bool) -> None:
+    run, tag = form_run("text", legacy_forms), text_tag("markdown", legacy_forms)
+    tb.wait_for_json("/data/plugin/text/tags", lambda t: tag in t.get(run, []))
+    entries = tb.wait_for_json("/data/plugin/text/text", bool, run=run, tag=tag)
+    assert "<em>still</em> markdown" in entries[0]["text"]
+    # torch's form stores a string as a one-cell table, and TensorBoard draws it so
+    assert ("<table>" in entries[0]["text"]) == legacy_forms
 
 
 # --- without a server: layouts, rules, bad input -------------------------------------------
@@ -407,7 +432,7 @@ def test_text_string_still_markdown(tb: TensorBoardServer) -> None:
 
 def test_logs_validate(logs: types.SimpleNamespace) -> None:
     reports = validate_logdir(logs.logdir)
-    assert len(reports) == 5
+    assert len(reports) == 8  # boxes, figure, and video, audio and text in either form
     for report in reports:
         assert report.ok and report.truncated_bytes == 0, report
 
@@ -527,17 +552,19 @@ def test_video_over_50_fps_warns_once(tmp_path: Any) -> None:
     assert [step for _, step, _ in logged_values(tmp_path)] == [0, 1, 2]
 
 
-def test_text_table_tensors(tmp_path: Any) -> None:
-    with SummaryWriter(tmp_path) as w:
+def test_text_table_tensors(tmp_path: Any, legacy_forms: bool) -> None:
+    with SummaryWriter(tmp_path, legacy_forms=legacy_forms) as w:
         w.add_text("one", ["a"], 0)
         w.add_text("rows", (("a", "b"), ("c", "d")), 0)
         w.add_text("objects", np.array([["x", "y"]], dtype=object), 0)
         w.add_text("scalar", np.str_("plain"), 0)
-    got = {tag: value.value for tag, _, value in logged_values(tmp_path)}
+    got = {tag.removesuffix("/text_summary"): value.value for tag, _, value in logged_values(tmp_path)}
+    assert {tag.endswith("/text_summary") for tag, _, _ in logged_values(tmp_path)} == {legacy_forms}
     assert got["one"].shape == (1,) and got["one"].tolist() == [b"a"]
     assert got["rows"].tolist() == [[b"a", b"b"], [b"c", b"d"]]
     assert got["objects"].tolist() == [[b"x", b"y"]]
-    assert got["scalar"] == "plain"
+    # a string: rank 0 in the tensor form, a one-cell table ([1]) in torch's
+    assert got["scalar"].tolist() == [b"plain"] if legacy_forms else got["scalar"] == "plain"
 
 
 def test_figure_close_and_canvas(tmp_path: Any) -> None:
