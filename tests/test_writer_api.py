@@ -502,7 +502,9 @@ def _check_metadata_once(path: str, per_tag: int) -> None:
 
 
 def test_metadata_on_first_value_of_each_tag_per_file(tmp_path):
-    w = SummaryWriter(tmp_path)
+    # TensorBoard's tensor form, decoded by TensorBoard itself (the default, torch's form:
+    # tests/test_legacy_forms.py)
+    w = SummaryWriter(tmp_path, legacy_forms=False)
     for step in range(3):
         _log_every_kind(w, step)
         w.flush()  # metadata state must hold across batches
@@ -712,7 +714,9 @@ def _hist_tables(path: str, tag: str) -> list[np.ndarray]:
     ids=["normal", "float32-2d", "ints", "constant", "beyond-1e20", "torch", "list"],
 )
 def test_add_histogram_default_bins(tmp_path, values):
-    with SummaryWriter(tmp_path) as w:
+    # TensorBoard's tensor form, decoded by TensorBoard itself (the default, torch's form:
+    # tests/test_legacy_forms.py)
+    with SummaryWriter(tmp_path, legacy_forms=False) as w:
         w.add_histogram("h", values, 3)
     path = only_file(tmp_path)
     (table,) = _hist_tables(path, "h")
@@ -726,8 +730,10 @@ def test_add_histogram_default_bins(tmp_path, values):
 
 
 def test_add_histogram_int_bins_and_max_bins(tmp_path):
+    # TensorBoard's tensor form, decoded by TensorBoard itself (the default, torch's form:
+    # tests/test_legacy_forms.py)
     values = np.random.default_rng(2).uniform(-5, 5, size=500)
-    with SummaryWriter(tmp_path) as w:
+    with SummaryWriter(tmp_path, legacy_forms=False) as w:
         w.add_histogram("b5", values, 0, bins=5)
         w.add_histogram("b10m3", values, 0, bins=10, max_bins=3)
         w.add_histogram("auto", values, 0, bins="auto")
@@ -782,7 +788,9 @@ def test_add_histogram_nonfinite_warns_once_per_tag(tmp_path):
 
 @pytest.mark.parametrize("values", [np.full(5, np.nan), np.array([np.inf, -np.inf]), np.zeros(0)])
 def test_add_histogram_without_finite_values_is_empty(tmp_path, values):
-    with SummaryWriter(tmp_path) as w:
+    # TensorBoard's tensor form, decoded by TensorBoard itself (the default, torch's form:
+    # tests/test_legacy_forms.py)
+    with SummaryWriter(tmp_path, legacy_forms=False) as w:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             w.add_histogram("h", values, 0)
@@ -863,12 +871,13 @@ def test_add_image_float_scaling_rounding_clipping(tmp_path):
         [0.0, 1.0, 0.5, 0.2, 0.999, 0.001, 0.7, 1.5, -0.5, np.nan, np.inf, -np.inf, 100.0, 0.0019],
         dtype=np.float64,
     )
-    expected = []
-    for x in floats:
+    def level(x: float) -> int:
+        """x * 255 in float32, clipped, truncated to a level, as torch writes it (#24)."""
         if np.isnan(x):
-            expected.append(0)
-        else:
-            expected.append(int(min(255, max(0, round(float(x) * 255)))) if np.isfinite(x) else (255 if x > 0 else 0))
+            return 0
+        return int(np.clip(np.float32(x) * np.float32(255), 0, 255))
+
+    expected = [level(x) for x in floats]
     image_hw = floats.reshape(1, -1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no numpy warnings on NaN/Inf
@@ -879,10 +888,7 @@ def test_add_image_float_scaling_rounding_clipping(tmp_path):
                 lambda w: w.add_image("img", image_hw.astype(dtype), dataformats="HW"),
             )
             if dtype is np.float16:  # float16 rounds the inputs first
-                exp16 = [
-                    0 if np.isnan(x) else int(np.clip(np.rint(np.float32(np.float16(x)) * 255), 0, 255))
-                    for x in floats
-                ]
+                exp16 = [level(np.float16(x)) for x in floats]
                 assert pixels.reshape(-1).tolist() == exp16
             else:
                 assert pixels.reshape(-1).tolist() == expected
@@ -1064,7 +1070,9 @@ TEXTS = ["hello", "", "héllo wörld ✓ 🚀 中文 ½", "# Title\n\n* a\n* b\n
 
 
 def test_add_text(tmp_path):
-    with SummaryWriter(tmp_path) as w:
+    # TensorBoard's tensor form, decoded by TensorBoard itself (the default, torch's form:
+    # tests/test_legacy_forms.py)
+    with SummaryWriter(tmp_path, legacy_forms=False) as w:
         for i, text in enumerate(TEXTS):
             w.add_text("t", text, i)
         w.add_text("ü/tag", "tag with unicode", 0)
@@ -1152,7 +1160,9 @@ def test_png_compress_level_is_a_writer_option(tmp_path):
         with SummaryWriter(tmp_path / f"level{level}", png_compress_level=level) as w:
             w.add_image("img", smooth, 0)
         (value,) = [v for e in read_events(w.event_file_path) for v in e.values]
-        assert np.array_equal(value.value[0], np.rint(smooth.transpose(1, 2, 0) * 255))
+        # x * 255 in float32, truncated to a level, as torch writes it (#24)
+        expected = (smooth.transpose(1, 2, 0).astype(np.float32) * np.float32(255)).astype(np.uint8)
+        assert np.array_equal(value.value[0], expected)
         sizes[level] = os.path.getsize(w.event_file_path)
     assert sizes[9] < sizes[0]
     for bad in (-1, 10, 1.5, True, "1"):

@@ -82,7 +82,8 @@ def test_flush_returns_when_everything_is_in_the_file(tmp_path):
     assert values["loss"] == [float(np.float32(i / 7)) for i in range(10_000)]
     assert steps["h"] == list(range(50))
     assert [table[:, 2].sum() for table in values["h"]] == [i + 1 for i in range(50)]
-    assert values["t"] == ["hello"]
+    # add_text's default form (torch's): a one-cell table under t/text_summary
+    assert [v.tolist() for v in values["t/text_summary"]] == [[b"hello"]]
     for key, expected in (("a", 1.0), ("b", 2.0)):
         (sub,) = event_files(str(tmp_path))[f"multi_{key}"]
         assert read_run_scalars(sub)["multi"].values.tolist() == [expected]
@@ -158,7 +159,7 @@ def test_logging_after_close_opens_a_new_file(tmp_path):
     assert read_run_scalars(first)["x"].steps.tolist() == [5]
     assert read_run_scalars(second)["x"].steps.tolist() == [6]
     assert count_values(second, "h") == 1
-    assert [v.value for e in read_events(third) for v in e.values] == ["third"]
+    assert [v.value.tolist() for e in read_events(third) for v in e.values] == [[b"third"]]
     sub = event_files(str(tmp_path))["m_a"]
     assert len(sub) == 2
     assert [read_run_scalars(p)["m"].values.tolist() for p in sub] == [[1.0], [2.0]]
@@ -210,7 +211,7 @@ def test_data_reaches_disk_at_interpreter_exit(tmp_path, how, rc):
     assert files_in(tmp_path) == [path]
     assert read_run_scalars(path)["x"].steps.tolist() == list(range(1000))
     assert count_values(path, "h") == 1
-    assert count_values(path, "t") == 1
+    assert count_values(path, "t/text_summary") == 1  # add_text's default form (torch's)
     assert_valid(tmp_path)
 
 
