@@ -40,7 +40,6 @@ RAW_PR = {
     "fn": [0, 2, 5, 8, 10],
 }
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 class TinyModule:  # built lazily: lightning is imported only by the fixture

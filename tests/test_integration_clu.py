@@ -31,7 +31,6 @@ RUN_EXAMPLE = (
     "print(json.dumps({'last': last, 'tf': 'tensorflow' in sys.modules, 'clu': 'clu' in sys.modules}))\n"
 )
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 def write_everything(logdir: str) -> types.SimpleNamespace:

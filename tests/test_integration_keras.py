@@ -38,7 +38,6 @@ TRAIN_SCALARS = {
 VAL_SCALARS = {"epoch_loss", "epoch_accuracy", "evaluation_loss_vs_iterations", "evaluation_accuracy_vs_iterations"}
 WEIGHTS = ["emb/embeddings", "hidden/kernel", "hidden/bias", "out/kernel", "out/bias"]
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 def run_fits(root: str, backends: list[str], python: str = sys.executable, stock: bool = False) -> dict[str, Any]:

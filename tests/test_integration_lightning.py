@@ -32,7 +32,6 @@ pytestmark = pytest.mark.server
 
 BATCHES = 4  # training batches per epoch
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 class TinyModule(LightningModule):  # type: ignore[misc]

@@ -67,7 +67,6 @@ from lightning.pytorch.loggers import TensorBoardLogger
 
 root = sys.argv[1]
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 class Model(LightningModule):

@@ -30,7 +30,6 @@ pytestmark = pytest.mark.server
 
 STEPS = 6
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 class Tokens(torch.utils.data.Dataset[dict[str, torch.Tensor]]):

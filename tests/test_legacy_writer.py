@@ -24,7 +24,6 @@ VALUES = RNG.normal(size=1000)
 PIXELS = RNG.integers(0, 256, size=(6, 5, 3), dtype=np.uint8)
 CLIP = np.sin(np.linspace(0, 20, 800)).astype(np.float32) * 0.5
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 def write(logdir: str, **options: Any) -> None:
@@ -40,7 +39,7 @@ def write(logdir: str, **options: Any) -> None:
 def logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
     root = tmp_path_factory.mktemp("legacy")
     write(str(root / "option"), legacy_forms=True)
-    assert "TFEVENTS_LEGACY_FORMS" not in os.environ  # (USER_DEFAULT_FORMS: the writer's own default)
+    assert "TFEVENTS_LEGACY_FORMS" not in os.environ  # (conftest.py: the writer's own default)
     write(str(root / "default"))
     write(str(root / "tensor_forms"), legacy_forms=False)
     code = f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); import test_legacy_writer as t; t.write({str(root / 'environ')!r})"

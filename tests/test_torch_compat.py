@@ -55,7 +55,6 @@ LAYOUT = {
 }
 MESH_CONFIG = {"camera": {"cls": "PerspectiveCamera", "fov": 60}}
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 def inputs() -> types.SimpleNamespace:

@@ -24,7 +24,6 @@ from tfevents.clu import MetricWriter
 
 pytestmark = pytest.mark.server
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 @pytest.fixture(scope="module")

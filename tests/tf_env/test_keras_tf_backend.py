@@ -24,7 +24,6 @@ from test_integration_keras import TRAIN_SCALARS, VAL_SCALARS, WEIGHTS, run_fits
 
 pytestmark = pytest.mark.server
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 @pytest.fixture(scope="module")
