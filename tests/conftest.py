@@ -22,8 +22,8 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import tensorboard_server  # noqa: E402
-from tensorboard_server import TensorBoardServer  # noqa: E402
+import tensorboard_server
+from tensorboard_server import TensorBoardServer
 
 # The suite runs what users get: the writer's default forms (torch's HistogramProto,
 # Summary.Image/Audio, text under tag/text_summary). A test where the form matters takes

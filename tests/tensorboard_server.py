@@ -19,6 +19,7 @@ exits by itself when TensorBoard goes (``--die-after-stdin``).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import shutil
@@ -153,7 +154,7 @@ class TensorBoardServer:
             args = [sys.executable, "-c", _PDEATHSIG_LAUNCHER, str(os.getpid()), *command]
         if self._log_dir is None:
             self._log_dir = tempfile.mkdtemp(prefix="tfevents-tb-log-")
-        self._log_file = open(self._log_path, "ab")
+        self._log_file = open(self._log_path, "ab")  # noqa: SIM115 - held until stop()
         self._log_file.write(f"$ {' '.join(command)}\n".encode())
         self._log_file.flush()
         self.port = port
@@ -234,10 +235,8 @@ class TensorBoardServer:
         self.stop()
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.stop()
-        except Exception:
-            pass
 
     @property
     def _log_path(self) -> str:
@@ -379,10 +378,8 @@ def _short(value: Any, limit: int = 1500) -> str:
 
 
 def _signal_group(pgid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 @atexit.register
@@ -390,7 +387,5 @@ def _stop_all() -> None:
     with _live_lock:
         servers = list(_live)
     for server in servers:
-        try:
+        with contextlib.suppress(Exception):
             server.stop()
-        except Exception:
-            pass

@@ -401,6 +401,7 @@ def test_import_tfevents_imports_no_framework(tmp_path):
 
 
 def test_convert_module_does_not_import_frameworks():
-    source = open(convert.__file__, encoding="utf-8").read()
+    with open(convert.__file__, encoding="utf-8") as f:
+        source = f.read()
     for name in ("torch", "jax", "tensorflow", "cupy"):
         assert f"import {name}" not in source

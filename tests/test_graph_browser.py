@@ -205,7 +205,7 @@ def test_resnet18_module_boxes_drawn(browser: Chromium, tb: TensorBoardServer, l
 
     first_level = ["conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4",
                    "avgpool", "fc"]
-    drawn = _expand(browser, "ResNet", first_level + ["flatten"])
+    drawn = _expand(browser, "ResNet", [*first_level, "flatten"])
     for child in first_level:
         assert _is_box(drawn, f"ResNet/{child}"), f"ResNet/{child} is not a module box"
         assert drawn[f"ResNet/{child}"][1] == child

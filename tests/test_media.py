@@ -24,20 +24,20 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra import numpy as hnp  # noqa: E402
-from PIL import Image, ImageSequence  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from matplotlib.figure import Figure
+from PIL import Image, ImageSequence
 
-from tensorboard_server import TensorBoardServer  # noqa: E402
-from tfevents import SummaryWriter  # noqa: E402
-from tfevents.reader import event_files, read_events  # noqa: E402
-from tfevents.validate import validate_logdir  # noqa: E402
+from tensorboard_server import TensorBoardServer
+from tfevents import SummaryWriter
+from tfevents.reader import event_files, read_events
+from tfevents.validate import validate_logdir
 
 WALL0 = 1_700_000_000.0
 RED = (255, 0, 0)

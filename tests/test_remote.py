@@ -28,10 +28,9 @@ import fsspec
 import numpy as np
 import pytest
 
-from tfevents import SummaryWriter
-from tfevents.reader import Event, read_events
-from tfevents import WriteFailedError
+from tfevents import SummaryWriter, WriteFailedError
 from tfevents.pipeline.queue import EventQueue
+from tfevents.reader import Event, read_events
 from tfevents.sinks import LocalEventFile, is_remote, join_logdir, logdir_string, open_storage
 from tfevents.sinks.remote import RemoteSegments
 from tfevents.validate import validate_file

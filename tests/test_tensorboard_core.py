@@ -60,7 +60,7 @@ _JSON_NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf
 def json_float(value: Any) -> float:
     if isinstance(value, str):
         return _JSON_NONFINITE[value]
-    assert isinstance(value, float) or isinstance(value, int), value
+    assert isinstance(value, (float, int)), value
     return float(value)
 
 
@@ -81,7 +81,7 @@ def scalar_walltime(i: int) -> float:
 
 
 def _write_scalars(logdir: str, ns: types.SimpleNamespace) -> None:
-    steps = list(range(len(SCALAR_VALUES) - 1)) + [BIG_STEP]
+    steps = [*list(range(len(SCALAR_VALUES) - 1)), BIG_STEP]
     ns.scalar_points = [
         (scalar_walltime(i), step, value) for i, (step, value) in enumerate(zip(steps, SCALAR_VALUES))
     ]
@@ -454,7 +454,7 @@ def test_histograms_default_bins(tb: TensorBoardServer, logs: types.SimpleNamesp
                                  legacy_forms: bool, load_fast: bool) -> None:
     got = wait_histograms(tb, "default", len(logs.hist_default), legacy_forms)
     assert [h[1] for h in got] == list(logs.hist_default)
-    for (wall, step, table), (exp_step, values) in zip(got, logs.hist_default.items()):
+    for (wall, _step, table), (exp_step, values) in zip(got, logs.hist_default.items()):
         assert same_float(wall, WALL0 + exp_step)
         finite = values[np.isfinite(values)]
         assert table.ndim == 2 and table.shape[1] == 3
@@ -528,7 +528,7 @@ def test_distributions_served(tb: TensorBoardServer, logs: types.SimpleNamespace
         run=form_run("histograms", legacy_forms),
         tag="bins10",
     )
-    wall, step, basis_points = got[0]
+    _wall, step, basis_points = got[0]
     assert step == 2
     # The 0th and 10000th basis points are the data's min and max.
     assert basis_points[0] == [0, edge(logs.hist_bins10.min(), legacy_forms, load_fast)]

@@ -218,7 +218,7 @@ def test_same_histograms(tb: TensorBoardServer, logs: types.SimpleNamespace) -> 
     wait_all_loaded(tb, logs)
     for tag, steps in (("weights", sorted(logs.hist)), ("weights_auto", [1])):
         answers = {
-            b: tb.wait_for_json("/data/plugin/histograms/histograms", lambda h: len(h) == len(steps),
+            b: tb.wait_for_json("/data/plugin/histograms/histograms", lambda h, steps=steps: len(h) == len(steps),
                                 run=b, tag=tag)
             for b in BACKENDS
         }
@@ -250,7 +250,7 @@ def test_same_images(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None
         (step, wall, theirs), (step2, wall2, ours) = pictures["torch"], pictures["ours"]
         assert (step, wall) == (step2, wall2), tag
         if tag == "img_float":  # one channel: grayscale here, RGB in torch
-            assert ours.ndim == 2 and theirs.shape == ours.shape + (3,)
+            assert ours.ndim == 2 and theirs.shape == (*ours.shape, 3)
             ours = np.repeat(ours[:, :, None], 3, axis=2)
         assert theirs.shape == ours.shape, tag
         assert np.array_equal(theirs, ours), tag

@@ -35,12 +35,11 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import models  # noqa: E402
-from tensorboard_server import TensorBoardServer  # noqa: E402
-
-from tfevents import SummaryWriter  # noqa: E402
-from tfevents.extras.torch import GraphTraceWarning, module_graph_def  # noqa: E402
-from tfevents.reader import read_events  # noqa: E402
+import models
+from tensorboard_server import TensorBoardServer
+from tfevents import SummaryWriter
+from tfevents.extras.torch import GraphTraceWarning, module_graph_def
+from tfevents.reader import read_events
 
 ROOTS = {
     "resnet18": "ResNet",
@@ -382,7 +381,7 @@ def test_dict_kwargs_tuple_details(tb: TensorBoardServer) -> None:
     assert lstm.op == "aten.lstm"
     assert _shapes(lstm) == [[2, 9, 7], [2, 2, 7], [2, 2, 7]]  # output, h_n, c_n
     assert sum(1 for i in lstm.input if i.startswith("LSTMTagger/lstm/weight_")) == 4
-    assert list(nodes["LSTMTagger/classifier/linear"].input)[0] == "LSTMTagger/lstm/lstm"
+    assert next(iter(nodes["LSTMTagger/classifier/linear"].input)) == "LSTMTagger/lstm/lstm"
 
     nodes = {n.name: n for n in _served_graph(tb, "transformer").node}
     attention = [n for n in nodes if n.startswith("TinyEncoder/encoder/self_attn/")]
@@ -598,10 +597,9 @@ def test_inputs_that_do_not_fit(tmp_path: Any, inputs: Any, error: type, match: 
 def test_untraceable_model_writes_nothing(tmp_path: Any) -> None:
     model = models.Untraceable()
     x = torch.randn(3, 4)
-    with SummaryWriter(str(tmp_path)) as writer:
-        with pytest.warns(GraphTraceWarning):
-            with pytest.raises(RuntimeError) as info:
-                writer.add_graph(model, x)
+    with SummaryWriter(str(tmp_path)) as writer, pytest.warns(GraphTraceWarning), \
+            pytest.raises(RuntimeError) as info:
+        writer.add_graph(model, x)
     message = str(info.value)
     assert "could not trace Untraceable on inputs (Tensor[3, 4] float32), so no graph was written" in message
     assert "torch.export.export: RuntimeError: Found <class 'models.Opaque'> in output" in message

@@ -790,10 +790,9 @@ def test_add_histogram_nonfinite_warns_once_per_tag(tmp_path):
 def test_add_histogram_without_finite_values_is_empty(tmp_path, values):
     # TensorBoard's tensor form, decoded by TensorBoard itself (the default, torch's form:
     # tests/test_legacy_forms.py)
-    with SummaryWriter(tmp_path, legacy_forms=False) as w:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            w.add_histogram("h", values, 0)
+    with SummaryWriter(tmp_path, legacy_forms=False) as w, warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        w.add_histogram("h", values, 0)
     path = only_file(tmp_path)
     (table,) = _hist_tables(path, "h")
     assert table.shape == (0, 3)
@@ -885,7 +884,7 @@ def test_add_image_float_scaling_rounding_clipping(tmp_path):
             pixels = log_one_image(
                 tmp_path,
                 np.dtype(dtype).name,
-                lambda w: w.add_image("img", image_hw.astype(dtype), dataformats="HW"),
+                lambda w, dtype=dtype: w.add_image("img", image_hw.astype(dtype), dataformats="HW"),
             )
             if dtype is np.float16:  # float16 rounds the inputs first
                 exp16 = [level(np.float16(x)) for x in floats]
@@ -921,7 +920,7 @@ def test_add_image_integer_and_bool_dtypes(tmp_path):
 def test_add_image_channels(tmp_path, channels, mode_shape):
     hwc = RNG.integers(0, 256, size=(4, 5, channels), dtype=np.uint8)
     pixels = log_one_image(tmp_path, "c", lambda w: w.add_image("img", hwc, dataformats="HWC"))
-    assert pixels.shape == (4, 5) + mode_shape
+    assert pixels.shape == (4, 5, *mode_shape)
     np.testing.assert_array_equal(pixels.reshape(4, 5, channels), hwc)
 
 

@@ -175,10 +175,10 @@ def test_context_manager(tmp_path):
 
 
 def test_context_manager_closes_on_exception(tmp_path):
-    with pytest.raises(RuntimeError, match="boom"):
-        with SummaryWriter(tmp_path, flush_secs=NEVER, max_queue=HUGE_QUEUE) as w:
-            w.add_scalar("x", 4.0, 2)
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"), \
+            SummaryWriter(tmp_path, flush_secs=NEVER, max_queue=HUGE_QUEUE) as w:
+        w.add_scalar("x", 4.0, 2)
+        raise RuntimeError("boom")
     assert read_run_scalars(str(tmp_path))["x"].values.tolist() == [4.0]
     assert_valid(tmp_path)
 
@@ -362,7 +362,7 @@ def test_eight_threads_log_to_one_writer(tmp_path):
     assert sorted(per_tag) == [f"thread{k}" for k in range(8)]
     assert sum(len(points) for points in per_tag.values()) == 8 * per_thread
     for k in range(8):
-        steps, values, walls = zip(*per_tag[f"thread{k}"])
+        steps, values, _walls = zip(*per_tag[f"thread{k}"])
         assert list(steps) == list(range(per_thread))  # call order within the thread
         assert list(values) == [float(i * 8 + k) for i in range(per_thread)]
     assert_valid(tmp_path)  # and tfevents' reader parses all 80,000
