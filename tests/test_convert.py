@@ -8,10 +8,11 @@ import textwrap
 
 import numpy as np
 import pytest
-import torch
 
 from tfevents import convert
 from tfevents.convert import to_float, to_numpy, to_step, to_walltime
+
+torch = pytest.importorskip("torch")
 
 # --- fake framework objects ---------------------------------------------------------------
 

@@ -25,12 +25,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-import torch
 
 import tfevents
 import tfevents.reader
 from tfevents import SummaryWriter
 from tfevents.reader import read_values
+
+torch = pytest.importorskip("torch")
 
 DBL_MAX = float(np.finfo(np.float64).max)
 RAW_PR = {

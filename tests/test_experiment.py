@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from tensorboard_server import TensorBoardServer
@@ -38,6 +37,8 @@ from tfevents import SummaryWriter
 from tfevents.reader import read_values
 from tfevents.validate import validate_logdir
 from tfevents.wire.encoding import bytes_field, float_field, string_field, uint_field
+
+torch = pytest.importorskip("torch")
 
 WALL0 = 1_700_000_000.0
 ALL_STATUSES = ["STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"]

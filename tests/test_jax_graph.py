@@ -22,10 +22,12 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import jax_models
 from tensorboard_server import TensorBoardServer
 from tfevents import SummaryWriter
 from tfevents.reader import read_events
+
+pytest.importorskip("jax")
+import jax_models
 
 RUNS = {
     "cnn": jax_models.make_cnn,

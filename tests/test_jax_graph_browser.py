@@ -30,9 +30,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import headless_chromium
 from headless_chromium import Chromium, wait_until
 
-import jax_models
 from tensorboard_server import TensorBoardServer
 from tfevents import SummaryWriter
+
+pytest.importorskip("jax")
+import jax_models
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(REPO, "test-artifacts")

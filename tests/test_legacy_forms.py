@@ -21,14 +21,15 @@ import pytest
 from PIL import Image
 from tensorboard.backend.event_processing import event_accumulator
 from tensorboard.util import tensor_util
-from torch.utils.tensorboard import summary as torch_summary
 
-from legacy_logs import RATE, STEPS, WALL0, inputs, write_legacy_run, write_torch_run
 from tensorboard_server import TensorBoardServer
 from tfevents.summaries import histogram as histogram_summary
 from tfevents.summaries import legacy
 from tfevents.wire import messages
 from tfevents.wire.encoding import bytes_field
+
+torch_summary = pytest.importorskip("torch.utils.tensorboard").summary
+from legacy_logs import RATE, STEPS, WALL0, inputs, write_legacy_run, write_torch_run  # noqa: E402
 
 LEGACY_RUNS = ["legacy", "legacy_empty_md"]
 HISTOGRAM_TAGS = ["weights/0", "weights/even"]

@@ -27,7 +27,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -38,6 +37,8 @@ from tensorboard_server import TensorBoardServer
 from tfevents import SummaryWriter
 from tfevents.reader import event_files, read_events
 from tfevents.validate import validate_logdir
+
+torch = pytest.importorskip("torch")
 
 WALL0 = 1_700_000_000.0
 RED = (255, 0, 0)

@@ -36,12 +36,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
-from torch.utils.tensorboard import SummaryWriter as TorchWriter
 
 from tensorboard_server import TensorBoardServer
 from tfevents import SummaryWriter
+
+torch = pytest.importorskip("torch")
+TorchWriter = pytest.importorskip("torch.utils.tensorboard").SummaryWriter
 
 WALL0 = 1_700_000_000.0
 BACKENDS = ("torch", "ours")  # not "ours": TensorBoard takes a name holding it for an event file

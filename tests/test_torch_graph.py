@@ -31,15 +31,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import models
 from tensorboard_server import TensorBoardServer
 from tfevents import SummaryWriter
 from tfevents.extras.torch import GraphTraceWarning, module_graph_def
 from tfevents.reader import read_events
+
+torch = pytest.importorskip("torch")
+import models  # noqa: E402
 
 ROOTS = {
     "resnet18": "ResNet",

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 from tensorboard.backend.event_processing.event_file_loader import (
     EventFileLoader,
@@ -35,6 +34,8 @@ import tfevents
 from _reliability_helpers import assert_valid, files_in
 from tfevents.reader import event_files, read_events, read_run_scalars
 from tfevents.sinks import naming as event_file_module
+
+torch = pytest.importorskip("torch")
 
 SummaryWriter = tfevents.SummaryWriter
 HOST = socket.gethostname()

@@ -20,11 +20,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from tensorboard_server import TensorBoardServer
 from tfevents import SummaryWriter
 from tfevents.reader import decode_wav, read_values
+
+tf = pytest.importorskip("tensorflow")
 
 RUN = "tf_values"
 
