@@ -1,14 +1,17 @@
-"""Fixtures that start real TensorBoard servers (see tests/tensorboard_server.py).
+"""Fixtures that start real TensorBoard servers (see tests/tensorboard_server.py), and
+the forms the writer writes.
 
-A test module asks for ``load_fast`` (module-scoped, parametrized over the Rust data
-server and the Python loader) and ``tensorboard_factory``, and starts one server per
-loader per module:
+A test module that checks what TensorBoard serves names the directory it wrote, and takes
+``tb``: one server per loader (``load_fast``: the Rust data server, then the Python
+loader) per module.
 
     @pytest.fixture(scope="module")
-    def tb(load_fast, tensorboard_factory, logs):
-        server = tensorboard_factory(logs.logdir, load_fast)
-        yield server
-        server.stop()
+    def tb_logdir(logs):
+        return logs.logdir
+
+    def test_loss(tb): ...
+
+``tensorboard_factory`` starts more servers where a test needs its own.
 """
 
 from __future__ import annotations
@@ -67,6 +70,31 @@ def tensorboard_factory() -> Iterator[Callable[..., TensorBoardServer]]:
     finally:
         for server in servers:
             server.stop()
+
+
+@pytest.fixture(scope="module")
+def tb_logdir() -> str:
+    """The log directory a module's ``tb`` serves: a module that uses ``tb`` defines it."""
+    raise pytest.UsageError("a module that uses the tb fixture defines the fixture tb_logdir")
+
+
+@pytest.fixture(scope="module")
+def tb(request: pytest.FixtureRequest, load_fast: bool,
+       tensorboard_factory: Callable[..., TensorBoardServer], tb_logdir: str) -> TensorBoardServer:
+    """TensorBoard over the module's ``tb_logdir``: one per loader per module, reloading
+    every second. A module may set ``TENSORBOARD_ARGS`` (more command-line arguments) and
+    define ``tensorboard_ready(tb)``, called once the server answers (e.g. to wait until
+    the graphs are loaded). Tests poll for what they read: TensorBoard loads asynchronously.
+
+    One server per module, not per session: the HParams dashboard takes a whole log
+    directory as one experiment, and most modules assert what a run or the run list holds.
+    """
+    server = tensorboard_factory(tb_logdir, load_fast,
+                                 extra_args=getattr(request.module, "TENSORBOARD_ARGS", ()))
+    ready = getattr(request.module, "tensorboard_ready", None)
+    if ready is not None:
+        ready(server)
+    return server
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -15,7 +15,6 @@ import re
 import subprocess
 import sys
 import types
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -99,11 +98,14 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> Iterator[TensorBoardServer]:
-    server = tensorboard_factory(logs.logdir, load_fast, reload_interval=1)
-    server.wait_for_json("/data/plugin/graphs/info", lambda info: set(RUNS) <= set(info), timeout=90)
-    yield server
-    server.stop()
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.logdir)
+
+
+def tensorboard_ready(tb: TensorBoardServer) -> None:
+    """Called by conftest.py's ``tb`` once the server answers."""
+    tb.wait_for_json("/data/plugin/graphs/info", lambda info: set(RUNS) <= set(info), timeout=90)
 
 
 def _served(tb: TensorBoardServer, run: str) -> dict[str, Any]:

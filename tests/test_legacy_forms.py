@@ -292,9 +292,9 @@ def test_tbparse_histograms_and_text_as_for_torch(logs: Any, run: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: Any) -> TensorBoardServer:
-    server: TensorBoardServer = tensorboard_factory(logs.logdir, load_fast)
-    return server
+def tb_logdir(logs: Any) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.logdir)
 
 
 def _runs_have(answer: dict[str, Any], tags: list[str]) -> bool:

@@ -8,7 +8,6 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -83,10 +82,9 @@ def test_our_reader_reads_them_back(logdir: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logdir: str) -> Iterator[Any]:
-    server = tensorboard_factory(logdir, load_fast)
-    yield server
-    server.stop()
+def tb_logdir(logdir: str) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logdir)
 
 
 def test_tensorboard_shows_them(tb: Any) -> None:

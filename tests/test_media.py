@@ -17,7 +17,6 @@ import sys
 import types
 import warnings
 import wave
-from collections.abc import Iterator
 from typing import Any
 
 import matplotlib
@@ -228,10 +227,9 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> Iterator[TensorBoardServer]:
-    server = tensorboard_factory(logs.logdir, load_fast, reload_interval=1)
-    yield server
-    server.stop()
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.logdir)
 
 
 def fetch_image(tb: TensorBoardServer, run: str, tag: str, step: int) -> tuple[bytes, str]:

@@ -27,7 +27,6 @@ import subprocess
 import sys
 import types
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -209,13 +208,14 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> Iterator[TensorBoardServer]:
-    server = tensorboard_factory(logs.logdir, load_fast, reload_interval=1)
-    server.wait_for_json(
-        "/data/plugin/graphs/info", lambda info: set(models.ALL) <= set(info), timeout=90
-    )
-    yield server
-    server.stop()
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.logdir)
+
+
+def tensorboard_ready(tb: TensorBoardServer) -> None:
+    """Called by conftest.py's ``tb`` once the server answers."""
+    tb.wait_for_json("/data/plugin/graphs/info", lambda info: set(models.ALL) <= set(info), timeout=90)
 
 
 def _served_graph(tb: TensorBoardServer, run: str) -> Any:
