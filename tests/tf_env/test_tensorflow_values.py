@@ -191,6 +191,8 @@ def test_text_of_a_string_tensor(tmp_path: Any) -> None:
     with SummaryWriter(str(tmp_path)) as writer:
         writer.add_text("note", tf.constant("**hello**"), 1)
         writer.add_text("table", tf.constant([["a", "b"], ["c", "d"]]), 1)
-    assert _values(str(tmp_path), "note") == ["**hello**"]
-    (table,) = _values(str(tmp_path), "table")
+    # add_text's default form (torch's): under tag/text_summary, a string as a one-cell table
+    (note,) = _values(str(tmp_path), "note/text_summary")
+    assert note.tolist() == [b"**hello**"]
+    (table,) = _values(str(tmp_path), "table/text_summary")
     assert table.tolist() == [[b"a", b"b"], [b"c", b"d"]]
