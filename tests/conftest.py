@@ -78,19 +78,54 @@ def tb_logdir() -> str:
     raise pytest.UsageError("a module that uses the tb fixture defines the fixture tb_logdir")
 
 
+@pytest.fixture(scope="session")
+def _shared_tensorboards(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[bool, TensorBoardServer]]]:
+    """The session's shared log directory and its servers, one per loader, started when
+    a module first asks for one (each pytest-xdist worker has a session of its own)."""
+    servers: dict[bool, TensorBoardServer] = {}
+    try:
+        yield str(tmp_path_factory.mktemp("shared_logdir")), servers
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_logdir(request: pytest.FixtureRequest,
+                  _shared_tensorboards: tuple[str, dict[bool, TensorBoardServer]]) -> str:
+    """The module's own directory in the session's shared log directory, for a module that
+    sets ``SHARED_TENSORBOARD = True``: the shared servers name its runs
+    ``<module name>/<run>`` (tensorboard_server.shared_run)."""
+    path = os.path.join(_shared_tensorboards[0], request.module.__name__)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
 @pytest.fixture(scope="module")
 def tb(request: pytest.FixtureRequest, load_fast: bool,
        tensorboard_factory: Callable[..., TensorBoardServer], tb_logdir: str) -> TensorBoardServer:
-    """TensorBoard over the module's ``tb_logdir``: one per loader per module, reloading
-    every second. A module may set ``TENSORBOARD_ARGS`` (more command-line arguments) and
-    define ``tensorboard_ready(tb)``, called once the server answers (e.g. to wait until
-    the graphs are loaded). Tests poll for what they read: TensorBoard loads asynchronously.
+    """TensorBoard over the module's ``tb_logdir``, per loader, reloading every second.
+    Tests poll for what they read: TensorBoard loads asynchronously. A module may define
+    ``tensorboard_ready(tb)``, called once the server answers (e.g. to wait for graphs).
 
-    One server per module, not per session: the HParams dashboard takes a whole log
-    directory as one experiment, and most modules assert what a run or the run list holds.
+    Shared as widely as the tests allow. A module that sets ``SHARED_TENSORBOARD = True``
+    writes its runs into ``shared_logdir`` (its ``tb_logdir``) and gets the session's
+    server of the loader. The others get one of their own, per module: a module whose
+    tests read the HParams dashboard (which takes a whole log directory as one
+    experiment) or the whole run list, or that sets ``TENSORBOARD_ARGS`` (more
+    command-line arguments).
     """
-    server = tensorboard_factory(tb_logdir, load_fast,
-                                 extra_args=getattr(request.module, "TENSORBOARD_ARGS", ()))
+    if getattr(request.module, "SHARED_TENSORBOARD", False):
+        root, servers = request.getfixturevalue("_shared_tensorboards")
+        if os.path.dirname(os.path.abspath(tb_logdir)) != os.path.abspath(root):
+            raise pytest.UsageError("a module with SHARED_TENSORBOARD = True writes into shared_logdir")
+        if load_fast not in servers:
+            servers[load_fast] = TensorBoardServer(root, load_fast).start()
+        server = servers[load_fast]
+        assert server.alive(), f"the shared TensorBoard died:\n{server.log_tail()}"
+    else:
+        server = tensorboard_factory(tb_logdir, load_fast,
+                                     extra_args=getattr(request.module, "TENSORBOARD_ARGS", ()))
     ready = getattr(request.module, "tensorboard_ready", None)
     if ready is not None:
         ready(server)

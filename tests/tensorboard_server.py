@@ -79,6 +79,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def shared_run(module: str, run: str) -> str:
+    """The name under which the session's shared server (tests/conftest.py) serves the
+    run ``run`` that test module ``module`` (its ``__name__``) wrote into its directory."""
+    return f"{module}/{run}"
+
+
 class ServerError(RuntimeError):
     """TensorBoard did not start, died, or answered a request with an error."""
 

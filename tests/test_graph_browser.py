@@ -8,7 +8,8 @@ the graph to the screen and saves a screenshot under ``test-artifacts/`` (printe
 
 Runs: ``resnet18`` (torch's ResNet-18, traced by ``add_graph(model, x)``), ``transformer``
 (a linen transformer block, ``jax.jit(model.apply)``) and ``cnn`` (a linen CNN), both
-through ``add_graph(jax_graph_def(fn, inputs))``; one TensorBoard per loader serves them all.
+through ``add_graph(jax_graph_def(fn, inputs))``, in the session's shared log directory
+(conftest.py): the shared TensorBoard of each loader serves them.
 
 Chromium and its driver must be installed (``apt-get install -y chromium chromium-driver``):
 the tests fail, not skip, without them.
@@ -25,7 +26,7 @@ from PIL import Image
 
 import browser as page
 from browser import Browser, Drawn, expand, is_box, label_is, open_run, settled_rect
-from tensorboard_server import TensorBoardServer
+from tensorboard_server import TensorBoardServer, shared_run
 from tfevents import SummaryWriter
 
 pytestmark = pytest.mark.server
@@ -35,10 +36,13 @@ ARTIFACTS = os.path.join(REPO, "test-artifacts")
 WIDTH, HEIGHT = 1600, 1000
 
 
+SHARED_TENSORBOARD = True
+
+
 @pytest.fixture(scope="module")
-def tb_logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
+def tb_logdir(shared_logdir: str) -> str:
     """The runs are written into it by the fixtures below: TensorBoard reloads every second."""
-    return str(tmp_path_factory.mktemp("graph_browser_logdir"))
+    return shared_logdir
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +53,7 @@ def resnet_run(tb_logdir: str) -> str:
     model, x = models.make_resnet18()
     with SummaryWriter(os.path.join(tb_logdir, "resnet18")) as writer:
         writer.add_graph(model, x)
-    return "resnet18"
+    return shared_run(__name__, "resnet18")
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +66,7 @@ def jax_runs(tb_logdir: str) -> list[str]:
         fn, inputs = make()
         with SummaryWriter(os.path.join(tb_logdir, run)) as writer:
             writer.add_graph(jax_graph_def(fn, inputs))
-    return ["transformer", "cnn"]
+    return [shared_run(__name__, "transformer"), shared_run(__name__, "cnn")]
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +135,7 @@ def test_resnet18_module_boxes_drawn(browser: Browser, resnet_run: str, tb: Tens
 def test_transformer_block_boxes_open(browser: Browser, jax_runs: list[str], tb: TensorBoardServer,
                                       load_fast: bool, capsys: pytest.CaptureFixture[str]) -> None:
     root = "TransformerBlock"
-    drawn = open_run(browser, tb.base_url, "transformer", root)
+    drawn = open_run(browser, tb.base_url, jax_runs[0], root)
     assert {root, "params", "x", "output"} <= set(drawn)
     assert is_box(drawn, root) and is_box(drawn, "params")
     assert not is_box(drawn, "x") and not is_box(drawn, "output")  # input and output nodes
@@ -159,7 +163,7 @@ def test_transformer_block_boxes_open(browser: Browser, jax_runs: list[str], tb:
 
 def test_cnn_boxes_open(browser: Browser, jax_runs: list[str], tb: TensorBoardServer,
                         load_fast: bool, capsys: pytest.CaptureFixture[str]) -> None:
-    drawn = open_run(browser, tb.base_url, "cnn", "CNN")
+    drawn = open_run(browser, tb.base_url, jax_runs[1], "CNN")
     assert is_box(drawn, "CNN")
     assert "1×28×28×1" in drawn["__labels__"][1] and "1×10" in drawn["__labels__"][1]
 

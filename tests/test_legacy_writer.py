@@ -8,6 +8,7 @@ import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 from PIL import Image
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+from tensorboard_server import shared_run
 from tfevents import SummaryWriter
 from tfevents.reader import read_values
 
@@ -34,9 +36,12 @@ def write(logdir: str, **options: Any) -> None:
         writer.add_text("notes", "**hello**", 5)
 
 
+SHARED_TENSORBOARD = True  # its runs in the session's log directory (conftest.py)
+
+
 @pytest.fixture(scope="module")
-def logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
-    root = tmp_path_factory.mktemp("legacy")
+def logdir(shared_logdir: str) -> str:
+    root = Path(shared_logdir)
     write(str(root / "option"), legacy_forms=True)
     assert "TFEVENTS_LEGACY_FORMS" not in os.environ  # (conftest.py: the writer's own default)
     write(str(root / "default"))
@@ -88,14 +93,15 @@ def tb_logdir(logdir: str) -> str:
 
 
 def test_tensorboard_shows_them(tb: Any) -> None:
-    items = tb.wait_for_json("/data/plugin/histograms/histograms", bool, run="option", tag="raw")
+    option, environ = shared_run(__name__, "option"), shared_run(__name__, "environ")
+    items = tb.wait_for_json("/data/plugin/histograms/histograms", bool, run=option, tag="raw")
     assert [b[2] for b in items[0][2]] == [1, 2, 3]
-    images = tb.wait_for_json("/data/plugin/images/images", bool, run="option", tag="input")
+    images = tb.wait_for_json("/data/plugin/images/images", bool, run=option, tag="input")
     png = tb.get_bytes("/data/plugin/images/individualImage?" + images[0]["query"])
     assert (np.asarray(Image.open(io.BytesIO(png))) == PIXELS).all()
-    clips = tb.wait_for_json("/data/plugin/audio/audio", bool, run="environ", tag="clip")
+    clips = tb.wait_for_json("/data/plugin/audio/audio", bool, run=environ, tag="clip")
     assert clips[0]["step"] == 4
-    texts = tb.wait_for_json("/data/plugin/text/text", bool, run="option", tag="notes/text_summary")
+    texts = tb.wait_for_json("/data/plugin/text/text", bool, run=option, tag="notes/text_summary")
     assert "hello" in texts[0]["text"]
 
 

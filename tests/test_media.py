@@ -32,7 +32,7 @@ from hypothesis.extra import numpy as hnp
 from matplotlib.figure import Figure
 from PIL import Image, ImageSequence
 
-from tensorboard_server import TensorBoardServer
+from tensorboard_server import TensorBoardServer, shared_run
 from tfevents import SummaryWriter
 from tfevents.reader import event_files, read_events
 from tfevents.validate import validate_logdir
@@ -78,6 +78,11 @@ def torch_style_tiling(videos: np.ndarray) -> np.ndarray:
 def form_run(run: str, legacy_forms: bool) -> str:
     """The run written in the default forms (``legacy_forms=True``) or the tensor forms."""
     return run if legacy_forms else f"{run}_tensor"
+
+
+def served(run: str, legacy_forms: bool) -> str:
+    """The run of ``form_run`` as the session's shared TensorBoard names it."""
+    return shared_run(__name__, form_run(run, legacy_forms))
 
 
 def text_tag(tag: str, legacy_forms: bool) -> str:
@@ -213,9 +218,12 @@ def _write_text(logdir: str, ns: types.SimpleNamespace) -> None:
             w.add_text("markdown", "*still* markdown", 4, walltime=WALL0 + 4)
 
 
+SHARED_TENSORBOARD = True  # its runs in the session's log directory (conftest.py)
+
+
 @pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
-    logdir = str(tmp_path_factory.mktemp("tb_media_logdir"))
+def logs(shared_logdir: str) -> types.SimpleNamespace:
+    logdir = shared_logdir
     rng = np.random.default_rng(20250101)
     ns = types.SimpleNamespace(logdir=logdir)
     _write_boxes(logdir, ns)
@@ -233,7 +241,9 @@ def tb_logdir(logs: types.SimpleNamespace) -> str:
 
 
 def fetch_image(tb: TensorBoardServer, run: str, tag: str, step: int) -> tuple[bytes, str]:
-    """The one image of ``tag`` (after checking its step and wall time) and its MIME type."""
+    """The one image of ``tag`` in ``run`` (as written) after checking its step and wall
+    time, and its MIME type."""
+    run = shared_run(__name__, run)
     tb.wait_for_json("/data/plugin/images/tags", lambda t: tag in t.get(run, {}))
     entries = tb.wait_for_json("/data/plugin/images/images", bool, run=run, tag=tag, sample=0)
     assert [(e["step"], e["wall_time"]) for e in entries] == [(step, WALL0 + step)]
@@ -346,7 +356,7 @@ def test_video_gif(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str,
 
 @pytest.mark.server
 def test_video_tags_in_images_dashboard(tb: TensorBoardServer, logs: types.SimpleNamespace, legacy_forms: bool) -> None:
-    run = form_run("video", legacy_forms)
+    run = served("video", legacy_forms)
     tags = tb.wait_for_json("/data/plugin/images/tags", lambda t: len(t.get(run, {})) == len(logs.videos))
     assert {tag: info["samples"] for tag, info in tags[run].items()} == {tag: 1 for tag in logs.videos}
 
@@ -356,7 +366,7 @@ def test_video_tags_in_images_dashboard(tb: TensorBoardServer, logs: types.Simpl
 
 @pytest.mark.server
 def test_audio_tags(tb: TensorBoardServer, logs: types.SimpleNamespace, legacy_forms: bool) -> None:
-    run = form_run("audio", legacy_forms)
+    run = served("audio", legacy_forms)
     tags = tb.wait_for_json("/data/plugin/audio/tags", lambda t: len(t.get(run, {})) == len(logs.audio))
     assert {tag: info["samples"] for tag, info in tags[run].items()} == {tag: 1 for tag in logs.audio}
 
@@ -368,7 +378,7 @@ def test_audio_tags(tb: TensorBoardServer, logs: types.SimpleNamespace, legacy_f
 def test_audio_wav(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str, legacy_forms: bool,
                    load_fast: bool) -> None:
     step, rate, _, expected = logs.audio[tag]
-    entries = tb.wait_for_json("/data/plugin/audio/audio", bool, run=form_run("audio", legacy_forms),
+    entries = tb.wait_for_json("/data/plugin/audio/audio", bool, run=served("audio", legacy_forms),
                                tag=tag, sample=0)
     assert len(entries) == 1
     entry = entries[0]
@@ -407,7 +417,7 @@ def table_cells(markup: str) -> list[list[str]]:
 @pytest.mark.parametrize("tag", ["table/column", "table/rows", "table/numpy"])
 def test_text_tables(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str, legacy_forms: bool) -> None:
     step, _, expected = logs.tables[tag]
-    run, tag = form_run("text", legacy_forms), text_tag(tag, legacy_forms)
+    run, tag = served("text", legacy_forms), text_tag(tag, legacy_forms)
     tb.wait_for_json("/data/plugin/text/tags", lambda t: tag in t.get(run, []))
     entries = tb.wait_for_json("/data/plugin/text/text", bool, run=run, tag=tag)
     assert [(e["step"], e["wall_time"]) for e in entries] == [(step, WALL0 + step)]
@@ -418,7 +428,7 @@ def test_text_tables(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: st
 
 @pytest.mark.server
 def test_text_string_still_markdown(tb: TensorBoardServer, legacy_forms: bool) -> None:
-    run, tag = form_run("text", legacy_forms), text_tag("markdown", legacy_forms)
+    run, tag = served("text", legacy_forms), text_tag("markdown", legacy_forms)
     tb.wait_for_json("/data/plugin/text/tags", lambda t: tag in t.get(run, []))
     entries = tb.wait_for_json("/data/plugin/text/text", bool, run=run, tag=tag)
     assert "<em>still</em> markdown" in entries[0]["text"]

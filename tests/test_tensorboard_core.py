@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tensorboard_server import TensorBoardServer
+from tensorboard_server import TensorBoardServer, shared_run
 from tfevents import Graph, SummaryWriter
 
 pytestmark = pytest.mark.server
@@ -44,6 +44,11 @@ GRID_COLUMNS = 8
 def form_run(run: str, legacy_forms: bool) -> str:
     """The run written in the default forms (``legacy_forms=True``) or the tensor forms."""
     return run if legacy_forms else f"{run}_tensor"
+
+
+def served(run: str) -> str:
+    """The run as the session's shared TensorBoard (conftest.py) names it."""
+    return shared_run(__name__, run)
 
 
 def f32(value: float) -> float:
@@ -279,9 +284,11 @@ def _write_two_writers(logdir: str, ns: types.SimpleNamespace, staging: str) -> 
     shutil.move(run_dir, os.path.join(logdir, "two_writers"))
 
 
+SHARED_TENSORBOARD = True  # its runs in the session's log directory (conftest.py)
+
 @pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
-    logdir = str(tmp_path_factory.mktemp("tb_core_logdir"))
+def logs(tmp_path_factory: pytest.TempPathFactory, shared_logdir: str) -> types.SimpleNamespace:
+    logdir = shared_logdir
     staging = str(tmp_path_factory.mktemp("tb_core_staging"))
     rng = np.random.default_rng(20240611)
     ns = types.SimpleNamespace(logdir=logdir)
@@ -311,7 +318,7 @@ def tb_logdir(logs: types.SimpleNamespace) -> str:
 def wait_scalars(tb: TensorBoardServer, run: str, tag: str, count: int) -> list[list[Any]]:
     """Polls until the run/tag has ``count`` points."""
     return tb.wait_for_json(
-        "/data/plugin/scalars/scalars", lambda pts: len(pts) >= count, run=run, tag=tag
+        "/data/plugin/scalars/scalars", lambda pts: len(pts) >= count, run=served(run), tag=tag
     )
 
 
@@ -327,7 +334,7 @@ def assert_points(got: list[list[Any]], expected: list[tuple[float, int, float]]
 
 
 def test_runs_listed(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
-    runs = tb.wait_for_json("/data/runs", lambda r: set(logs.runs) <= set(r))
+    runs = tb.wait_for_json("/data/runs", lambda r: {served(run) for run in logs.runs} <= set(r))
     assert len(runs) == len(set(runs))
 
 
@@ -361,7 +368,7 @@ def test_scalars_display_name_and_description(tb: TensorBoardServer) -> None:
     expected = [(WALL0 + 30, 0, 0.5), (WALL0 + 31, 1, 0.1)]
     assert_points(wait_scalars(tb, "scalars", "described", len(expected)), expected)
     tags = tb.get_json("/data/plugin/scalars/tags")
-    info = tags["scalars"]["described"]
+    info = tags[served("scalars")]["described"]
     assert info["displayName"] == "Pretty name"
     assert "<strong>bold</strong> words" in info["description"]
 
@@ -369,22 +376,21 @@ def test_scalars_display_name_and_description(tb: TensorBoardServer) -> None:
 def test_scalars_tags(tb: TensorBoardServer) -> None:
     tags = tb.wait_for_json(
         "/data/plugin/scalars/tags",
-        lambda t: {"exact", "nonfinite", "typed"} <= set(t.get("scalars", {})),
+        lambda t: {"exact", "nonfinite", "typed"} <= set(t.get(served("scalars"), {})),
     )
-    assert tags["scalars"]["exact"]["displayName"] in ("", "exact")
+    assert tags[served("scalars")]["exact"]["displayName"] in ("", "exact")
 
 
 def test_two_runs_multirun(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
-    runs = tb.wait_for_json("/data/runs", lambda r: set(RUN_LRS) <= set(r))
-    assert set(RUN_LRS) <= set(runs)
+    lrs = [served(run) for run in RUN_LRS]
+    runs = tb.wait_for_json("/data/runs", lambda r: set(lrs) <= set(r))
+    assert set(lrs) <= set(runs)
     for run, points in logs.multirun.items():
         wait_scalars(tb, run, "loss", len(points))
-    answer = tb.post_form(
-        "/data/plugin/scalars/scalars_multirun", {"tag": "loss", "runs": list(RUN_LRS)}
-    )
-    assert set(answer) == set(RUN_LRS)
+    answer = tb.post_form("/data/plugin/scalars/scalars_multirun", {"tag": "loss", "runs": lrs})
+    assert set(answer) == set(lrs)
     for run, points in logs.multirun.items():
-        assert_points(answer[run], points)
+        assert_points(answer[served(run)], points)
 
 
 # --- images -----------------------------------------------------------------------------
@@ -392,7 +398,7 @@ def test_two_runs_multirun(tb: TensorBoardServer, logs: types.SimpleNamespace) -
 
 @pytest.mark.parametrize("tag", ["float_chw", "uint8_hwc", "batch_nchw", "gray_hw", "rgba_hwc"])
 def test_images_pixels(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str, legacy_forms: bool) -> None:
-    run = form_run("images", legacy_forms)
+    run = served(form_run("images", legacy_forms))
     wall, step, expected = logs.images[tag]
     tags = tb.wait_for_json(
         "/data/plugin/images/tags", lambda t: tag in t.get(run, {})
@@ -431,7 +437,7 @@ def wait_histograms(
     """
     got = tb.wait_for_json(
         "/data/plugin/histograms/histograms", lambda h: len(h) >= count,
-        run=form_run("histograms", legacy_forms), tag=tag,
+        run=served(form_run("histograms", legacy_forms)), tag=tag,
     )
     tables = []
     for wall, step, buckets in got:
@@ -523,7 +529,7 @@ def test_distributions_served(tb: TensorBoardServer, logs: types.SimpleNamespace
     got = tb.wait_for_json(
         "/data/plugin/distributions/distributions",
         lambda d: len(d) >= 1,
-        run=form_run("histograms", legacy_forms),
+        run=served(form_run("histograms", legacy_forms)),
         tag="bins10",
     )
     _wall, step, basis_points = got[0]
@@ -573,10 +579,11 @@ def expected_pr(
 def test_pr_curves(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
     labels, predictions, n, step, weights = logs.pr[tag]
     answer = tb.wait_for_json(
-        "/data/plugin/pr_curves/pr_curves", lambda a: len(a.get("pr", [])) >= 1, run="pr", tag=tag
+        "/data/plugin/pr_curves/pr_curves", lambda a: len(a.get(served("pr"), [])) >= 1,
+        run=served("pr"), tag=tag,
     )
-    assert len(answer["pr"]) == 1
-    entry = answer["pr"][0]
+    assert len(answer[served("pr")]) == 1
+    entry = answer[served("pr")][0]
     assert entry["step"] == step
     assert same_float(entry["wall_time"], WALL0 + step)
     expected = expected_pr(labels, predictions, n, weights)
@@ -591,7 +598,7 @@ def test_pr_curves(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str)
 
 def test_text_markdown_rendered(tb: TensorBoardServer, logs: types.SimpleNamespace, legacy_forms: bool) -> None:
     # torch's form: the tag gets "/text_summary" appended, as torch's add_text does
-    run, tag = form_run("text", legacy_forms), "note/text_summary" if legacy_forms else "note"
+    run, tag = served(form_run("text", legacy_forms)), "note/text_summary" if legacy_forms else "note"
     tags = tb.wait_for_json("/data/plugin/text/tags", lambda t: tag in t.get(run, []))
     assert tags[run] == [tag]
     got = tb.wait_for_json(
@@ -614,10 +621,11 @@ def test_graph(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
     from google.protobuf import text_format
     from tensorboard.compat.proto import graph_pb2, types_pb2
 
-    info = tb.wait_for_json("/data/plugin/graphs/info", lambda i: "graph" in i)
-    assert info["graph"]["run"] == "graph"
-    assert info["graph"]["run_graph"] is True
-    pbtxt = tb.get_text("/data/plugin/graphs/graph", run="graph")
+    run = served("graph")
+    info = tb.wait_for_json("/data/plugin/graphs/info", lambda i: run in i)
+    assert info[run]["run"] == run
+    assert info[run]["run_graph"] is True
+    pbtxt = tb.get_text("/data/plugin/graphs/graph", run=run)
     graph_def = text_format.Parse(pbtxt, graph_pb2.GraphDef())
     nodes = {node.name: node for node in graph_def.node}
     assert list(nodes) == [spec["name"] for spec in logs.graph_spec]
@@ -684,8 +692,8 @@ def test_two_writers_same_second(tb: TensorBoardServer, logs: types.SimpleNamesp
     assert logs.two_writer_dir_files == logs.two_writer_files
     tags = tb.wait_for_json(
         "/data/plugin/scalars/tags",
-        lambda t: {"from_first", "from_second"} <= set(t.get("two_writers", {})),
+        lambda t: {"from_first", "from_second"} <= set(t.get(served("two_writers"), {})),
     )
-    assert set(tags["two_writers"]) == {"from_first", "from_second"}
+    assert set(tags[served("two_writers")]) == {"from_first", "from_second"}
     assert_points(wait_scalars(tb, "two_writers", "from_first", 1), [(WALL0 + 1, 1, 1.5)])
     assert_points(wait_scalars(tb, "two_writers", "from_second", 1), [(WALL0 + 2, 2, -2.5)])

@@ -33,7 +33,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from tensorboard_server import TensorBoardServer
+from tensorboard_server import TensorBoardServer, shared_run
 from tfevents import SummaryWriter
 from tfevents.extras.torch import GraphTraceWarning, module_graph_def
 from tfevents.reader import read_events
@@ -168,9 +168,11 @@ def _assert_same_state(before: dict[str, Any], model: torch.nn.Module) -> None:
 # --- fixtures ---------------------------------------------------------------------------
 
 
+SHARED_TENSORBOARD = True  # its runs in the session's log directory (conftest.py)
+
 @pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
-    logdir = str(tmp_path_factory.mktemp("torch_graph_logdir"))
+def logs(tmp_path_factory: pytest.TempPathFactory, shared_logdir: str) -> types.SimpleNamespace:
+    logdir = shared_logdir
     ns = types.SimpleNamespace(logdir=logdir, outputs={}, inputs={}, states={}, warnings={})
     for name, make in models.ALL.items():
         model, inputs = make()
@@ -215,11 +217,17 @@ def tb_logdir(logs: types.SimpleNamespace) -> str:
 
 def tensorboard_ready(tb: TensorBoardServer) -> None:
     """Called by conftest.py's ``tb`` once the server answers."""
-    tb.wait_for_json("/data/plugin/graphs/info", lambda info: set(models.ALL) <= set(info), timeout=90)
+    runs = {served(name) for name in models.ALL}
+    tb.wait_for_json("/data/plugin/graphs/info", lambda info: runs <= set(info), timeout=90)
+
+
+def served(run: str) -> str:
+    """The run as the session's shared TensorBoard names it."""
+    return shared_run(__name__, run)
 
 
 def _served_graph(tb: TensorBoardServer, run: str) -> Any:
-    return _parse_pbtxt(tb.get_text("/data/plugin/graphs/graph", run=run))
+    return _parse_pbtxt(tb.get_text("/data/plugin/graphs/graph", run=served(run)))
 
 
 # --- through TensorBoard ----------------------------------------------------------------
@@ -228,8 +236,8 @@ def _served_graph(tb: TensorBoardServer, run: str) -> Any:
 def test_graphs_info_lists_every_model(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
     info = tb.get_json("/data/plugin/graphs/info")
     for name in models.ALL:
-        assert info[name]["run"] == name
-        assert info[name]["run_graph"] is True
+        assert info[served(name)]["run"] == served(name)
+        assert info[served(name)]["run_graph"] is True
     for name, caught in logs.warnings.items():
         assert caught == [], f"{name}: add_graph warned {caught}"
 
