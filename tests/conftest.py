@@ -2,14 +2,18 @@
 the forms the writer writes.
 
 A test module that checks what TensorBoard serves names the directory it wrote, and takes
-``tb``: one server per loader (``load_fast``: the Rust data server, then the Python
-loader) per module.
+``tb``: a server per loader (``load_fast``: the Rust data server, then the Python loader).
+
+    SHARED_TENSORBOARD = True              # the session's servers, where correct (see tb)
 
     @pytest.fixture(scope="module")
-    def tb_logdir(logs):
-        return logs.logdir
+    def tb_logdir(shared_logdir):          # without SHARED_TENSORBOARD: any directory
+        write_runs(shared_logdir)
+        return shared_logdir
 
-    def test_loss(tb): ...
+    def test_loss(tb):
+        tb.wait_for_json("/data/plugin/scalars/scalars", bool,
+                         run=shared_run(__name__, "train"), tag="loss")
 
 ``tensorboard_factory`` starts more servers where a test needs its own.
 """
