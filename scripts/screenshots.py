@@ -11,8 +11,9 @@ What it does, from nothing but the repository:
    (TensorBoard is started there with ``--logdir runs/demo``, the name its sidebar shows);
 2. starts TensorBoard (the ``tensorboard`` package of this interpreter) on a free port
    of 127.0.0.1, and waits until its HTTP API serves every value the demo wrote;
-3. starts headless Chromium and drives it through the DevTools protocol (a minimal
-   client below: stdlib only), one dashboard at a time: it opens the page, waits until
+3. starts headless Chromium, driven by Selenium with Debian's chromedriver (the tests'
+   helper, tests/browser.py, as TensorBoard is the tests' tests/tensorboard_server.py),
+   one dashboard at a time: it opens the page, waits until
    the page has drawn the data (it reads the dashboard's DOM, through shadow roots), does
    what a user would do for the picture (moves the PR-curve step sliders, double-clicks
    the graph's boxes open), waits for the drawing to settle, and saves a 256-colour PNG;
@@ -27,8 +28,9 @@ Pictures (1280x800 by default):
                     scopes opened (double-clicked), fitted to the screen.
     histograms.png  Histograms, ``layer2/weight`` of both runs side by side, then layer1's.
 
-Needs Chromium: ``apt-get install -y chromium`` (Debian/Ubuntu). ``--chromium PATH``
-names another binary. Exits non-zero, with the reason, when any step fails or times out.
+Needs Chromium and its driver: ``apt-get install -y chromium chromium-driver`` (Debian),
+and selenium (the test extra). Exits non-zero, with the reason, when any step fails or
+times out.
 """
 
 from __future__ import annotations
@@ -38,20 +40,18 @@ import io
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from headless_chromium import HOST, Chromium, find_chromium, stop_group, wait_until
-
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "tests"))  # the tests' TensorBoard and browser helpers
+
+from browser import Browser, missing, wait_until  # noqa: E402
+from tensorboard_server import TensorBoardServer  # noqa: E402
+
 PR_STEP = 150
 
 
@@ -59,76 +59,25 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-# --- TensorBoard ---------------------------------------------------------------------------
-
-
-class TensorBoard:
-    """``tensorboard --logdir LOGDIR`` on a free port of 127.0.0.1, in its own process group."""
-
-    def __init__(self, logdir: str, workdir: str) -> None:
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
-        self.log_path = os.path.join(workdir, "tensorboard.log")
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - held until stop()
-        # Started in ``workdir`` with a relative --logdir: the dashboards show the log
-        # directory's name as given, here the demo's default ``runs/demo``.
-        command = [
-            sys.executable, "-c", "from tensorboard.main import run_main; run_main()",
-            "--logdir", os.path.relpath(logdir, workdir), "--host", HOST, "--port", str(self.port),
-            "--reload_interval", "1",
-        ]
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True, cwd=workdir,
-        )
-
-    def get_json(self, route: str, **query: str) -> Any:
-        url = self.url + route + ("?" + urllib.parse.urlencode(query) if query else "")
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return json.load(response)
-
-    def try_json(self, route: str, **query: str) -> Any:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"TensorBoard exited with {self.process.returncode}: {self.log_tail()}")
-        try:
-            return self.get_json(route, **query)
-        except (urllib.error.URLError, ConnectionError, json.JSONDecodeError, TimeoutError):
-            return None
-
-    def log_tail(self) -> str:
-        with open(self.log_path, "rb") as f:
-            return f.read()[-2000:].decode(errors="replace")
-
-    def stop(self) -> None:
-        stop_group(self.process)
-        self._log.close()
-
-
-def wait_for_demo_data(tb: TensorBoard, runs: list[str], steps: int) -> None:
+def wait_for_demo_data(tb: TensorBoardServer, runs: list[str], steps: int) -> None:
     """Until TensorBoard serves all of it: every step of the scalars, the last image,
     the last PR curves, and both graphs."""
 
     def loaded() -> bool:
         for run in runs:
-            points = tb.try_json("/data/plugin/scalars/scalars", run=run, tag="loss/train")
+            points = tb.get_json("/data/plugin/scalars/scalars", run=run, tag="loss/train")
             if not points or points[-1][1] != steps:
                 return False
-            pr = tb.try_json("/data/plugin/pr_curves/pr_curves", run=run, tag="pr_curve/red")
+            pr = tb.get_json("/data/plugin/pr_curves/pr_curves", run=run, tag="pr_curve/red")
             if not pr or not pr.get(run) or pr[run][-1]["step"] != steps:
                 return False
-            images = tb.try_json("/data/plugin/images/images", run=run, tag="decision_regions")
+            images = tb.get_json("/data/plugin/images/images", run=run, tag="decision_regions")
             if not images or images[-1]["step"] != steps:
                 return False
-        info = tb.try_json("/data/plugin/graphs/info") or {}
+        info = tb.get_json("/data/plugin/graphs/info") or {}
         return all(run in info for run in runs)
 
-    wait_until(loaded, "TensorBoard to serve the demo's data", timeout=120, interval=0.5)
+    tb.wait_for(loaded, timeout=120, interval=0.5, what="TensorBoard to serve the demo's data")
 
 
 # --- what is read from the page (TensorBoard draws inside shadow roots) ----------------------
@@ -248,7 +197,7 @@ SHOTS = [
 ]
 
 
-def settle(browser: Chromium, probe: str, what: str) -> Any:
+def settle(browser: Browser, probe: str, what: str) -> Any:
     """Waits until ``probe`` gives the same truthy answer twice in a row, 0.5 s apart:
     the page has stopped changing what it draws."""
     previous: list[Any] = [None]
@@ -262,8 +211,8 @@ def settle(browser: Chromium, probe: str, what: str) -> Any:
     return wait_until(stable, what, interval=0.5)
 
 
-def take(browser: Chromium, tb: TensorBoard, shot: Shot) -> bytes:
-    browser.navigate(tb.url + "/" + shot.fragment)
+def take(browser: Browser, tb: TensorBoardServer, shot: Shot) -> bytes:
+    browser.navigate(tb.base_url + "/" + shot.fragment)
     drawn = settle(browser, shot.ready, f"the {shot.name} dashboard to draw the data")
     if shot.name == "pr_curves":
         wait_until(lambda: browser.evaluate(f"{PR_SET_STEP}({PR_STEP})"),
@@ -283,8 +232,7 @@ def take(browser: Chromium, tb: TensorBoard, shot: Shot) -> bytes:
         time.sleep(1.0)  # the fit is an animated zoom that starts a moment later
         settle(browser, f"{NODE_CENTRE}('mlp/layer1/matmul')", "the fitted graph to settle")
         # TensorBoard's fit leaves the bottom node under the window's edge: a notch less zoom
-        browser.call("Input.dispatchMouseEvent", type="mouseWheel", x=browser.width * 2 // 3,
-                     y=browser.height // 2, deltaX=0, deltaY=100)
+        browser.wheel(browser.width * 2 // 3, browser.height // 2, 100)
         time.sleep(0.5)
         drawn = settle(browser, f"{NODE_CENTRE}('mlp/layer1/matmul')", "the fitted graph to settle")
     log(f"  {shot.name}: {drawn}")
@@ -315,20 +263,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="demo seed (default: 0)")
     parser.add_argument("--only", action="append", choices=[s.name for s in SHOTS],
                         help="take only this picture (repeatable)")
-    parser.add_argument("--chromium", help="the Chromium binary (default: found on PATH)")
     parser.add_argument("--keep-logdir", action="store_true", help="keep the demo's logs")
     args = parser.parse_args(argv)
+    args.out = os.path.abspath(args.out)  # (TensorBoard runs in a directory of its own)
 
     sys.path.insert(0, os.path.join(REPO, "src"))
     sys.path.insert(0, os.path.join(REPO, "examples", "demo"))
     from training import run_demo
 
-    executable = find_chromium(args.chromium)
-    if executable is None:
-        raise SystemExit(
-            f"Chromium not found ({args.chromium or 'on PATH'}): install it with "
-            "`apt-get install -y chromium`, or pass --chromium PATH"
-        )
+    reason = missing()
+    if reason:
+        raise SystemExit(reason)
     shots = [s for s in SHOTS if not args.only or s.name in args.only]
     if any(s.name == "pr_curves" for s in shots) and (args.steps < PR_STEP or PR_STEP % 10):
         parser.error(f"the PR-curves picture needs --steps >= {PR_STEP}")
@@ -339,20 +284,21 @@ def main(argv: list[str] | None = None) -> int:
         log(f"demo: {args.steps} steps, seed {args.seed}, into {logdir}")
         run_dirs = run_demo(logdir, steps=args.steps, seed=args.seed)
         runs = [os.path.basename(d) for d in run_dirs]
-        tb = TensorBoard(logdir, workdir)
-        log(f"TensorBoard: {tb.url}")
+        # Started in ``workdir`` with a relative --logdir: the dashboards show the log
+        # directory's name as given, here the demo's default ``runs/demo``.
+        os.chdir(workdir)
+        tb = TensorBoardServer(os.path.relpath(logdir, workdir), load_fast=True).start()
+        log(f"TensorBoard: {tb.base_url}")
         wait_for_demo_data(tb, runs, args.steps)
-        browser = Chromium(executable, args.width, args.height, workdir)
+        browser = Browser(args.width, args.height)
         os.makedirs(args.out, exist_ok=True)
         for shot in shots:
             png = take(browser, tb, shot)
             path = os.path.join(args.out, f"{shot.name}.png")
             size = save_png(png, path)
-            print(f"{os.path.relpath(path)}  ({size // 1000} kB): {shot.what}")
-    except (TimeoutError, RuntimeError, ConnectionError) as exc:
+            print(f"{os.path.relpath(path, REPO)}  ({size // 1000} kB): {shot.what}")
+    except (TimeoutError, RuntimeError, ConnectionError, AssertionError) as exc:
         log(f"error: {exc}")
-        if browser is not None:
-            log(f"chromium log: {browser.log_tail()[-800:]}")
         return 1
     finally:
         if browser is not None:

@@ -7,7 +7,6 @@ from typing import Any
 
 from tensorboard_server import TensorBoardServer
 
-
 ALL_STATUSES = ["STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"]
 
 

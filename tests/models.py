@@ -11,7 +11,6 @@ from typing import Any
 import torch
 from torch import nn
 
-
 # --- ResNet-18 (torchvision's architecture, BasicBlock x [2, 2, 2, 2]) --------------------
 
 

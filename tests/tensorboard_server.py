@@ -19,6 +19,7 @@ exits by itself when TensorBoard goes (``--die-after-stdin``).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import shutil
@@ -76,6 +77,12 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
+
+
+def shared_run(module: str, run: str) -> str:
+    """The name under which the session's shared server (tests/conftest.py) serves the
+    run ``run`` that test module ``module`` (its ``__name__``) wrote into its directory."""
+    return f"{module}/{run}"
 
 
 class ServerError(RuntimeError):
@@ -153,7 +160,7 @@ class TensorBoardServer:
             args = [sys.executable, "-c", _PDEATHSIG_LAUNCHER, str(os.getpid()), *command]
         if self._log_dir is None:
             self._log_dir = tempfile.mkdtemp(prefix="tfevents-tb-log-")
-        self._log_file = open(self._log_path, "ab")
+        self._log_file = open(self._log_path, "ab")  # noqa: SIM115 - held until stop()
         self._log_file.write(f"$ {' '.join(command)}\n".encode())
         self._log_file.flush()
         self.port = port
@@ -234,10 +241,8 @@ class TensorBoardServer:
         self.stop()
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.stop()
-        except Exception:
-            pass
 
     @property
     def _log_path(self) -> str:
@@ -379,10 +384,8 @@ def _short(value: Any, limit: int = 1500) -> str:
 
 
 def _signal_group(pgid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 @atexit.register
@@ -390,7 +393,5 @@ def _stop_all() -> None:
     with _live_lock:
         servers = list(_live)
     for server in servers:
-        try:
+        with contextlib.suppress(Exception):
             server.stop()
-        except Exception:
-            pass

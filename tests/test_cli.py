@@ -108,7 +108,8 @@ def test_export_json_nested(logdir: str, capsys: pytest.CaptureFixture[str]) -> 
     assert data["runs"]["lr_1"]["loss"]["values"][3] == "Infinity"
     (table,) = run["weights"]["values"]
     assert table == [[0.5, 1.75, 3.0], [1.75, 3.0, 1.0]]  # [left, right, count] of 2 bins
-    assert run["notes"]["values"] == ["run **lr_0.1**"]
+    # add_text's default form (torch's): under notes/text_summary, a one-cell table
+    assert run["notes/text_summary"]["values"] == [["run **lr_0.1**"]]
     (pr,) = run["pr"]["values"]
     assert pr["tp"] == [2.0, 2.0, 0.0] and pr["fp"] == [1.0, 0.0, 0.0]
     assert pr["precision"][:2] == [float(np.float32(2 / 3)), 1.0] and pr["recall"][:2] == [1.0, 1.0]
@@ -161,7 +162,7 @@ def test_inspect_table(logdir: str, capsys: pytest.CaptureFixture[str]) -> None:
             ["scalar", "loss", "4", "0..3"],
             ["histogram", "weights", "1", "5"],
             ["image", "img", "1", "2"],
-            ["text", "notes", "1", "0"],
+            ["text", "notes/text_summary", "1", "0"],
             ["pr_curve", "pr", "1", "3"],
             ["graph", "(graph_def)", "1"],
         ]
@@ -175,7 +176,8 @@ def test_inspect_json_as_a_process(logdir: str) -> None:
     run = data["runs"]["lr_1"]
     assert run["tags"]["loss"] == {"kind": "scalar", "plugin": "scalars", "count": 4,
                                    "first_step": 0, "last_step": 3}
-    assert run["tags"]["weights"]["plugin"] == "histograms" and run["graphs"] == 1
+    # a HistogramProto (the default form, torch's) names no plugin
+    assert run["tags"]["weights"]["plugin"] == "" and run["graphs"] == 1
     assert run["first_wall_time"] == WALL and run["last_wall_time"] == WALL + 10  # of the values
     (file,) = run["files"]
     assert file["bytes"] == os.path.getsize(file["path"]) and file["events"] == run["events"]

@@ -8,12 +8,13 @@ import textwrap
 
 import numpy as np
 import pytest
-import torch
 
 from tfevents import convert
 from tfevents._args import step as to_step
 from tfevents._args import wall_time as to_walltime
 from tfevents.convert import to_float, to_numpy
+
+torch = pytest.importorskip("torch")
 
 # --- fake framework objects ---------------------------------------------------------------
 
@@ -403,6 +404,7 @@ def test_import_tfevents_imports_no_framework(tmp_path):
 
 
 def test_convert_module_does_not_import_frameworks():
-    source = open(convert.__file__, encoding="utf-8").read()
+    with open(convert.__file__, encoding="utf-8") as f:
+        source = f.read()
     for name in ("torch", "jax", "tensorflow", "cupy"):
         assert f"import {name}" not in source

@@ -269,15 +269,16 @@ def test_validate_cli_reports_no_corruption_after_kills(trials: dict[str, Any]) 
     assert result.stdout.splitlines()[-1] == f"{TRIALS + TORN_COPIES} files, {total} records, 0 corrupt"
 
 
+# Keep every point: by default TensorBoard samples 1000 scalars and 10 images. (Not "=0",
+# which the loaders read as "all" but the plugins' request-time downsampling as "none":
+# both then answer an empty list.)
+TENSORBOARD_ARGS = ["--samples_per_plugin=scalars=100000,images=100000"]
+
+
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, trials: dict[str, Any]) -> TensorBoardServer:
-    # Keep every point: by default TensorBoard samples 1000 scalars and 10 images. (Not
-    # "=0", which the loaders read as "all" but the plugins' request-time downsampling as
-    # "none": both then answer an empty list.)
-    return tensorboard_factory(
-        trials["logdir"], load_fast,
-        extra_args=["--samples_per_plugin=scalars=100000,images=100000"],
-    )
+def tb_logdir(trials: dict[str, Any]) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(trials["logdir"])
 
 
 @pytest.mark.server

@@ -52,7 +52,6 @@ EXPECTED_TAGS = {
 }
 VAL_POINTS = 120  # 20 % of 3 arms x 200 points
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,8 @@ import pytest
 
 from tfevents import SummaryWriter
 from tfevents.distributed import LAUNCHERS
-from tfevents.reader import event_files, read_run_scalars
 from tfevents.pipeline.null import NullQueue
+from tfevents.reader import event_files, read_run_scalars
 from tfevents.validate import validate_logdir
 
 # Every variable a launcher sets: none may leak in from the shell that runs the tests.

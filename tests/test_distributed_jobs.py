@@ -305,8 +305,9 @@ def test_one_file_per_run(jobs: Jobs) -> None:
 
 
 @pytest.fixture(scope="module")
-def tb(jobs: Jobs, load_fast: bool, tensorboard_factory: Any) -> Any:
-    return tensorboard_factory(jobs.root, load_fast)
+def tb_logdir(jobs: Jobs) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(jobs.root)
 
 
 @pytest.mark.server

@@ -20,17 +20,17 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
-import torch
 
 import tfevents
 import tfevents.reader
 from tfevents import SummaryWriter
 from tfevents.reader import read_values
+
+torch = pytest.importorskip("torch")
 
 DBL_MAX = float(np.finfo(np.float64).max)
 RAW_PR = {
@@ -40,7 +40,6 @@ RAW_PR = {
     "fn": [0, 2, 5, 8, 10],
 }
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 class TinyModule:  # built lazily: lightning is imported only by the fixture
@@ -110,10 +109,9 @@ def logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logdir: str) -> Iterator[Any]:
-    server = tensorboard_factory(logdir, load_fast)
-    yield server
-    server.stop()
+def tb_logdir(logdir: str) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logdir)
 
 
 def session_groups(tb: Any, run: str) -> list[Any]:

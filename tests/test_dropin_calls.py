@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -73,10 +72,9 @@ def logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logdir: str) -> Iterator[Any]:
-    server = tensorboard_factory(logdir, load_fast)
-    yield server
-    server.stop()
+def tb_logdir(logdir: str) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logdir)
 
 
 def sessions(tb: Any) -> dict[str, dict[str, Any]]:

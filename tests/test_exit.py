@@ -187,7 +187,9 @@ def test_main_sys_exit_waits_for_a_non_daemon_worker(tmp_path: Any) -> None:
     assert result.returncode == 4, result.stderr
     path = only_file(tmp_path)
     assert steps_of(path, "x") == list(range(3000))
-    assert values_of(path, "done") == [(3000, "worker finished")]
+    # add_text's default form (torch's): a one-cell table under done/text_summary
+    assert [(step, value.tolist()) for step, value in values_of(path, "done/text_summary")] == [
+        (3000, [b"worker finished"])]
     assert_valid(tmp_path)
 
 
@@ -253,7 +255,7 @@ def test_writer_collected_in_a_running_process(tmp_path: Any) -> None:
             w.add_text("t", "hello", 0)
             return w.event_file_path
         scoped = train(sys.argv[1] + "/scoped")
-        print(values(scoped) == [("x", i) for i in range(100)] + [("t", 0)], flush=True)
+        print(values(scoped) == [("x", i) for i in range(100)] + [("t/text_summary", 0)], flush=True)
 
         gc.disable()
         class Trainer:

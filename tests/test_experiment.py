@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from tensorboard_server import TensorBoardServer
@@ -38,6 +37,8 @@ from tfevents import SummaryWriter
 from tfevents.reader import read_values
 from tfevents.validate import validate_logdir
 from tfevents.wire.encoding import bytes_field, float_field, string_field, uint_field
+
+torch = pytest.importorskip("torch")
 
 WALL0 = 1_700_000_000.0
 ALL_STATUSES = ["STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"]
@@ -310,10 +311,9 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> Iterator[TensorBoardServer]:
-    server = tensorboard_factory(logs.logdir, load_fast, reload_interval=1)
-    yield server
-    server.stop()
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.logdir)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -475,7 +475,7 @@ def test_custom_scalars_layout(tb: TensorBoardServer, logs: types.SimpleNamespac
 def test_custom_scalars_chart_draws_the_add_scalars_series(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
     for tag, points in logs.grouped.items():
         wait_scalars(tb, "grouped", tag, len(points))
-    (chart,) = [c for c in logs.layout["category"] if c["title"] == "g_loss"][0]["chart"]
+    (chart,) = next(c for c in logs.layout["category"] if c["title"] == "g_loss")["chart"]
     for regex in chart["multiline"]["tag"]:
         answer = tb.get_json("/data/plugin/custom_scalars/scalars", run="grouped", tag=regex)
         assert answer["regex_valid"] is True
@@ -579,7 +579,7 @@ def test_projector_metadata(tb: TensorBoardServer, logs: types.SimpleNamespace) 
 
 
 def expected_sprite(nchw_levels: np.ndarray) -> np.ndarray:
-    n, channels, size, _ = nchw_levels.shape
+    n, _channels, size, _ = nchw_levels.shape
     per_side = math.ceil(math.sqrt(n))
     canvas = np.zeros((per_side * size, per_side * size, 3), dtype=np.int64)
     for i in range(n):
@@ -607,9 +607,8 @@ class _RustProvider:
     """TensorBoard's Rust data server and its gRPC data provider, on the module's logdir."""
 
     def __init__(self, logdir: str) -> None:
-        from tensorboard.data import grpc_provider, server_ingester
-
         import grpc
+        from tensorboard.data import grpc_provider, server_ingester
 
         self._tmp = tempfile.TemporaryDirectory(prefix="tfevents-data-server-")
         port_file = os.path.join(self._tmp.name, "port")

@@ -1,241 +1,179 @@
-"""A real browser draws the ResNet-18 graph that ``add_graph`` wrote.
+"""A real browser draws the graphs that ``add_graph`` wrote: module boxes open.
 
-Headless Chromium opens TensorBoard's Graphs dashboard
-(``http://127.0.0.1:PORT/#graphs&run=resnet18``), and the test drives it like a user
-through the Chrome DevTools Protocol: it double-clicks the ``ResNet`` box, then
-``layer1``, then ``layer1/0``, and after each step reads back which node boxes the
-dashboard drew (its SVG lives in shadow DOM, so the test walks the shadow roots), then
-fits the graph to the screen and saves a screenshot under ``test-artifacts/`` (printed).
+Headless Chromium (Selenium with Debian's chromedriver: tests/browser.py) opens
+TensorBoard's Graphs dashboard for each run and, like a user, double-clicks the model's
+box, then modules inside it, reading back after each step which node boxes the dashboard
+drew (its SVG lives in shadow DOM: the page scripts walk the shadow roots). Then it fits
+the graph to the screen and saves a screenshot under ``test-artifacts/`` (printed).
 
-The DevTools client is the stdlib only (scripts/headless_chromium.py, shared with the
-screenshots script). Chromium must be installed (``apt-get install -y chromium``): the test
-fails, not skips, without it.
+Runs: ``resnet18`` (torch's ResNet-18, traced by ``add_graph(model, x)``), ``transformer``
+(a linen transformer block, ``jax.jit(model.apply)``) and ``cnn`` (a linen CNN), both
+through ``add_graph(jax_graph_def(fn, inputs))``, in the session's shared log directory
+(conftest.py): the shared TensorBoard of each loader serves them.
 
-Chromium flags: ``--headless --no-sandbox --disable-gpu --disable-dev-shm-usage
---disable-background-networking --disable-quic --no-first-run --disable-component-update
---disable-sync --hide-scrollbars --mute-audio --user-data-dir=<tmp>
---remote-debugging-port=0 --window-size=1600,1000 about:blank`` (the port Chromium picks
-is read from ``<user-data-dir>/DevToolsActivePort``).
+Chromium and its driver must be installed (``apt-get install -y chromium chromium-driver``):
+the tests fail, not skip, without them.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
-import sys
 from collections.abc import Iterator
-from typing import Any, TypeVar
 
 import pytest
+from PIL import Image
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-# The DevTools client is shared with scripts/screenshots.py.
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
-
-import headless_chromium
-from headless_chromium import Chromium, wait_until
-
-import models
-from tensorboard_server import TensorBoardServer
+import browser as page
+from browser import Browser, Drawn, expand, is_box, label_is, open_run, settled_rect
+from tensorboard_server import TensorBoardServer, shared_run
 from tfevents import SummaryWriter
 
-T = TypeVar("T")
+pytestmark = pytest.mark.server
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(REPO, "test-artifacts")
 WIDTH, HEIGHT = 1600, 1000
 
 
-def find_chromium() -> str:
-    path = headless_chromium.find_chromium()
-    if path is None:
-        pytest.fail(
-            "Chromium is needed for the Graphs dashboard browser test and was not found "
-            f"(looked for {', '.join(headless_chromium.CHROMIUM_CANDIDATES)}). Install it with "
-            "`apt-get update && apt-get install -y chromium` (scripts/setup.sh does this as root).",
-            pytrace=False,
-        )
-    return path
-
-
-# --- JavaScript run in the page ---------------------------------------------------------
-
-# every node group TensorBoard drew: [name, class, label text], through shadow roots
-DRAWN_NODES = r"""(() => {
-  const nodes = [], labels = [];
-  const walk = (root) => {
-    for (const el of root.querySelectorAll('*')) {
-      if (el.shadowRoot) walk(el.shadowRoot);
-      const tag = el.tagName.toLowerCase();
-      if (tag === 'g' && el.classList.contains('node') && el.hasAttribute('data-name')) {
-        const label = el.querySelector('text.nodelabel') || el.querySelector('text');
-        const own = label ? Array.from(label.childNodes).filter((n) => n.nodeType === 3) : [];
-        nodes.push([el.getAttribute('data-name'), el.getAttribute('class'),
-                    own.map((n) => n.textContent).join('').trim()]);
-      } else if (tag === 'text') {
-        labels.push(el.textContent.trim());
-      }
-    }
-  };
-  walk(document);
-  return {nodes, labels};
-})()"""
-
-# centre and size of a node's shape on the screen
-NODE_RECT = r"""((name) => {
-  let found = null;
-  const walk = (root) => {
-    for (const el of root.querySelectorAll('g.node')) {
-      if (el.getAttribute('data-name') === name) found = el;
-    }
-    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
-  };
-  walk(document);
-  if (!found) return null;
-  const r = (found.querySelector('.nodeshape') || found).getBoundingClientRect();
-  return [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2),
-          Math.round(r.width), Math.round(r.height)];
-})"""
-
-# the graph scene's own "fit to screen"
-FIT = r"""(() => {
-  let scene = null;
-  const walk = (root) => {
-    for (const el of root.querySelectorAll('*')) {
-      if (el.tagName.toLowerCase() === 'tf-graph-scene') scene = el;
-      if (el.shadowRoot) walk(el.shadowRoot);
-    }
-  };
-  walk(document);
-  if (!scene || typeof scene.fit !== 'function') return false;
-  const selection = window.getSelection();
-  if (selection) selection.removeAllRanges();  // text the double-clicks selected
-  scene.fit();
-  return true;
-})()"""
-
-
-# --- fixtures ---------------------------------------------------------------------------
+SHARED_TENSORBOARD = True
 
 
 @pytest.fixture(scope="module")
-def logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = str(tmp_path_factory.mktemp("graph_browser_logdir"))
+def tb_logdir(shared_logdir: str) -> str:
+    """The runs are written into it by the fixtures below: TensorBoard reloads every second."""
+    return shared_logdir
+
+
+@pytest.fixture(scope="module")
+def resnet_run(tb_logdir: str) -> str:
+    pytest.importorskip("torch")
+    import models
+
     model, x = models.make_resnet18()
-    with SummaryWriter(os.path.join(path, "resnet18")) as writer:
+    with SummaryWriter(os.path.join(tb_logdir, "resnet18")) as writer:
         writer.add_graph(model, x)
-    return path
+    return shared_run(__name__, "resnet18")
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logdir: str) -> Iterator[TensorBoardServer]:
-    server = tensorboard_factory(logdir, load_fast, reload_interval=1)
-    server.wait_for_json("/data/plugin/graphs/info", lambda info: "resnet18" in info, timeout=90)
-    yield server
-    server.stop()
+def jax_runs(tb_logdir: str) -> list[str]:
+    pytest.importorskip("flax")
+    import jax_models
+    from tfevents.extras.jax import jax_graph_def
+
+    for run, make in (("transformer", jax_models.make_transformer), ("cnn", jax_models.make_cnn)):
+        fn, inputs = make()
+        with SummaryWriter(os.path.join(tb_logdir, run)) as writer:
+            writer.add_graph(jax_graph_def(fn, inputs))
+    return [shared_run(__name__, "transformer"), shared_run(__name__, "cnn")]
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Chromium]:
-    instance = Chromium(find_chromium(), WIDTH, HEIGHT)
-    try:
+def browser() -> Iterator[Browser]:
+    reason = page.missing()
+    if reason:
+        pytest.fail(f"the Graphs dashboard browser tests need a browser: {reason}", pytrace=False)
+    with Browser(WIDTH, HEIGHT) as instance:
         yield instance
-    finally:
-        instance.close()
 
 
-# --- the test ---------------------------------------------------------------------------
+def screenshot(browser: Browser, settle_on: str, filename: str,
+               capsys: pytest.CaptureFixture[str]) -> None:
+    """Fits the graph to the screen, waits for ``settle_on`` to settle, saves a screenshot
+    under test-artifacts/ and checks it is a picture, not a blank page."""
+    assert browser.evaluate(page.FIT) is True
+    settled_rect(browser, settle_on)
+    png = browser.screenshot()
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    path = os.path.join(ARTIFACTS, filename)
+    with open(path, "wb") as f:
+        f.write(png)
+    with capsys.disabled():
+        print(f"\nscreenshot of the Graphs dashboard: {path}")
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == (WIDTH, HEIGHT)
+    colors = image.getcolors(maxcolors=1 << 16)
+    assert colors is None or len(colors) > 20, "the screenshot is (nearly) blank"
 
 
-def _drawn(browser: Chromium) -> dict[str, tuple[str, str]]:
-    state = browser.evaluate(DRAWN_NODES)
-    drawn = {name: (cls, label) for name, cls, label in state["nodes"]}
-    drawn["__labels__"] = ("", "\n".join(state["labels"]))
-    return drawn
+def suffix(load_fast: bool) -> str:
+    return "" if load_fast else "_python_loader"
 
 
-def _stable_rect(browser: Chromium, name: str) -> list[int]:
-    """The node's rect once the dashboard's layout transition has settled."""
-    previous: list[Any] = [None]
-
-    def probe() -> list[int] | None:
-        rect = browser.evaluate(f"{NODE_RECT}({json.dumps(name)})")
-        settled = rect if rect and rect == previous[0] and rect[2] > 0 else None
-        previous[0] = rect
-        return settled
-
-    return wait_until(probe, f"a settled position of node {name!r}")
-
-
-def _double_click(browser: Chromium, name: str) -> None:
-    x, y, _, _ = _stable_rect(browser, name)
-    assert 0 <= x < WIDTH and 0 <= y < HEIGHT, f"node {name!r} is off screen at {(x, y)}"
-    browser.double_click(x, y)
-
-
-def _expand(browser: Chromium, name: str, children: list[str]) -> dict[str, tuple[str, str]]:
-    """Double-clicks the box ``name``; waits until its children are drawn."""
-    _double_click(browser, name)
-    wanted = [f"{name}/{child}" for child in children]
-
-    def probe() -> dict[str, tuple[str, str]] | None:
-        drawn = _drawn(browser)
-        return drawn if all(w in drawn for w in wanted) else None
-
-    return wait_until(probe, f"the children of {name!r}: {wanted}")
-
-
-def _is_box(drawn: dict[str, tuple[str, str]], name: str) -> bool:
-    cls = drawn[name][0].split()
-    return "meta" in cls  # a namespace (module) box, not an op
-
-
-def test_resnet18_module_boxes_drawn(browser: Chromium, tb: TensorBoardServer, load_fast: bool,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
-    browser.navigate(f"{tb.base_url}/#graphs&run=resnet18")
-
+def test_resnet18_module_boxes_drawn(browser: Browser, resnet_run: str, tb: TensorBoardServer,
+                                     load_fast: bool, capsys: pytest.CaptureFixture[str]) -> None:
     # top level: the model box between the input and output boxes, as torch draws it
-    drawn = wait_until(lambda: (d := _drawn(browser)) and "ResNet" in d and d,
-                       "the ResNet box on the Graphs dashboard")
+    drawn: Drawn = open_run(browser, tb.base_url, resnet_run, "ResNet")
     assert {"ResNet", "input", "output"} <= set(drawn)
-    assert all(_is_box(drawn, n) for n in ("ResNet", "input", "output"))
+    assert all(is_box(drawn, n) for n in ("ResNet", "input", "output"))
     assert drawn["ResNet"][1] == "ResNet"
     labels = drawn["__labels__"][1]
     assert "1×3×32×32" in labels and "1×1000" in labels  # edge shapes from _output_shapes
 
     first_level = ["conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4",
                    "avgpool", "fc"]
-    drawn = _expand(browser, "ResNet", first_level + ["flatten"])
+    drawn = expand(browser, "ResNet", [*first_level, "flatten"])
     for child in first_level:
-        assert _is_box(drawn, f"ResNet/{child}"), f"ResNet/{child} is not a module box"
+        assert is_box(drawn, f"ResNet/{child}"), f"ResNet/{child} is not a module box"
         assert drawn[f"ResNet/{child}"][1] == child
-    assert not _is_box(drawn, "ResNet/flatten")  # torch.flatten in forward: an op
+    assert not is_box(drawn, "ResNet/flatten")  # torch.flatten in forward: an op
 
-    drawn = _expand(browser, "ResNet/layer1", ["0", "1"])
-    assert _is_box(drawn, "ResNet/layer1/0") and _is_box(drawn, "ResNet/layer1/1")
+    drawn = expand(browser, "ResNet/layer1", ["0", "1"])
+    assert is_box(drawn, "ResNet/layer1/0") and is_box(drawn, "ResNet/layer1/1")
 
     block = ["conv1", "bn1", "relu", "conv2", "bn2", "add"]
-    drawn = _expand(browser, "ResNet/layer1/0", block)
+    drawn = expand(browser, "ResNet/layer1/0", block)
     for child in ["conv1", "bn1", "relu", "conv2", "bn2"]:
-        assert _is_box(drawn, f"ResNet/layer1/0/{child}")
-    assert not _is_box(drawn, "ResNet/layer1/0/add")  # the residual add: an op
+        assert is_box(drawn, f"ResNet/layer1/0/{child}")
+    assert not is_box(drawn, "ResNet/layer1/0/add")  # the residual add: an op
     assert "layer2" in drawn["ResNet/layer2"][1]
 
-    # fit to screen, let it settle, keep a screenshot
-    assert browser.evaluate(FIT) is True
-    _stable_rect(browser, "ResNet/layer1/0")
-    png = browser.screenshot()
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    suffix = "" if load_fast else "_python_loader"
-    path = os.path.join(ARTIFACTS, f"resnet18_graph{suffix}.png")
-    with open(path, "wb") as f:
-        f.write(png)
-    with capsys.disabled():
-        print(f"\nscreenshot of the Graphs dashboard: {path}")
+    screenshot(browser, "ResNet/layer1/0", f"resnet18_graph{suffix(load_fast)}.png", capsys)
 
-    from PIL import Image
 
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    assert image.size == (WIDTH, HEIGHT)
-    colors = image.getcolors(maxcolors=1 << 16)
-    assert colors is None or len(colors) > 20, "the screenshot is (nearly) blank"
+def test_transformer_block_boxes_open(browser: Browser, jax_runs: list[str], tb: TensorBoardServer,
+                                      load_fast: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    root = "TransformerBlock"
+    drawn = open_run(browser, tb.base_url, jax_runs[0], root)
+    assert {root, "params", "x", "output"} <= set(drawn)
+    assert is_box(drawn, root) and is_box(drawn, "params")
+    assert not is_box(drawn, "x") and not is_box(drawn, "output")  # input and output nodes
+    assert label_is(drawn, root, root)
+    assert "2×8×32" in drawn["__labels__"][1]  # edge shapes from _output_shapes
+
+    modules = ["LayerNorm_0", "MultiHeadDotProductAttention_0", "LayerNorm_1", "Dense_0", "Dense_1"]
+    drawn = expand(browser, root, modules, fit=True)
+    for module in modules:
+        assert is_box(drawn, f"{root}/{module}"), f"{root}/{module} is not a box"
+        assert label_is(drawn, f"{root}/{module}", module)
+
+    attention = f"{root}/MultiHeadDotProductAttention_0"
+    drawn = expand(browser, attention, ["query", "key", "value", "out"], fit=True)
+    assert all(is_box(drawn, f"{attention}/{p}") for p in ("query", "key", "value", "out"))
+    assert "exp" in {name.rpartition("/")[2] for name in drawn if name.startswith(attention + "/")}
+
+    drawn = expand(browser, f"{attention}/query", ["dot_general"], fit=True)
+    query = f"{attention}/query/dot_general"
+    assert not is_box(drawn, query) and label_is(drawn, query, "dot_general")
+    assert "2×8×4×8" in drawn["__labels__"][1]
+
+    screenshot(browser, attention, f"jax_transformer_graph{suffix(load_fast)}.png", capsys)
+
+
+def test_cnn_boxes_open(browser: Browser, jax_runs: list[str], tb: TensorBoardServer,
+                        load_fast: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    drawn = open_run(browser, tb.base_url, jax_runs[1], "CNN")
+    assert is_box(drawn, "CNN")
+    assert "1×28×28×1" in drawn["__labels__"][1] and "1×10" in drawn["__labels__"][1]
+
+    drawn = expand(browser, "CNN", ["Conv_0", "Conv_1", "Dense_0", "custom_jvp(relu)"], fit=True)
+    for box in ("Conv_0", "Conv_1", "Dense_0", "custom_jvp(relu)"):
+        assert is_box(drawn, f"CNN/{box}"), f"CNN/{box} is not a box"
+    assert label_is(drawn, "CNN/custom_jvp(relu)", "custom_jvp(relu)")
+
+    drawn = expand(browser, "CNN/Conv_0", ["conv_general_dilated"], fit=True)
+    assert not is_box(drawn, "CNN/Conv_0/conv_general_dilated")
+    assert "1×28×28×8" in drawn["__labels__"][1]
+
+    screenshot(browser, "CNN/Conv_0", f"jax_cnn_graph{suffix(load_fast)}.png", capsys)

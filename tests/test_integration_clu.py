@@ -33,7 +33,6 @@ RUN_EXAMPLE = (
     "print(json.dumps({'last': last, 'tf': 'tensorflow' in sys.modules, 'clu': 'clu' in sys.modules}))\n"
 )
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 def write_everything(logdir: str) -> types.SimpleNamespace:
@@ -79,8 +78,9 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[types.SimpleNames
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> TensorBoardServer:
-    return tensorboard_factory(logs.root, load_fast)  # type: ignore[no-any-return]
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.root)
 
 
 def test_flax_example_needs_no_tensorflow_nor_clu(logs: types.SimpleNamespace) -> None:

@@ -41,7 +41,6 @@ WEIGHTS = ["emb/embeddings", "hidden/kernel", "hidden/bias", "out/kernel", "out/
 # Keras' own <log_dir>/projector_config.pbtxt, line for line (its test asserts them).
 KERAS_PROJECTOR_CONFIG = 'embeddings {\n  tensor_name: "layer_with_weights-0/embeddings/.ATTRIBUTES/VARIABLE_VALUE"\n}\n'
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 def run_fits(root: str, backends: list[str], python: str = sys.executable, stock: bool = False) -> dict[str, Any]:
@@ -68,8 +67,9 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[types.SimpleNames
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> TensorBoardServer:
-    return tensorboard_factory(logs.root, load_fast)  # type: ignore[no-any-return]
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.root)
 
 
 def test_no_tensorflow_was_needed(logs: types.SimpleNamespace) -> None:

@@ -32,7 +32,6 @@ pytestmark = pytest.mark.server
 
 BATCHES = 4  # training batches per epoch
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 class TinyModule(LightningModule):  # type: ignore[misc]
@@ -107,8 +106,9 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[types.SimpleNames
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> TensorBoardServer:
-    return tensorboard_factory(logs.root, load_fast)  # type: ignore[no-any-return]
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.root)
 
 
 def test_versions_and_files(logs: types.SimpleNamespace) -> None:

@@ -67,7 +67,6 @@ from lightning.pytorch.loggers import TensorBoardLogger
 
 root = sys.argv[1]
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 class Model(LightningModule):
@@ -127,8 +126,9 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[types.SimpleNames
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> TensorBoardServer:
-    return tensorboard_factory(logs.logdir, load_fast)  # type: ignore[no-any-return]
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.logdir)
 
 
 def test_patch_replaces_only_the_writer_and_unpatch_restores() -> None:

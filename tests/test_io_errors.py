@@ -62,7 +62,7 @@ def log_batch(w: tfevents.SummaryWriter, start: int, count: int = 10) -> list[tu
         calls.append(("loss", step))
     w.add_image("img", np.full((3, 6, 7), (start % 7) / 7.0), start)
     w.add_text("note", f"batch {start}", start)
-    return [*calls, ("img", start), ("note", start)]
+    return [*calls, ("img", start), ("note/text_summary", start)]  # add_text: torch's tag
 
 
 def file_calls(path: str) -> list[tuple[str, int]]:

@@ -15,17 +15,18 @@ import re
 import subprocess
 import sys
 import types
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import jax_models
-from tensorboard_server import TensorBoardServer
+from tensorboard_server import TensorBoardServer, shared_run
 from tfevents import SummaryWriter
 from tfevents.reader import read_events
+
+pytest.importorskip("jax")
+import jax_models
 
 RUNS = {
     "cnn": jax_models.make_cnn,
@@ -80,11 +81,13 @@ def _check_well_formed(graph: Any) -> dict[str, Any]:
 # --- fixtures ---------------------------------------------------------------------------
 
 
+SHARED_TENSORBOARD = True  # its runs in the session's log directory (conftest.py)
+
 @pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
+def logs(shared_logdir: str) -> types.SimpleNamespace:
     from tfevents.extras.jax import jax_graph_def
 
-    logdir = str(tmp_path_factory.mktemp("jax_graph_logdir"))
+    logdir = shared_logdir
     ns = types.SimpleNamespace(logdir=logdir, graph_defs={}, models={})
     for name, make in RUNS.items():
         fn, inputs = make()
@@ -97,15 +100,24 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> Iterator[TensorBoardServer]:
-    server = tensorboard_factory(logs.logdir, load_fast, reload_interval=1)
-    server.wait_for_json("/data/plugin/graphs/info", lambda info: set(RUNS) <= set(info), timeout=90)
-    yield server
-    server.stop()
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.logdir)
+
+
+def tensorboard_ready(tb: TensorBoardServer) -> None:
+    """Called by conftest.py's ``tb`` once the server answers."""
+    runs = {served_run(name) for name in RUNS}
+    tb.wait_for_json("/data/plugin/graphs/info", lambda info: runs <= set(info), timeout=90)
+
+
+def served_run(run: str) -> str:
+    """The run as the session's shared TensorBoard names it."""
+    return shared_run(__name__, run)
 
 
 def _served(tb: TensorBoardServer, run: str) -> dict[str, Any]:
-    return _check_well_formed(_parse_pbtxt(tb.get_text("/data/plugin/graphs/graph", run=run)))
+    return _check_well_formed(_parse_pbtxt(tb.get_text("/data/plugin/graphs/graph", run=served_run(run))))
 
 
 # --- through TensorBoard ----------------------------------------------------------------
@@ -114,7 +126,7 @@ def _served(tb: TensorBoardServer, run: str) -> dict[str, Any]:
 def test_served_graphs_are_the_written_ones(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
     info = tb.get_json("/data/plugin/graphs/info")
     for name, graph_def in logs.graph_defs.items():
-        assert info[name]["run_graph"] is True
+        assert info[served_run(name)]["run_graph"] is True
         served = _served(tb, name)
         written = {node.name: node for node in _parse_bytes(graph_def).node}
         assert set(served) == set(written), name

@@ -509,8 +509,9 @@ def failed_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, failed_run: dict[str, Any]) -> Any:
-    return tensorboard_factory(failed_run["logdir"], load_fast)
+def tb_logdir(failed_run: dict[str, Any]) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(failed_run["logdir"])
 
 
 @pytest.mark.server

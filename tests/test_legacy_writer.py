@@ -8,7 +8,7 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+from tensorboard_server import shared_run
 from tfevents import SummaryWriter
 from tfevents.reader import read_values
 
@@ -24,7 +25,6 @@ VALUES = RNG.normal(size=1000)
 PIXELS = RNG.integers(0, 256, size=(6, 5, 3), dtype=np.uint8)
 CLIP = np.sin(np.linspace(0, 20, 800)).astype(np.float32) * 0.5
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 def write(logdir: str, **options: Any) -> None:
@@ -36,11 +36,14 @@ def write(logdir: str, **options: Any) -> None:
         writer.add_text("notes", "**hello**", 5)
 
 
+SHARED_TENSORBOARD = True  # its runs in the session's log directory (conftest.py)
+
+
 @pytest.fixture(scope="module")
-def logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
-    root = tmp_path_factory.mktemp("legacy")
+def logdir(shared_logdir: str) -> str:
+    root = Path(shared_logdir)
     write(str(root / "option"), legacy_forms=True)
-    assert "TFEVENTS_LEGACY_FORMS" not in os.environ  # (USER_DEFAULT_FORMS: the writer's own default)
+    assert "TFEVENTS_LEGACY_FORMS" not in os.environ  # (conftest.py: the writer's own default)
     write(str(root / "default"))
     write(str(root / "tensor_forms"), legacy_forms=False)
     code = f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); import test_legacy_writer as t; t.write({str(root / 'environ')!r})"
@@ -84,21 +87,21 @@ def test_our_reader_reads_them_back(logdir: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logdir: str) -> Iterator[Any]:
-    server = tensorboard_factory(logdir, load_fast)
-    yield server
-    server.stop()
+def tb_logdir(logdir: str) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logdir)
 
 
 def test_tensorboard_shows_them(tb: Any) -> None:
-    items = tb.wait_for_json("/data/plugin/histograms/histograms", bool, run="option", tag="raw")
+    option, environ = shared_run(__name__, "option"), shared_run(__name__, "environ")
+    items = tb.wait_for_json("/data/plugin/histograms/histograms", bool, run=option, tag="raw")
     assert [b[2] for b in items[0][2]] == [1, 2, 3]
-    images = tb.wait_for_json("/data/plugin/images/images", bool, run="option", tag="input")
+    images = tb.wait_for_json("/data/plugin/images/images", bool, run=option, tag="input")
     png = tb.get_bytes("/data/plugin/images/individualImage?" + images[0]["query"])
     assert (np.asarray(Image.open(io.BytesIO(png))) == PIXELS).all()
-    clips = tb.wait_for_json("/data/plugin/audio/audio", bool, run="environ", tag="clip")
+    clips = tb.wait_for_json("/data/plugin/audio/audio", bool, run=environ, tag="clip")
     assert clips[0]["step"] == 4
-    texts = tb.wait_for_json("/data/plugin/text/text", bool, run="option", tag="notes/text_summary")
+    texts = tb.wait_for_json("/data/plugin/text/text", bool, run=option, tag="notes/text_summary")
     assert "hello" in texts[0]["text"]
 
 

@@ -17,27 +17,27 @@ import sys
 import types
 import warnings
 import wave
-from collections.abc import Iterator
 from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra import numpy as hnp  # noqa: E402
-from PIL import Image, ImageSequence  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from matplotlib.figure import Figure
+from PIL import Image, ImageSequence
 
-from tensorboard_server import TensorBoardServer  # noqa: E402
-from tfevents import SummaryWriter  # noqa: E402
-from tfevents.reader import event_files, read_events  # noqa: E402
-from tfevents.validate import validate_logdir  # noqa: E402
+from tensorboard_server import TensorBoardServer, shared_run
+from tfevents import SummaryWriter
+from tfevents.reader import event_files, read_events
+from tfevents.validate import validate_logdir
+
+torch = pytest.importorskip("torch")
 
 WALL0 = 1_700_000_000.0
 RED = (255, 0, 0)
@@ -73,6 +73,21 @@ def torch_style_tiling(videos: np.ndarray) -> np.ndarray:
         r, col = divmod(i, cols)
         out[:, r * h : (r + 1) * h, col * w : (col + 1) * w] = videos[i]
     return out
+
+
+def form_run(run: str, legacy_forms: bool) -> str:
+    """The run written in the default forms (``legacy_forms=True``) or the tensor forms."""
+    return run if legacy_forms else f"{run}_tensor"
+
+
+def served(run: str, legacy_forms: bool) -> str:
+    """The run of ``form_run`` as the session's shared TensorBoard names it."""
+    return shared_run(__name__, form_run(run, legacy_forms))
+
+
+def text_tag(tag: str, legacy_forms: bool) -> str:
+    """Where add_text stores ``tag``: under ``tag/text_summary`` in torch's form."""
+    return f"{tag}/text_summary" if legacy_forms else tag
 
 
 def pcm16(x: np.ndarray) -> np.ndarray:
@@ -148,12 +163,13 @@ def _write_video(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generato
         "video/gray_float": (2, 3, 330, torch_style_tiling(gray_levels)),
         "video/rgba": (3, None, 250, rgba),
     }
-    with SummaryWriter(os.path.join(logdir, "video")) as w:
-        w.add_video("video/rgb", torch.from_numpy(rgb.transpose(0, 1, 4, 2, 3).copy()), 1, fps=5, walltime=WALL0 + 1)
-        w.add_video(
-            "video/gray_float", gray_levels / 255.0, 2, fps=3, walltime=WALL0 + 2, dataformats="NTHWC"
-        )
-        w.add_video("video/rgba", rgba, 3, walltime=WALL0 + 3, dataformats="THWC")
+    for legacy in (True, False):  # run "video": a GIF in a Summary.Image, as torch; "video_tensor"
+        with SummaryWriter(os.path.join(logdir, form_run("video", legacy)), legacy_forms=legacy) as w:
+            w.add_video("video/rgb", torch.from_numpy(rgb.transpose(0, 1, 4, 2, 3).copy()), 1, fps=5, walltime=WALL0 + 1)
+            w.add_video(
+                "video/gray_float", gray_levels / 255.0, 2, fps=3, walltime=WALL0 + 2, dataformats="NTHWC"
+            )
+            w.add_video("video/rgba", rgba, 3, walltime=WALL0 + 3, dataformats="THWC")
 
 
 def _write_audio(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generator) -> None:
@@ -173,15 +189,16 @@ def _write_audio(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generato
         "audio/clipped": (5, 1000, clipped, pcm16(clipped)[:, None]),
         "audio/int16": (6, 48000, int16, int16[:, None]),
     }
-    with SummaryWriter(os.path.join(logdir, "audio")) as w:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            for tag, (step, rate, value, _) in ns.audio.items():
-                if rate == 44100:
-                    w.add_audio(tag, value, step, walltime=WALL0 + step)  # the default rate
-                else:
-                    w.add_audio(tag, value, step, sample_rate=rate, walltime=WALL0 + step)
-        ns.audio_warnings = [str(c.message) for c in caught]
+    for legacy in (True, False):  # run "audio": torch's Summary.Audio; "audio_tensor"
+        with SummaryWriter(os.path.join(logdir, form_run("audio", legacy)), legacy_forms=legacy) as w:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                for tag, (step, rate, value, _) in ns.audio.items():
+                    if rate == 44100:
+                        w.add_audio(tag, value, step, walltime=WALL0 + step)  # the default rate
+                    else:
+                        w.add_audio(tag, value, step, sample_rate=rate, walltime=WALL0 + step)
+            ns.audio_warnings = [str(c.message) for c in caught]
 
 
 def _write_text(logdir: str, ns: types.SimpleNamespace) -> None:
@@ -194,15 +211,19 @@ def _write_text(logdir: str, ns: types.SimpleNamespace) -> None:
             [["h\u00e9", "1"], ["<code>x</code>", "2"], ["z", "3"]],
         ),
     }
-    with SummaryWriter(os.path.join(logdir, "text")) as w:
-        for tag, (step, value, _) in ns.tables.items():
-            w.add_text(tag, value, step, walltime=WALL0 + step)
-        w.add_text("markdown", "*still* markdown", 4, walltime=WALL0 + 4)
+    for legacy in (True, False):  # run "text": under tag/text_summary, as torch; "text_tensor"
+        with SummaryWriter(os.path.join(logdir, form_run("text", legacy)), legacy_forms=legacy) as w:
+            for tag, (step, value, _) in ns.tables.items():
+                w.add_text(tag, value, step, walltime=WALL0 + step)
+            w.add_text("markdown", "*still* markdown", 4, walltime=WALL0 + 4)
+
+
+SHARED_TENSORBOARD = True  # its runs in the session's log directory (conftest.py)
 
 
 @pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
-    logdir = str(tmp_path_factory.mktemp("tb_media_logdir"))
+def logs(shared_logdir: str) -> types.SimpleNamespace:
+    logdir = shared_logdir
     rng = np.random.default_rng(20250101)
     ns = types.SimpleNamespace(logdir=logdir)
     _write_boxes(logdir, ns)
@@ -214,14 +235,15 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> Iterator[TensorBoardServer]:
-    server = tensorboard_factory(logs.logdir, load_fast, reload_interval=1)
-    yield server
-    server.stop()
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.logdir)
 
 
 def fetch_image(tb: TensorBoardServer, run: str, tag: str, step: int) -> tuple[bytes, str]:
-    """The one image of ``tag`` (after checking its step and wall time) and its MIME type."""
+    """The one image of ``tag`` in ``run`` (as written) after checking its step and wall
+    time, and its MIME type."""
+    run = shared_run(__name__, run)
     tb.wait_for_json("/data/plugin/images/tags", lambda t: tag in t.get(run, {}))
     entries = tb.wait_for_json("/data/plugin/images/images", bool, run=run, tag=tag, sample=0)
     assert [(e["step"], e["wall_time"]) for e in entries] == [(step, WALL0 + step)]
@@ -308,9 +330,9 @@ def test_figure_transparency_kept(tb: TensorBoardServer) -> None:
 
 @pytest.mark.server
 @pytest.mark.parametrize("tag", ["video/rgb", "video/gray_float", "video/rgba"])
-def test_video_gif(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
+def test_video_gif(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str, legacy_forms: bool) -> None:
     step, _, duration_ms, expected = logs.videos[tag]
-    body, content_type = fetch_image(tb, "video", tag, step)
+    body, content_type = fetch_image(tb, form_run("video", legacy_forms), tag, step)
     assert content_type == "image/gif"
     gif = Image.open(io.BytesIO(body))
     frames, height, width, channels = expected.shape
@@ -333,32 +355,40 @@ def test_video_gif(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str)
 
 
 @pytest.mark.server
-def test_video_tags_in_images_dashboard(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
-    tags = tb.wait_for_json("/data/plugin/images/tags", lambda t: len(t.get("video", {})) == len(logs.videos))
-    assert {tag: info["samples"] for tag, info in tags["video"].items()} == {tag: 1 for tag in logs.videos}
+def test_video_tags_in_images_dashboard(tb: TensorBoardServer, logs: types.SimpleNamespace, legacy_forms: bool) -> None:
+    run = served("video", legacy_forms)
+    tags = tb.wait_for_json("/data/plugin/images/tags", lambda t: len(t.get(run, {})) == len(logs.videos))
+    assert {tag: info["samples"] for tag, info in tags[run].items()} == {tag: 1 for tag in logs.videos}
 
 
 # --- audio ---------------------------------------------------------------------------------
 
 
 @pytest.mark.server
-def test_audio_tags(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
-    tags = tb.wait_for_json("/data/plugin/audio/tags", lambda t: len(t.get("audio", {})) == len(logs.audio))
-    assert {tag: info["samples"] for tag, info in tags["audio"].items()} == {tag: 1 for tag in logs.audio}
+def test_audio_tags(tb: TensorBoardServer, logs: types.SimpleNamespace, legacy_forms: bool) -> None:
+    run = served("audio", legacy_forms)
+    tags = tb.wait_for_json("/data/plugin/audio/tags", lambda t: len(t.get(run, {})) == len(logs.audio))
+    assert {tag: info["samples"] for tag, info in tags[run].items()} == {tag: 1 for tag in logs.audio}
 
 
 @pytest.mark.server
 @pytest.mark.parametrize(
     "tag", ["audio/mono", "audio/torch_1xL", "audio/stereo_LxC", "audio/three_CxL", "audio/clipped", "audio/int16"]
 )
-def test_audio_wav(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
+def test_audio_wav(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str, legacy_forms: bool,
+                   load_fast: bool) -> None:
     step, rate, _, expected = logs.audio[tag]
-    entries = tb.wait_for_json("/data/plugin/audio/audio", bool, run="audio", tag=tag, sample=0)
+    entries = tb.wait_for_json("/data/plugin/audio/audio", bool, run=served("audio", legacy_forms),
+                               tag=tag, sample=0)
     assert len(entries) == 1
     entry = entries[0]
-    assert (entry["step"], entry["wall_time"], entry["contentType"]) == (step, WALL0 + step, "audio/wav")
+    # A Summary.Audio (torch's form) carries no encoding in plugin metadata: the Rust data
+    # server serves its WAV bytes as application/octet-stream (as it does torch's own files),
+    # the Python loader by the proto's content_type.
+    content_type = "application/octet-stream" if legacy_forms and load_fast else "audio/wav"
+    assert (entry["step"], entry["wall_time"], entry["contentType"]) == (step, WALL0 + step, content_type)
     _, headers, body = tb.request("/data/plugin/audio/individualAudio?" + entry["query"])
-    assert headers["Content-Type"] == "audio/wav"
+    assert headers["Content-Type"] == content_type
     with wave.open(io.BytesIO(body), "rb") as wav:
         assert wav.getsampwidth() == 2
         assert wav.getframerate() == rate
@@ -385,10 +415,11 @@ def table_cells(markup: str) -> list[list[str]]:
 
 @pytest.mark.server
 @pytest.mark.parametrize("tag", ["table/column", "table/rows", "table/numpy"])
-def test_text_tables(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
+def test_text_tables(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str, legacy_forms: bool) -> None:
     step, _, expected = logs.tables[tag]
-    tb.wait_for_json("/data/plugin/text/tags", lambda t: tag in t.get("text", []))
-    entries = tb.wait_for_json("/data/plugin/text/text", bool, run="text", tag=tag)
+    run, tag = served("text", legacy_forms), text_tag(tag, legacy_forms)
+    tb.wait_for_json("/data/plugin/text/tags", lambda t: tag in t.get(run, []))
+    entries = tb.wait_for_json("/data/plugin/text/text", bool, run=run, tag=tag)
     assert [(e["step"], e["wall_time"]) for e in entries] == [(step, WALL0 + step)]
     markup = entries[0]["text"]
     assert markup.count("<table>") == 1
@@ -396,10 +427,13 @@ def test_text_tables(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: st
 
 
 @pytest.mark.server
-def test_text_string_still_markdown(tb: TensorBoardServer) -> None:
-    tb.wait_for_json("/data/plugin/text/tags", lambda t: "markdown" in t.get("text", []))
-    entries = tb.wait_for_json("/data/plugin/text/text", bool, run="text", tag="markdown")
-    assert "<em>still</em> markdown" in entries[0]["text"] and "<table>" not in entries[0]["text"]
+def test_text_string_still_markdown(tb: TensorBoardServer, legacy_forms: bool) -> None:
+    run, tag = served("text", legacy_forms), text_tag("markdown", legacy_forms)
+    tb.wait_for_json("/data/plugin/text/tags", lambda t: tag in t.get(run, []))
+    entries = tb.wait_for_json("/data/plugin/text/text", bool, run=run, tag=tag)
+    assert "<em>still</em> markdown" in entries[0]["text"]
+    # torch's form stores a string as a one-cell table, and TensorBoard draws it so
+    assert ("<table>" in entries[0]["text"]) == legacy_forms
 
 
 # --- without a server: layouts, rules, bad input -------------------------------------------
@@ -407,7 +441,7 @@ def test_text_string_still_markdown(tb: TensorBoardServer) -> None:
 
 def test_logs_validate(logs: types.SimpleNamespace) -> None:
     reports = validate_logdir(logs.logdir)
-    assert len(reports) == 5
+    assert len(reports) == 8  # boxes, figure, and video, audio and text in either form
     for report in reports:
         assert report.ok and report.truncated_bytes == 0, report
 
@@ -527,17 +561,19 @@ def test_video_over_50_fps_warns_once(tmp_path: Any) -> None:
     assert [step for _, step, _ in logged_values(tmp_path)] == [0, 1, 2]
 
 
-def test_text_table_tensors(tmp_path: Any) -> None:
-    with SummaryWriter(tmp_path) as w:
+def test_text_table_tensors(tmp_path: Any, legacy_forms: bool) -> None:
+    with SummaryWriter(tmp_path, legacy_forms=legacy_forms) as w:
         w.add_text("one", ["a"], 0)
         w.add_text("rows", (("a", "b"), ("c", "d")), 0)
         w.add_text("objects", np.array([["x", "y"]], dtype=object), 0)
         w.add_text("scalar", np.str_("plain"), 0)
-    got = {tag: value.value for tag, _, value in logged_values(tmp_path)}
+    got = {tag.removesuffix("/text_summary"): value.value for tag, _, value in logged_values(tmp_path)}
+    assert {tag.endswith("/text_summary") for tag, _, _ in logged_values(tmp_path)} == {legacy_forms}
     assert got["one"].shape == (1,) and got["one"].tolist() == [b"a"]
     assert got["rows"].tolist() == [[b"a", b"b"], [b"c", b"d"]]
     assert got["objects"].tolist() == [[b"x", b"y"]]
-    assert got["scalar"] == "plain"
+    # a string: rank 0 in the tensor form, a one-cell table ([1]) in torch's
+    assert got["scalar"].tolist() == [b"plain"] if legacy_forms else got["scalar"] == "plain"
 
 
 def test_figure_close_and_canvas(tmp_path: Any) -> None:

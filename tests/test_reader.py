@@ -72,8 +72,10 @@ def by_tag(path: str) -> dict[str, list[Datum]]:
 
 @pytest.fixture(scope="module")
 def ours(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Every kind in TensorBoard's tensor forms, checked against TensorBoard's own decoding
+    of them; the default forms (torch's) are read back in tests/test_legacy_forms.py."""
     logdir = str(tmp_path_factory.mktemp("tfevents_run"))
-    with tfevents.SummaryWriter(logdir) as w:
+    with tfevents.SummaryWriter(logdir, legacy_forms=False) as w:
         for step, value in enumerate([0.1, -2.5, float("nan"), float("inf")]):
             w.add_scalar("loss", value, step, walltime=WALL + step)
         w.add_histogram("hist", HIST_VALUES, 3, bins=4, walltime=WALL)
@@ -337,7 +339,9 @@ def test_old_read_scalars_calls_still_work_with_a_warning(logdir: str) -> None:
 
 def test_read_values_filters(logdir: str) -> None:
     texts = list(read_values(logdir, kind="text"))
-    assert [(d.run, d.tag, d.value) for d in texts] == [("a", "t", "run a"), ("b/deep", "t", "run b/deep")]
+    # add_text's default form (torch's): a one-cell table under t/text_summary
+    assert [(d.run, d.tag, d.value.tolist()) for d in texts] == [
+        ("a", "t/text_summary", [b"run a"]), ("b/deep", "t/text_summary", [b"run b/deep"])]
     xs = list(read_values(logdir, tag="x", run="b/deep"))
     assert [(d.step, d.value, d.wall_time) for d in xs] == [(s, 10.0 + s, WALL + s) for s in range(3)]
     both = list(read_values(logdir, kind={"image", "text"}, run=["a"]))

@@ -13,7 +13,6 @@ ALL = blocks()
 RUN_HERE = [b for b in ALL if b.not_run_reason is None and not b.needs_tensorflow]
 NOT_RUN = [b for b in ALL if b.not_run_reason is not None]
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 def test_the_readme_has_python_blocks_and_each_has_a_kind() -> None:

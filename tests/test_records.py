@@ -28,7 +28,8 @@ if _TESTS not in sys.path:
     sys.path.insert(0, _TESTS)
 
 from proto_classes import load_protos  # noqa: E402
-
+from tfevents.pipeline.encoder import SCALAR_METADATA, EventEncoder  # noqa: E402
+from tfevents.pipeline.entries import EventEntry, SummaryEntry  # noqa: E402
 from tfevents.records import crc32c as crc_module  # noqa: E402
 from tfevents.records import framing  # noqa: E402
 from tfevents.records.crc32c import crc32c, crc32c_numpy, crc32c_rows, mask, masked_crc32c  # noqa: E402
@@ -40,8 +41,6 @@ from tfevents.records.framing import (  # noqa: E402
     frame_many,
     length_crcs,
 )
-from tfevents.pipeline.encoder import SCALAR_METADATA, EventEncoder  # noqa: E402
-from tfevents.pipeline.entries import EventEntry, SummaryEntry  # noqa: E402
 from tfevents.wire import messages  # noqa: E402
 
 PB = load_protos()
@@ -298,7 +297,7 @@ def scalar_batches(draw):
     cuts = sorted(draw(st.lists(st.integers(0, len(entries)), max_size=3)))
     batches = []
     start = 0
-    for cut in cuts + [len(entries)]:
+    for cut in [*cuts, len(entries)]:
         batches.append(entries[start:cut])
         start = cut
     return custom, batches

@@ -111,8 +111,9 @@ def test_files_hold_every_event_and_the_purge_marks(logdir: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logdir: str) -> TensorBoardServer:
-    return tensorboard_factory(logdir, load_fast)
+def tb_logdir(logdir: str) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logdir)
 
 
 @pytest.mark.server

@@ -14,9 +14,10 @@ import inspect
 from typing import Any
 
 import pytest
-from torch.utils.tensorboard import SummaryWriter as TorchWriter
 
 from tfevents import SummaryWriter
+
+TorchWriter = pytest.importorskip("torch.utils.tensorboard").SummaryWriter
 
 # (method, parameter) -> (torch's default, tfevents' default, why)
 DEFAULT_DIFFERENCES: dict[tuple[str, str], tuple[Any, Any, str]] = {

@@ -36,8 +36,9 @@ KIND_OF = {name: name.split(" ")[0] for name in LOGGERS}
 
 
 def kinds_read(logdir: Any) -> list[tuple[str, str]]:
-    """(tag, kind) of every value; a mesh's tags ``x_VERTEX``, ``x_FACE`` read as ``x``."""
-    return [(d.tag.split("_")[0], d.kind) for d in reader.read_values(logdir)]
+    """(tag, kind) of every value; a mesh's tags ``x_VERTEX``, ``x_FACE`` read as ``x``, and
+    text's ``x/text_summary`` (add_text's default form, torch's) too."""
+    return [(d.tag.removesuffix("/text_summary").split("_")[0], d.kind) for d in reader.read_values(logdir)]
 
 
 PAIRS = [

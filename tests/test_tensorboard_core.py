@@ -16,14 +16,13 @@ import shutil
 import struct
 import types
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tensorboard_server import TensorBoardServer
+from tensorboard_server import TensorBoardServer, shared_run
 from tfevents import Graph, SummaryWriter
 
 pytestmark = pytest.mark.server
@@ -42,6 +41,16 @@ PR_THRESHOLDS = 11
 GRID_COLUMNS = 8
 
 
+def form_run(run: str, legacy_forms: bool) -> str:
+    """The run written in the default forms (``legacy_forms=True``) or the tensor forms."""
+    return run if legacy_forms else f"{run}_tensor"
+
+
+def served(run: str) -> str:
+    """The run as the session's shared TensorBoard (conftest.py) names it."""
+    return shared_run(__name__, run)
+
+
 def f32(value: float) -> float:
     """The float64 TensorBoard returns for a value stored as float32."""
     with np.errstate(over="ignore"):
@@ -55,7 +64,7 @@ _JSON_NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf
 def json_float(value: Any) -> float:
     if isinstance(value, str):
         return _JSON_NONFINITE[value]
-    assert isinstance(value, float) or isinstance(value, int), value
+    assert isinstance(value, (float, int)), value
     return float(value)
 
 
@@ -76,7 +85,7 @@ def scalar_walltime(i: int) -> float:
 
 
 def _write_scalars(logdir: str, ns: types.SimpleNamespace) -> None:
-    steps = list(range(len(SCALAR_VALUES) - 1)) + [BIG_STEP]
+    steps = [*list(range(len(SCALAR_VALUES) - 1)), BIG_STEP]
     ns.scalar_points = [
         (scalar_walltime(i), step, value) for i, (step, value) in enumerate(zip(steps, SCALAR_VALUES))
     ]
@@ -143,12 +152,13 @@ def _write_images(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generat
         "gray_hw": (WALL0 + 5.0, 6, np.rint(gray_hw * 255).astype(np.int64)[:, :, None]),
         "rgba_hwc": (WALL0 + 6.25, 7, rgba_hwc.astype(np.int64)),
     }
-    with SummaryWriter(os.path.join(logdir, "images")) as w:
-        w.add_image("float_chw", float_chw, 3, walltime=WALL0 + 1.25)
-        w.add_image("uint8_hwc", uint8_hwc, 4, walltime=WALL0 + 2.5, dataformats="HWC")
-        w.add_images("batch_nchw", batch, 5, walltime=WALL0 + 3.75)
-        w.add_image("gray_hw", gray_hw, 6, walltime=WALL0 + 5.0, dataformats="HW")
-        w.add_image("rgba_hwc", rgba_hwc, 7, walltime=WALL0 + 6.25, dataformats="HWC")
+    for legacy in (True, False):  # run "images": Summary.Image, as torch; "images_tensor"
+        with SummaryWriter(os.path.join(logdir, form_run("images", legacy)), legacy_forms=legacy) as w:
+            w.add_image("float_chw", float_chw, 3, walltime=WALL0 + 1.25)
+            w.add_image("uint8_hwc", uint8_hwc, 4, walltime=WALL0 + 2.5, dataformats="HWC")
+            w.add_images("batch_nchw", batch, 5, walltime=WALL0 + 3.75)
+            w.add_image("gray_hw", gray_hw, 6, walltime=WALL0 + 5.0, dataformats="HW")
+            w.add_image("rgba_hwc", rgba_hwc, 7, walltime=WALL0 + 6.25, dataformats="HWC")
 
 
 def _write_histograms(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generator) -> None:
@@ -165,25 +175,28 @@ def _write_histograms(logdir: str, ns: types.SimpleNamespace, rng: np.random.Gen
         "tiny_and_huge": np.array([-1e30, -2e-13, 0.0, 5e-13, 1e25]),
     }
     ns.hist_bins10 = bins10
-    with SummaryWriter(os.path.join(logdir, "histograms")) as w:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            for step, values in default_steps.items():
-                w.add_histogram("default", values, step, walltime=WALL0 + step)
-        ns.hist_warnings = [str(c.message) for c in caught]
-        w.add_histogram("bins10", bins10, 2, bins=10, walltime=WALL0 + 2)
-        for i, (tag, values) in enumerate(ns.hist_more.items()):
-            w.add_histogram(tag, values, 10 + i, walltime=WALL0 + 10 + i)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            w.add_histogram("all_nan", np.full(8, np.nan), 20, walltime=WALL0 + 20)
-        # add_histogram_raw as torch's docs use it: numpy's counts and right edges.
-        counts, edges = np.histogram(bins10, bins=6)
-        ns.hist_raw = (counts, edges)
-        w.add_histogram_raw(
-            "raw", bins10.min(), bins10.max(), bins10.size, bins10.sum(),
-            (bins10**2).sum(), edges[1:].tolist(), counts.tolist(), 21, walltime=WALL0 + 21,
-        )
+    counts, edges = np.histogram(bins10, bins=6)
+    ns.hist_raw = (counts, edges)
+    # The same values in both forms: run "histograms" (the default, torch's HistogramProto)
+    # and "histograms_tensor" (legacy_forms=False).
+    for legacy in (True, False):
+        with SummaryWriter(os.path.join(logdir, form_run("histograms", legacy)), legacy_forms=legacy) as w:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                for step, values in default_steps.items():
+                    w.add_histogram("default", values, step, walltime=WALL0 + step)
+            ns.hist_warnings = [str(c.message) for c in caught]
+            w.add_histogram("bins10", bins10, 2, bins=10, walltime=WALL0 + 2)
+            for i, (tag, values) in enumerate(ns.hist_more.items()):
+                w.add_histogram(tag, values, 10 + i, walltime=WALL0 + 10 + i)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                w.add_histogram("all_nan", np.full(8, np.nan), 20, walltime=WALL0 + 20)
+            # add_histogram_raw as torch's docs use it: numpy's counts and right edges.
+            w.add_histogram_raw(
+                "raw", bins10.min(), bins10.max(), bins10.size, bins10.sum(),
+                (bins10**2).sum(), edges[1:].tolist(), counts.tolist(), 21, walltime=WALL0 + 21,
+            )
 
 
 def _write_pr_curves(logdir: str, ns: types.SimpleNamespace, rng: np.random.Generator) -> None:
@@ -211,9 +224,10 @@ def _write_pr_curves(logdir: str, ns: types.SimpleNamespace, rng: np.random.Gene
 
 def _write_text(logdir: str, ns: types.SimpleNamespace) -> None:
     ns.text = [(WALL0 + 1, 1, "**hi**"), (WALL0 + 2, 2, "a *b* `c`"), (WALL0 + 3, 3, "h\u00e9llo \u2713 <script>x</script>")]
-    with SummaryWriter(os.path.join(logdir, "text")) as w:
-        for wall, step, text in ns.text:
-            w.add_text("note", text, step, walltime=wall)
+    for legacy in (True, False):
+        with SummaryWriter(os.path.join(logdir, form_run("text", legacy)), legacy_forms=legacy) as w:
+            for wall, step, text in ns.text:
+                w.add_text("note", text, step, walltime=wall)
 
 
 def _build_graph() -> tuple[Graph, list[dict[str, Any]]]:
@@ -270,9 +284,11 @@ def _write_two_writers(logdir: str, ns: types.SimpleNamespace, staging: str) -> 
     shutil.move(run_dir, os.path.join(logdir, "two_writers"))
 
 
+SHARED_TENSORBOARD = True  # its runs in the session's log directory (conftest.py)
+
 @pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
-    logdir = str(tmp_path_factory.mktemp("tb_core_logdir"))
+def logs(tmp_path_factory: pytest.TempPathFactory, shared_logdir: str) -> types.SimpleNamespace:
+    logdir = shared_logdir
     staging = str(tmp_path_factory.mktemp("tb_core_staging"))
     rng = np.random.default_rng(20240611)
     ns = types.SimpleNamespace(logdir=logdir)
@@ -284,16 +300,16 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
     _write_graph(logdir, ns)
     _write_two_writers(logdir, ns, staging)
     ns.runs = [
-        "scalars", *RUN_LRS, "images", "histograms", "pr", "text", "graph", "two_writers",
+        "scalars", *RUN_LRS, "images", "images_tensor", "histograms", "histograms_tensor", "pr", "text",
+        "text_tensor", "graph", "two_writers",
     ]
     return ns
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> Iterator[TensorBoardServer]:
-    server = tensorboard_factory(logs.logdir, load_fast, reload_interval=1)
-    yield server
-    server.stop()
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.logdir)
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -302,7 +318,7 @@ def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -
 def wait_scalars(tb: TensorBoardServer, run: str, tag: str, count: int) -> list[list[Any]]:
     """Polls until the run/tag has ``count`` points."""
     return tb.wait_for_json(
-        "/data/plugin/scalars/scalars", lambda pts: len(pts) >= count, run=run, tag=tag
+        "/data/plugin/scalars/scalars", lambda pts: len(pts) >= count, run=served(run), tag=tag
     )
 
 
@@ -318,7 +334,7 @@ def assert_points(got: list[list[Any]], expected: list[tuple[float, int, float]]
 
 
 def test_runs_listed(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
-    runs = tb.wait_for_json("/data/runs", lambda r: set(logs.runs) <= set(r))
+    runs = tb.wait_for_json("/data/runs", lambda r: {served(run) for run in logs.runs} <= set(r))
     assert len(runs) == len(set(runs))
 
 
@@ -352,7 +368,7 @@ def test_scalars_display_name_and_description(tb: TensorBoardServer) -> None:
     expected = [(WALL0 + 30, 0, 0.5), (WALL0 + 31, 1, 0.1)]
     assert_points(wait_scalars(tb, "scalars", "described", len(expected)), expected)
     tags = tb.get_json("/data/plugin/scalars/tags")
-    info = tags["scalars"]["described"]
+    info = tags[served("scalars")]["described"]
     assert info["displayName"] == "Pretty name"
     assert "<strong>bold</strong> words" in info["description"]
 
@@ -360,35 +376,35 @@ def test_scalars_display_name_and_description(tb: TensorBoardServer) -> None:
 def test_scalars_tags(tb: TensorBoardServer) -> None:
     tags = tb.wait_for_json(
         "/data/plugin/scalars/tags",
-        lambda t: {"exact", "nonfinite", "typed"} <= set(t.get("scalars", {})),
+        lambda t: {"exact", "nonfinite", "typed"} <= set(t.get(served("scalars"), {})),
     )
-    assert tags["scalars"]["exact"]["displayName"] in ("", "exact")
+    assert tags[served("scalars")]["exact"]["displayName"] in ("", "exact")
 
 
 def test_two_runs_multirun(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
-    runs = tb.wait_for_json("/data/runs", lambda r: set(RUN_LRS) <= set(r))
-    assert set(RUN_LRS) <= set(runs)
+    lrs = [served(run) for run in RUN_LRS]
+    runs = tb.wait_for_json("/data/runs", lambda r: set(lrs) <= set(r))
+    assert set(lrs) <= set(runs)
     for run, points in logs.multirun.items():
         wait_scalars(tb, run, "loss", len(points))
-    answer = tb.post_form(
-        "/data/plugin/scalars/scalars_multirun", {"tag": "loss", "runs": list(RUN_LRS)}
-    )
-    assert set(answer) == set(RUN_LRS)
+    answer = tb.post_form("/data/plugin/scalars/scalars_multirun", {"tag": "loss", "runs": lrs})
+    assert set(answer) == set(lrs)
     for run, points in logs.multirun.items():
-        assert_points(answer[run], points)
+        assert_points(answer[served(run)], points)
 
 
 # --- images -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("tag", ["float_chw", "uint8_hwc", "batch_nchw", "gray_hw", "rgba_hwc"])
-def test_images_pixels(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
+def test_images_pixels(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str, legacy_forms: bool) -> None:
+    run = served(form_run("images", legacy_forms))
     wall, step, expected = logs.images[tag]
     tags = tb.wait_for_json(
-        "/data/plugin/images/tags", lambda t: tag in t.get("images", {})
+        "/data/plugin/images/tags", lambda t: tag in t.get(run, {})
     )
-    assert tags["images"][tag]["samples"] == 1
-    entries = tb.wait_for_json("/data/plugin/images/images", bool, run="images", tag=tag, sample=0)
+    assert tags[run][tag]["samples"] == 1
+    entries = tb.wait_for_json("/data/plugin/images/images", bool, run=run, tag=tag, sample=0)
     assert len(entries) == 1
     entry = entries[0]
     assert entry["step"] == step
@@ -409,23 +425,46 @@ def test_images_pixels(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: 
 # --- histograms -------------------------------------------------------------------------
 
 
-def wait_histograms(tb: TensorBoardServer, tag: str, count: int) -> list[Any]:
-    return tb.wait_for_json(
-        "/data/plugin/histograms/histograms", lambda h: len(h) >= count, run="histograms", tag=tag
+def wait_histograms(
+    tb: TensorBoardServer, tag: str, count: int, legacy_forms: bool
+) -> list[tuple[float, int, np.ndarray]]:
+    """The served ``[k, 3]`` tables of ``tag`` (wall time, step, table), once ``count`` are in.
+
+    A HistogramProto (the default form) is served as TensorBoard migrates it: the Rust data
+    server keeps the empty bucket that torch's layout puts before the first one, the Python
+    loader drops empty buckets at either end and holds the edges in float32. The empty end
+    buckets are dropped here for both, so that one expectation (``edge``) fits both loaders.
+    """
+    got = tb.wait_for_json(
+        "/data/plugin/histograms/histograms", lambda h: len(h) >= count,
+        run=served(form_run("histograms", legacy_forms)), tag=tag,
     )
+    tables = []
+    for wall, step, buckets in got:
+        table = np.array(buckets, dtype=np.float64).reshape(-1, 3)
+        if legacy_forms:
+            filled = np.flatnonzero(table[:, 2])
+            table = table[filled[0] : filled[-1] + 1] if filled.size else table[:0]
+        tables.append((wall, step, table))
+    return tables
 
 
-def test_histograms_default_bins(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
-    got = wait_histograms(tb, "default", len(logs.hist_default))
+def edge(value: float, legacy_forms: bool, load_fast: bool) -> float:
+    """A bucket edge as served: float32 where the Python loader migrated a HistogramProto."""
+    return f32(value) if legacy_forms and not load_fast else float(value)
+
+
+def test_histograms_default_bins(tb: TensorBoardServer, logs: types.SimpleNamespace,
+                                 legacy_forms: bool, load_fast: bool) -> None:
+    got = wait_histograms(tb, "default", len(logs.hist_default), legacy_forms)
     assert [h[1] for h in got] == list(logs.hist_default)
-    for (wall, step, buckets), (exp_step, values) in zip(got, logs.hist_default.items()):
+    for (wall, _step, table), (exp_step, values) in zip(got, logs.hist_default.items()):
         assert same_float(wall, WALL0 + exp_step)
         finite = values[np.isfinite(values)]
-        table = np.array(buckets, dtype=np.float64)
         assert table.ndim == 2 and table.shape[1] == 3
         assert table[:, 2].sum() == finite.size
-        assert table[0, 0] == finite.min()
-        assert table[-1, 1] == finite.max()
+        assert table[0, 0] == edge(finite.min(), legacy_forms, load_fast)
+        assert table[-1, 1] == edge(finite.max(), legacy_forms, load_fast)
         assert (table[:, 2] >= 0).all()
         # Buckets tile the range: each left edge is the previous right edge.
         assert (table[1:, 0] == table[:-1, 1]).all()
@@ -434,65 +473,70 @@ def test_histograms_default_bins(tb: TensorBoardServer, logs: types.SimpleNamesp
 
 
 @pytest.mark.parametrize("tag", ["constant", "ints", "tiny_and_huge"])
-def test_histograms_edge_cases(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
+def test_histograms_edge_cases(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str,
+                               legacy_forms: bool, load_fast: bool) -> None:
     values = logs.hist_more[tag]
     step = 10 + list(logs.hist_more).index(tag)
-    got = wait_histograms(tb, tag, 1)
+    got = wait_histograms(tb, tag, 1, legacy_forms)
     assert len(got) == 1
-    wall, got_step, buckets = got[0]
+    wall, got_step, table = got[0]
     assert got_step == step and same_float(wall, WALL0 + step)
-    table = np.array(buckets, dtype=np.float64)
     assert table[:, 2].sum() == values.size
-    assert table[0, 0] == values.min() and table[-1, 1] == values.max()
+    assert table[0, 0] == edge(values.min(), legacy_forms, load_fast)
+    assert table[-1, 1] == edge(values.max(), legacy_forms, load_fast)
     assert (table[1:, 0] == table[:-1, 1]).all()
 
 
-def test_histogram_all_nan_is_empty(tb: TensorBoardServer) -> None:
-    got = wait_histograms(tb, "all_nan", 1)
+def test_histogram_all_nan_is_empty(tb: TensorBoardServer, legacy_forms: bool) -> None:
+    got = wait_histograms(tb, "all_nan", 1, legacy_forms)
     assert len(got) == 1
-    wall, step, buckets = got[0]
+    wall, step, table = got[0]
     assert step == 20 and same_float(wall, WALL0 + 20)
-    assert buckets == []
+    assert table.tolist() == []
 
 
-def test_histograms_bins10_match_numpy(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
-    got = wait_histograms(tb, "bins10", 1)
+def test_histograms_bins10_match_numpy(tb: TensorBoardServer, logs: types.SimpleNamespace,
+                                       legacy_forms: bool, load_fast: bool) -> None:
+    got = wait_histograms(tb, "bins10", 1, legacy_forms)
     assert len(got) == 1
-    wall, step, buckets = got[0]
+    wall, step, table = got[0]
     assert step == 2 and same_float(wall, WALL0 + 2)
     counts, edges = np.histogram(logs.hist_bins10, bins=10)
-    table = np.array(buckets, dtype=np.float64)
+    edges = [edge(e, legacy_forms, load_fast) for e in edges]
     assert table.shape == (10, 3)
     assert table[:, 2].tolist() == counts.astype(np.float64).tolist()
-    assert table[:, 0].tolist() == edges[:-1].tolist()
-    assert table[:, 1].tolist() == edges[1:].tolist()
-    assert table[0, 0] == logs.hist_bins10.min() and table[-1, 1] == logs.hist_bins10.max()
+    assert table[:, 0].tolist() == edges[:-1]
+    assert table[:, 1].tolist() == edges[1:]
+    assert table[0, 0] == edge(logs.hist_bins10.min(), legacy_forms, load_fast)
+    assert table[-1, 1] == edge(logs.hist_bins10.max(), legacy_forms, load_fast)
 
 
-def test_histogram_raw_buckets(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
-    got = wait_histograms(tb, "raw", 1)
+def test_histogram_raw_buckets(tb: TensorBoardServer, logs: types.SimpleNamespace,
+                               legacy_forms: bool, load_fast: bool) -> None:
+    got = wait_histograms(tb, "raw", 1, legacy_forms)
     assert len(got) == 1
-    wall, step, buckets = got[0]
+    wall, step, table = got[0]
     assert step == 21 and same_float(wall, WALL0 + 21)
     counts, edges = logs.hist_raw
-    table = np.array(buckets, dtype=np.float64)
+    edges = [edge(e, legacy_forms, load_fast) for e in edges]
     assert table[:, 2].tolist() == counts.astype(np.float64).tolist()
-    assert table[:, 0].tolist() == edges[:-1].tolist()  # first left edge: min == edges[0]
-    assert table[:, 1].tolist() == edges[1:].tolist()
+    assert table[:, 0].tolist() == edges[:-1]  # first left edge: min == edges[0]
+    assert table[:, 1].tolist() == edges[1:]
 
 
-def test_distributions_served(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
+def test_distributions_served(tb: TensorBoardServer, logs: types.SimpleNamespace,
+                              legacy_forms: bool, load_fast: bool) -> None:
     got = tb.wait_for_json(
         "/data/plugin/distributions/distributions",
         lambda d: len(d) >= 1,
-        run="histograms",
+        run=served(form_run("histograms", legacy_forms)),
         tag="bins10",
     )
-    wall, step, basis_points = got[0]
+    _wall, step, basis_points = got[0]
     assert step == 2
     # The 0th and 10000th basis points are the data's min and max.
-    assert basis_points[0] == [0, logs.hist_bins10.min()]
-    assert basis_points[-1] == [10000, logs.hist_bins10.max()]
+    assert basis_points[0] == [0, edge(logs.hist_bins10.min(), legacy_forms, load_fast)]
+    assert basis_points[-1] == [10000, edge(logs.hist_bins10.max(), legacy_forms, load_fast)]
 
 
 # --- PR curves --------------------------------------------------------------------------
@@ -535,10 +579,11 @@ def expected_pr(
 def test_pr_curves(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str) -> None:
     labels, predictions, n, step, weights = logs.pr[tag]
     answer = tb.wait_for_json(
-        "/data/plugin/pr_curves/pr_curves", lambda a: len(a.get("pr", [])) >= 1, run="pr", tag=tag
+        "/data/plugin/pr_curves/pr_curves", lambda a: len(a.get(served("pr"), [])) >= 1,
+        run=served("pr"), tag=tag,
     )
-    assert len(answer["pr"]) == 1
-    entry = answer["pr"][0]
+    assert len(answer[served("pr")]) == 1
+    entry = answer[served("pr")][0]
     assert entry["step"] == step
     assert same_float(entry["wall_time"], WALL0 + step)
     expected = expected_pr(labels, predictions, n, weights)
@@ -551,11 +596,13 @@ def test_pr_curves(tb: TensorBoardServer, logs: types.SimpleNamespace, tag: str)
 # --- text -------------------------------------------------------------------------------
 
 
-def test_text_markdown_rendered(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
-    tags = tb.wait_for_json("/data/plugin/text/tags", lambda t: "note" in t.get("text", []))
-    assert tags["text"] == ["note"]
+def test_text_markdown_rendered(tb: TensorBoardServer, logs: types.SimpleNamespace, legacy_forms: bool) -> None:
+    # torch's form: the tag gets "/text_summary" appended, as torch's add_text does
+    run, tag = served(form_run("text", legacy_forms)), "note/text_summary" if legacy_forms else "note"
+    tags = tb.wait_for_json("/data/plugin/text/tags", lambda t: tag in t.get(run, []))
+    assert tags[run] == [tag]
     got = tb.wait_for_json(
-        "/data/plugin/text/text", lambda t: len(t) >= len(logs.text), run="text", tag="note"
+        "/data/plugin/text/text", lambda t: len(t) >= len(logs.text), run=run, tag=tag
     )
     assert [(e["step"], e["wall_time"]) for e in got] == [(s, w) for w, s, _ in logs.text]
     assert "<strong>hi</strong>" in got[0]["text"]
@@ -563,7 +610,7 @@ def test_text_markdown_rendered(tb: TensorBoardServer, logs: types.SimpleNamespa
     assert "<em>b</em>" in got[1]["text"] and "<code>c</code>" in got[1]["text"]
     assert "h\u00e9llo \u2713" in got[2]["text"]  # UTF-8 survives
     assert "<script>" not in got[2]["text"]  # and TensorBoard's sanitizer ran on it
-    raw = tb.get_json("/data/plugin/text/text", run="text", tag="note", markdown="false")
+    raw = tb.get_json("/data/plugin/text/text", run=run, tag=tag, markdown="false")
     assert "**hi**" in raw[0]["text"]
 
 
@@ -574,10 +621,11 @@ def test_graph(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
     from google.protobuf import text_format
     from tensorboard.compat.proto import graph_pb2, types_pb2
 
-    info = tb.wait_for_json("/data/plugin/graphs/info", lambda i: "graph" in i)
-    assert info["graph"]["run"] == "graph"
-    assert info["graph"]["run_graph"] is True
-    pbtxt = tb.get_text("/data/plugin/graphs/graph", run="graph")
+    run = served("graph")
+    info = tb.wait_for_json("/data/plugin/graphs/info", lambda i: run in i)
+    assert info[run]["run"] == run
+    assert info[run]["run_graph"] is True
+    pbtxt = tb.get_text("/data/plugin/graphs/graph", run=run)
     graph_def = text_format.Parse(pbtxt, graph_pb2.GraphDef())
     nodes = {node.name: node for node in graph_def.node}
     assert list(nodes) == [spec["name"] for spec in logs.graph_spec]
@@ -644,8 +692,8 @@ def test_two_writers_same_second(tb: TensorBoardServer, logs: types.SimpleNamesp
     assert logs.two_writer_dir_files == logs.two_writer_files
     tags = tb.wait_for_json(
         "/data/plugin/scalars/tags",
-        lambda t: {"from_first", "from_second"} <= set(t.get("two_writers", {})),
+        lambda t: {"from_first", "from_second"} <= set(t.get(served("two_writers"), {})),
     )
-    assert set(tags["two_writers"]) == {"from_first", "from_second"}
+    assert set(tags[served("two_writers")]) == {"from_first", "from_second"}
     assert_points(wait_scalars(tb, "two_writers", "from_first", 1), [(WALL0 + 1, 1, 1.5)])
     assert_points(wait_scalars(tb, "two_writers", "from_second", 1), [(WALL0 + 2, 2, -2.5)])

@@ -31,17 +31,17 @@ import io
 import json
 import os
 import types
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
-from torch.utils.tensorboard import SummaryWriter as TorchWriter
 
 from tensorboard_server import TensorBoardServer
 from tfevents import SummaryWriter
+
+torch = pytest.importorskip("torch")
+TorchWriter = pytest.importorskip("torch.utils.tensorboard").SummaryWriter
 
 WALL0 = 1_700_000_000.0
 BACKENDS = ("torch", "ours")  # not "ours": TensorBoard takes a name holding it for an event file
@@ -55,7 +55,6 @@ LAYOUT = {
 }
 MESH_CONFIG = {"camera": {"cls": "PerspectiveCamera", "fov": 60}}
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 def inputs() -> types.SimpleNamespace:
@@ -121,10 +120,9 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> Iterator[TensorBoardServer]:
-    server = tensorboard_factory(logs.logdir, load_fast, reload_interval=1)
-    yield server
-    server.stop()
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.logdir)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -219,7 +217,7 @@ def test_same_histograms(tb: TensorBoardServer, logs: types.SimpleNamespace) -> 
     wait_all_loaded(tb, logs)
     for tag, steps in (("weights", sorted(logs.hist)), ("weights_auto", [1])):
         answers = {
-            b: tb.wait_for_json("/data/plugin/histograms/histograms", lambda h: len(h) == len(steps),
+            b: tb.wait_for_json("/data/plugin/histograms/histograms", lambda h, steps=steps: len(h) == len(steps),
                                 run=b, tag=tag)
             for b in BACKENDS
         }
@@ -251,7 +249,7 @@ def test_same_images(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None
         (step, wall, theirs), (step2, wall2, ours) = pictures["torch"], pictures["ours"]
         assert (step, wall) == (step2, wall2), tag
         if tag == "img_float":  # one channel: grayscale here, RGB in torch
-            assert ours.ndim == 2 and theirs.shape == ours.shape + (3,)
+            assert ours.ndim == 2 and theirs.shape == (*ours.shape, 3)
             ours = np.repeat(ours[:, :, None], 3, axis=2)
         assert theirs.shape == ours.shape, tag
         assert np.array_equal(theirs, ours), tag

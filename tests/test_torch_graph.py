@@ -27,20 +27,19 @@ import subprocess
 import sys
 import types
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import models  # noqa: E402
-from tensorboard_server import TensorBoardServer  # noqa: E402
+from tensorboard_server import TensorBoardServer, shared_run
+from tfevents import SummaryWriter
+from tfevents.extras.torch import GraphTraceWarning, module_graph_def
+from tfevents.reader import read_events
 
-from tfevents import SummaryWriter  # noqa: E402
-from tfevents.extras.torch import GraphTraceWarning, module_graph_def  # noqa: E402
-from tfevents.reader import read_events  # noqa: E402
+torch = pytest.importorskip("torch")
+import models  # noqa: E402
 
 ROOTS = {
     "resnet18": "ResNet",
@@ -169,9 +168,11 @@ def _assert_same_state(before: dict[str, Any], model: torch.nn.Module) -> None:
 # --- fixtures ---------------------------------------------------------------------------
 
 
+SHARED_TENSORBOARD = True  # its runs in the session's log directory (conftest.py)
+
 @pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
-    logdir = str(tmp_path_factory.mktemp("torch_graph_logdir"))
+def logs(tmp_path_factory: pytest.TempPathFactory, shared_logdir: str) -> types.SimpleNamespace:
+    logdir = shared_logdir
     ns = types.SimpleNamespace(logdir=logdir, outputs={}, inputs={}, states={}, warnings={})
     for name, make in models.ALL.items():
         model, inputs = make()
@@ -209,17 +210,24 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> Iterator[TensorBoardServer]:
-    server = tensorboard_factory(logs.logdir, load_fast, reload_interval=1)
-    server.wait_for_json(
-        "/data/plugin/graphs/info", lambda info: set(models.ALL) <= set(info), timeout=90
-    )
-    yield server
-    server.stop()
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.logdir)
+
+
+def tensorboard_ready(tb: TensorBoardServer) -> None:
+    """Called by conftest.py's ``tb`` once the server answers."""
+    runs = {served(name) for name in models.ALL}
+    tb.wait_for_json("/data/plugin/graphs/info", lambda info: runs <= set(info), timeout=90)
+
+
+def served(run: str) -> str:
+    """The run as the session's shared TensorBoard names it."""
+    return shared_run(__name__, run)
 
 
 def _served_graph(tb: TensorBoardServer, run: str) -> Any:
-    return _parse_pbtxt(tb.get_text("/data/plugin/graphs/graph", run=run))
+    return _parse_pbtxt(tb.get_text("/data/plugin/graphs/graph", run=served(run)))
 
 
 # --- through TensorBoard ----------------------------------------------------------------
@@ -228,8 +236,8 @@ def _served_graph(tb: TensorBoardServer, run: str) -> Any:
 def test_graphs_info_lists_every_model(tb: TensorBoardServer, logs: types.SimpleNamespace) -> None:
     info = tb.get_json("/data/plugin/graphs/info")
     for name in models.ALL:
-        assert info[name]["run"] == name
-        assert info[name]["run_graph"] is True
+        assert info[served(name)]["run"] == served(name)
+        assert info[served(name)]["run_graph"] is True
     for name, caught in logs.warnings.items():
         assert caught == [], f"{name}: add_graph warned {caught}"
 
@@ -382,7 +390,7 @@ def test_dict_kwargs_tuple_details(tb: TensorBoardServer) -> None:
     assert lstm.op == "aten.lstm"
     assert _shapes(lstm) == [[2, 9, 7], [2, 2, 7], [2, 2, 7]]  # output, h_n, c_n
     assert sum(1 for i in lstm.input if i.startswith("LSTMTagger/lstm/weight_")) == 4
-    assert list(nodes["LSTMTagger/classifier/linear"].input)[0] == "LSTMTagger/lstm/lstm"
+    assert next(iter(nodes["LSTMTagger/classifier/linear"].input)) == "LSTMTagger/lstm/lstm"
 
     nodes = {n.name: n for n in _served_graph(tb, "transformer").node}
     attention = [n for n in nodes if n.startswith("TinyEncoder/encoder/self_attn/")]
@@ -598,10 +606,9 @@ def test_inputs_that_do_not_fit(tmp_path: Any, inputs: Any, error: type, match: 
 def test_untraceable_model_writes_nothing(tmp_path: Any) -> None:
     model = models.Untraceable()
     x = torch.randn(3, 4)
-    with SummaryWriter(str(tmp_path)) as writer:
-        with pytest.warns(GraphTraceWarning):
-            with pytest.raises(RuntimeError) as info:
-                writer.add_graph(model, x)
+    with SummaryWriter(str(tmp_path)) as writer, pytest.warns(GraphTraceWarning), \
+            pytest.raises(RuntimeError) as info:
+        writer.add_graph(model, x)
     message = str(info.value)
     assert "could not trace Untraceable on inputs (Tensor[3, 4] float32), so no graph was written" in message
     assert "torch.export.export: RuntimeError: Found <class 'models.Opaque'> in output" in message

@@ -30,7 +30,6 @@ if _TESTS not in sys.path:
     sys.path.insert(0, _TESTS)
 
 from proto_classes import load_protos  # noqa: E402
-
 from tfevents.records.framing import frame  # noqa: E402
 from tfevents.summaries import text as text_summary  # noqa: E402
 from tfevents.wire import decoding, encoding, messages  # noqa: E402
@@ -795,7 +794,7 @@ attr_inputs = st.one_of(
         ),
     ),
     st.tuples(st.just("list.f"), st.lists(st.integers(-(2**24), 2**24), min_size=1, max_size=4).map(
-        lambda v: v + [0.5])),
+        lambda v: [*v, 0.5])),
     st.tuples(st.just("shapes"), st.lists(shapes_or_unknown, max_size=4)),
 )
 

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 from tensorboard.backend.event_processing.event_file_loader import (
     EventFileLoader,
@@ -35,6 +34,8 @@ import tfevents
 from _reliability_helpers import assert_valid, files_in
 from tfevents.reader import event_files, read_events, read_run_scalars
 from tfevents.sinks import naming as event_file_module
+
+torch = pytest.importorskip("torch")
 
 SummaryWriter = tfevents.SummaryWriter
 HOST = socket.gethostname()
@@ -503,7 +504,9 @@ def _check_metadata(path: str, per_tag: int) -> None:
 
 
 def test_metadata_of_each_tag_in_every_file(tmp_path):
-    w = SummaryWriter(tmp_path)
+    # TensorBoard's tensor form, decoded by TensorBoard itself (the default, torch's form:
+    # tests/test_legacy_forms.py)
+    w = SummaryWriter(tmp_path, legacy_forms=False)
     for step in range(3):
         _log_every_kind(w, step)
         w.flush()  # metadata state must hold across batches
@@ -713,7 +716,9 @@ def _hist_tables(path: str, tag: str) -> list[np.ndarray]:
     ids=["normal", "float32-2d", "ints", "constant", "beyond-1e20", "torch", "list"],
 )
 def test_add_histogram_default_bins(tmp_path, values):
-    with SummaryWriter(tmp_path) as w:
+    # TensorBoard's tensor form, decoded by TensorBoard itself (the default, torch's form:
+    # tests/test_legacy_forms.py)
+    with SummaryWriter(tmp_path, legacy_forms=False) as w:
         w.add_histogram("h", values, 3)
     path = only_file(tmp_path)
     (table,) = _hist_tables(path, "h")
@@ -727,8 +732,10 @@ def test_add_histogram_default_bins(tmp_path, values):
 
 
 def test_add_histogram_int_bins_and_max_bins(tmp_path):
+    # TensorBoard's tensor form, decoded by TensorBoard itself (the default, torch's form:
+    # tests/test_legacy_forms.py)
     values = np.random.default_rng(2).uniform(-5, 5, size=500)
-    with SummaryWriter(tmp_path) as w:
+    with SummaryWriter(tmp_path, legacy_forms=False) as w:
         w.add_histogram("b5", values, 0, bins=5)
         w.add_histogram("b10m3", values, 0, bins=10, max_bins=3)
         w.add_histogram("auto", values, 0, bins="auto")
@@ -783,10 +790,11 @@ def test_add_histogram_nonfinite_warns_once_per_tag(tmp_path):
 
 @pytest.mark.parametrize("values", [np.full(5, np.nan), np.array([np.inf, -np.inf]), np.zeros(0)])
 def test_add_histogram_without_finite_values_is_empty(tmp_path, values):
-    with SummaryWriter(tmp_path) as w:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            w.add_histogram("h", values, 0)
+    # TensorBoard's tensor form, decoded by TensorBoard itself (the default, torch's form:
+    # tests/test_legacy_forms.py)
+    with SummaryWriter(tmp_path, legacy_forms=False) as w, warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        w.add_histogram("h", values, 0)
     path = only_file(tmp_path)
     (table,) = _hist_tables(path, "h")
     assert table.shape == (0, 3)
@@ -873,7 +881,7 @@ def test_add_image_float_scaling_truncating_clipping(tmp_path):
             pixels = log_one_image(
                 tmp_path,
                 np.dtype(dtype).name,
-                lambda w: w.add_image("img", image_hw.astype(dtype), dataformats="HW"),
+                lambda w, dtype=dtype: w.add_image("img", image_hw.astype(dtype), dataformats="HW"),
             )
             if dtype is np.float16:  # float16 rounds the inputs first: 0.2 is 0.19995
                 assert pixels.reshape(-1).tolist() == [*expected[:3], 50, *expected[4:]]
@@ -908,7 +916,7 @@ def test_add_image_integer_and_bool_dtypes(tmp_path):
 def test_add_image_channels(tmp_path, channels, mode_shape):
     hwc = RNG.integers(0, 256, size=(4, 5, channels), dtype=np.uint8)
     pixels = log_one_image(tmp_path, "c", lambda w: w.add_image("img", hwc, dataformats="HWC"))
-    assert pixels.shape == (4, 5) + mode_shape
+    assert pixels.shape == (4, 5, *mode_shape)
     np.testing.assert_array_equal(pixels.reshape(4, 5, channels), hwc)
 
 
@@ -1057,7 +1065,9 @@ TEXTS = ["hello", "", "héllo wörld ✓ 🚀 中文 ½", "# Title\n\n* a\n* b\n
 
 
 def test_add_text(tmp_path):
-    with SummaryWriter(tmp_path) as w:
+    # TensorBoard's tensor form, decoded by TensorBoard itself (the default, torch's form:
+    # tests/test_legacy_forms.py)
+    with SummaryWriter(tmp_path, legacy_forms=False) as w:
         for i, text in enumerate(TEXTS):
             w.add_text("t", text, i)
         w.add_text("ü/tag", "tag with unicode", 0)

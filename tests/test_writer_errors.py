@@ -8,22 +8,21 @@ TypeError/ValueError, and the file validates at the end.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
+import warnings
 from decimal import Decimal
-from fractions import Fraction
 
 import numpy as np
 import pytest
-import torch
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 import tfevents
 from _reliability_helpers import assert_valid
+from fuzzing import JUNK, arrays, fuzz_calls
 from tfevents.reader import event_files, read_events
 
+torch = pytest.importorskip("torch")
 SummaryWriter = tfevents.SummaryWriter
 
 
@@ -40,10 +39,8 @@ def summary_values(logdir) -> list[tuple[str, int, object]]:
 
 
 def _close_quietly(w) -> None:
-    try:
+    with contextlib.suppress(Exception):
         w.close()
-    except Exception:
-        pass
 
 
 def _graph_with_unknown_input() -> tfevents.Graph:
@@ -364,7 +361,7 @@ def test_graph_unknown_input_is_caught_at_add_graph(tmp_path):
     with pytest.raises(ValueError, match="'missing'"):
         g.validate()
     with SummaryWriter(tmp_path) as w:
-        with pytest.raises(ValueError, match="'b'.*'missing'"):
+        with pytest.raises(ValueError, match=r"'b'.*'missing'"):
             w.add_graph(g)
         g.add_node("missing", "Const")
         w.add_graph(g)  # now complete
@@ -372,71 +369,11 @@ def test_graph_unknown_input_is_caught_at_add_graph(tmp_path):
     assert [t for t, _, _ in summary_values(tmp_path)] == ["<graph>"]
 
 
-# --- fuzzing ------------------------------------------------------------------------------
-
-
-_DTYPES = [
-    np.bool_, np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64,
-    np.uint64, np.float16, np.float32, np.float64, np.complex64, np.complex128,
-    np.dtype("U3"), np.dtype("S3"), np.dtype("M8[s]"), np.dtype("m8[s]"), np.dtype("O"),
-]
-
-
-def _arrays(max_dims: int = 4, max_side: int = 6):
-    return hnp.arrays(
-        dtype=st.sampled_from(_DTYPES),
-        shape=hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=0, max_side=max_side),
-    )
-
-
-_atoms = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.text(max_size=8),
-    st.text(st.characters(categories=["Cs"]) | st.characters(), min_size=1, max_size=4),
-    st.binary(max_size=8),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.integers(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.integers(min_value=-(2**1100), max_value=2**1100),  # beyond any float
-    st.sampled_from([2**63 - 1, 2**63, -(2**63), -(2**63) - 1, 2**64, 10**30, 10**400, -(10**400)]),
-    st.complex_numbers(),
-    st.sampled_from([object(), Decimal("1.5"), Fraction(1, 3), {"a": 1}, (), set()]),
-)
-JUNK = st.one_of(
-    _atoms,
-    st.lists(_atoms, max_size=4),
-    st.lists(st.lists(st.floats() | st.integers(-5, 300), max_size=3), max_size=3),
-    _arrays(),
-    hnp.arrays(
-        dtype=st.sampled_from([np.bool_, np.uint8, np.int16, np.int64, np.float16, np.float32,
-                               np.float64, np.complex64]),
-        shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4),
-    ).map(lambda a: torch.from_numpy(a.copy())),
-)
+# --- fuzzing (the scaffold: tests/fuzzing.py) ----------------------------------------------
 
 
 # Mostly good tags, so that the calls get past the tag check to the junk that follows.
 TAGS = st.one_of(st.sampled_from(["a", "b/c", "loss"]), st.text(min_size=1, max_size=6), JUNK)
-
-
-def _fuzz_settings():
-    return settings(
-        max_examples=250,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-    )
-
-
-def _expect_clean(call) -> bool:
-    """Runs one call: it may succeed or raise TypeError/ValueError, nothing else."""
-    try:
-        call()
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def _check_file(tmp_path, accepted: int) -> None:
@@ -447,35 +384,26 @@ def _check_file(tmp_path, accepted: int) -> None:
 
 def test_fuzz_add_scalar(tmp_path):
     w = SummaryWriter(tmp_path)
-    accepted = [0]
 
-    @_fuzz_settings()
-    @given(
+    def call(tag, value, step, walltime, new_style):
+        if new_style and isinstance(tag, str):
+            # One tag logged both ways is test_writer_api's business: keep them apart here.
+            tag = "new_style/" + tag
+        w.add_scalar(tag, value, step, walltime, new_style=new_style)
+
+    accepted = fuzz_calls(
+        w, call,
         tag=TAGS,
         value=JUNK,
         step=st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1), JUNK),
         walltime=st.one_of(st.none(), st.floats(0, 2e9), JUNK),
         new_style=st.booleans(),
     )
-    def run(tag, value, step, walltime, new_style):
-        if new_style and isinstance(tag, str):
-            # One tag logged both ways is test_writer_api's business: keep them apart here.
-            tag = "new_style/" + tag
-        if _expect_clean(lambda: w.add_scalar(tag, value, step, walltime, new_style=new_style)):
-            accepted[0] += 1
-        w.flush()  # an accepted value must also encode and write
-
-    try:
-        run()
-        w.close()  # must not raise: everything accepted encodes and writes
-    finally:
-        _close_quietly(w)
-    _check_file(tmp_path, accepted[0])
+    _check_file(tmp_path, accepted)
 
 
 def test_fuzz_add_histogram(tmp_path):
     w = SummaryWriter(tmp_path)
-    accepted = [0]
     small_bins = st.one_of(
         st.just("tensorflow"),
         st.sampled_from(["auto", "fd", "doane", "sturges", "nope", ""]),
@@ -485,121 +413,87 @@ def test_fuzz_add_histogram(tmp_path):
         st.lists(st.floats(-10, 10) | st.integers(-10, 10), max_size=5),
     )
 
-    @_fuzz_settings()
-    @given(
+    def call(tag, values, step, bins, max_bins):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            w.add_histogram(tag, values, step, bins=bins, max_bins=max_bins)
+
+    accepted = fuzz_calls(
+        w, call,
         tag=TAGS,
         values=JUNK,
         step=st.one_of(st.none(), JUNK),
         bins=small_bins,
         max_bins=st.one_of(st.none(), st.integers(-2, 2**70), JUNK),
     )
-    def run(tag, values, step, bins, max_bins):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            ok = _expect_clean(
-                lambda: w.add_histogram(tag, values, step, bins=bins, max_bins=max_bins)
-            )
-        accepted[0] += ok
-        w.flush()
-
-    try:
-        run()
-        w.close()  # must not raise: everything accepted encodes and writes
-    finally:
-        _close_quietly(w)
-    _check_file(tmp_path, accepted[0])
+    _check_file(tmp_path, accepted)
 
 
 def test_fuzz_add_image(tmp_path):
     w = SummaryWriter(tmp_path)
-    accepted = [0]
     formats = st.one_of(
         st.sampled_from(["CHW", "HWC", "HW", "WH", "NCHW", "NHWC", "NHW", "chw"]),
         st.text(alphabet="NCHWX", max_size=5),
         JUNK,
     )
-    images = st.one_of(
-        JUNK,
-        hnp.arrays(
-            dtype=st.sampled_from(_DTYPES),
-            shape=hnp.array_shapes(min_dims=2, max_dims=4, min_side=0, max_side=6),
-        ),
+
+    def call(tag, img, fmt, batch):
+        (w.add_images if batch else w.add_image)(tag, img, 0, dataformats=fmt)
+
+    accepted = fuzz_calls(
+        w, call,
+        tag=st.text(min_size=1, max_size=4),
+        img=st.one_of(JUNK, arrays(min_dims=2, max_dims=4)),
+        fmt=formats,
+        batch=st.booleans(),
     )
-
-    @_fuzz_settings()
-    @given(tag=st.text(min_size=1, max_size=4), img=images, fmt=formats, batch=st.booleans())
-    def run(tag, img, fmt, batch):
-        method = w.add_images if batch else w.add_image
-        accepted[0] += _expect_clean(lambda: method(tag, img, 0, dataformats=fmt))
-        w.flush()
-
-    try:
-        run()
-        w.close()  # must not raise: everything accepted encodes and writes
-    finally:
-        _close_quietly(w)
-    _check_file(tmp_path, accepted[0])
+    _check_file(tmp_path, accepted)
 
 
 def test_fuzz_add_text(tmp_path):
     w = SummaryWriter(tmp_path)
-    accepted = [0]
-
-    @_fuzz_settings()
-    @given(
+    accepted = fuzz_calls(
+        w, lambda tag, text, step: w.add_text(tag, text, step),
         tag=TAGS,
         text=st.one_of(st.text(max_size=50), JUNK),
         step=st.one_of(st.none(), JUNK),
     )
-    def run(tag, text, step):
-        accepted[0] += _expect_clean(lambda: w.add_text(tag, text, step))
-        w.flush()
-
-    try:
-        run()
-        w.close()  # must not raise: everything accepted encodes and writes
-    finally:
-        _close_quietly(w)
-    _check_file(tmp_path, accepted[0])
+    _check_file(tmp_path, accepted)
     for value in summary_values(tmp_path):
         assert isinstance(value[2], (str, np.ndarray))  # arrays of str are tables
 
 
-def test_fuzz_text_round_trip(tmp_path):
+def test_fuzz_text_round_trip(tmp_path, legacy_forms):
     texts = []
-    w = SummaryWriter(tmp_path)
+    w = SummaryWriter(tmp_path, legacy_forms=legacy_forms)
 
-    @_fuzz_settings()
-    @given(text=st.text(max_size=200))
-    def run(text):
+    def call(text):
         w.add_text("t", text, len(texts))
         texts.append(text)
 
-    run()
-    w.close()
+    assert fuzz_calls(w, call, text=st.text(max_size=200)) == len(texts)
     assert_valid(tmp_path)
-    assert [v for _, _, v in summary_values(tmp_path)] == texts
+    values = [v for _, _, v in summary_values(tmp_path)]
+    if legacy_forms:  # torch's form: a one-cell table of UTF-8 bytes
+        values = [v.item().decode("utf-8") for v in values]
+    assert values == texts
 
 
 def test_fuzz_scalar_round_trip(tmp_path):
     logged = []
     w = SummaryWriter(tmp_path)
 
-    @_fuzz_settings()
-    @given(
-        value=st.floats(allow_nan=False) | st.integers(-(2**100), 2**100),
-        step=st.integers(-(2**63), 2**63 - 1),
-        wall=st.floats(0, 4e9),
-    )
-    def run(value, step, wall):
+    def call(value, step, wall):
         w.add_scalar("s", value, step, walltime=wall)
         with np.errstate(over="ignore"):
             logged.append((step, float(np.float32(float(value))), wall))
 
-    run()
-    w.close()
+    fuzz_calls(
+        w, call,
+        value=st.floats(allow_nan=False) | st.integers(-(2**100), 2**100),
+        step=st.integers(-(2**63), 2**63 - 1),
+        wall=st.floats(0, 4e9),
+    )
     assert_valid(tmp_path)
     events = [
         (e.step, v.value, e.wall_time)

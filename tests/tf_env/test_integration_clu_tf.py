@@ -8,7 +8,6 @@ import os
 import sys
 import types
 from collections.abc import Iterator
-from typing import Any
 
 import numpy as np
 import pytest
@@ -24,7 +23,6 @@ from tfevents.clu import MetricWriter
 
 pytestmark = pytest.mark.server
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +42,9 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[types.SimpleNames
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> TensorBoardServer:
-    return tensorboard_factory(logs.root, load_fast)  # type: ignore[no-any-return]
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.root)
 
 
 def test_is_a_clu_metric_writer(logs: types.SimpleNamespace) -> None:

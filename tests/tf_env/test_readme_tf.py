@@ -11,7 +11,6 @@ from readme_blocks import Block, blocks, run_block
 
 TENSORFLOW_BLOCKS = [b for b in blocks() if b.not_run_reason is None and b.needs_tensorflow]
 
-USER_DEFAULT_FORMS = True  # the writer's own default forms (see conftest.py)
 
 
 def test_the_readme_has_a_tensorflow_block() -> None:

@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import os
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
-import tensorflow as tf
 from tensorboard_server import TensorBoardServer
 from tfevents import SummaryWriter
 from tfevents.reader import decode_wav, read_values
+
+tf = pytest.importorskip("tensorflow")
 
 RUN = "tf_values"
 
@@ -91,11 +92,14 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def tb(load_fast: bool, tensorboard_factory: Any, logs: types.SimpleNamespace) -> Iterator[TensorBoardServer]:
-    server = tensorboard_factory(logs.logdir, load_fast, reload_interval=1)
-    server.wait_for_json("/data/runs", lambda runs: RUN in runs, timeout=90)
-    yield server
-    server.stop()
+def tb_logdir(logs: types.SimpleNamespace) -> str:
+    """What this module's TensorBoard (conftest.py's ``tb``) serves."""
+    return str(logs.logdir)
+
+
+def tensorboard_ready(tb: TensorBoardServer) -> None:
+    """Called by conftest.py's ``tb`` once the server answers."""
+    tb.wait_for_json("/data/runs", lambda runs: RUN in runs, timeout=90)
 
 
 # --- read back --------------------------------------------------------------------------
@@ -187,6 +191,8 @@ def test_text_of_a_string_tensor(tmp_path: Any) -> None:
     with SummaryWriter(str(tmp_path)) as writer:
         writer.add_text("note", tf.constant("**hello**"), 1)
         writer.add_text("table", tf.constant([["a", "b"], ["c", "d"]]), 1)
-    assert _values(str(tmp_path), "note") == ["**hello**"]
-    (table,) = _values(str(tmp_path), "table")
+    # add_text's default form (torch's): under tag/text_summary, a string as a one-cell table
+    (note,) = _values(str(tmp_path), "note/text_summary")
+    assert note.tolist() == [b"**hello**"]
+    (table,) = _values(str(tmp_path), "table/text_summary")
     assert table.tolist() == [[b"a", b"b"], [b"c", b"d"]]
