@@ -162,7 +162,11 @@ class SummaryWriter(Scalars):
             lifecycle.register_fork_aware(part)
         lifecycle.register_writer(run)
 
-    # add_scalar, add_scalar_array, add_scalars, export_scalars_to_json: from Scalars
+    # Scalars' own methods (the base class's), named here to be documented with the class.
+    add_scalar = Scalars.add_scalar
+    add_scalar_array = Scalars.add_scalar_array
+    add_scalars = Scalars.add_scalars
+    export_scalars_to_json = Scalars.export_scalars_to_json
     add_custom_scalars = _delegate("_custom_scalars", CustomScalars.add_custom_scalars)
     add_custom_scalars_multilinechart = _delegate(
         "_custom_scalars", CustomScalars.add_custom_scalars_multilinechart
