@@ -123,7 +123,8 @@ def test_tensor_scalars_read_as_columns(tmp_path) -> None:
 
 def test_damaged_record_read_up_to(logdir: str, tmp_path) -> None:
     (source,) = event_files(os.path.join(logdir, "tensor_form"))["."]
-    data = bytearray(open(source, "rb").read())
+    with open(source, "rb") as f:
+        data = bytearray(f.read())
     whole = read_histograms(source)["."]["h/normal"]
     # the data of a record in the middle: flip a byte of a histogram's counts
     middle = data.index(b"h/normal", len(data) // 2)
