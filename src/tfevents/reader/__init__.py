@@ -114,6 +114,7 @@ from tfevents.reader.api import read_events, read_run_scalars, read_scalars, rea
 from tfevents.reader.discovery import event_files
 from tfevents.reader.frames import read_dataframe
 from tfevents.reader.histograms import read_histograms, read_pr_curves
+from tfevents.reader.hparams import read_hparams
 from tfevents.reader.media import decode_wav
 from tfevents.reader.series import ArraySeries
 from tfevents.reader.types import (
@@ -131,6 +132,7 @@ __all__ = [  # noqa: RUF022 (the order of docs/API.md)
     "read_dataframe",
     "read_histograms",
     "read_pr_curves",
+    "read_hparams",
     "read_values",
     "read_events",
     "event_files",
