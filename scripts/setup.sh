@@ -3,7 +3,8 @@
 # demo and the benchmarks need. Re-runs an install only when pyproject.toml or this
 # script changed.
 #   .venv     tfevents, TensorBoard, the test tools, torch 2.13.0 (CPU), tensorboardX, and
-#             the frameworks the tests drive (jax, flax, keras, lightning, transformers, ...)
+#             the frameworks the tests drive (jax, flax, keras, lightning, transformers, ...),
+#             and what reading back uses (pandas, pyarrow, duckdb, dask + distributed)
 #   .venv-tf  tfevents with TensorFlow (CPU): the tests under tests/tf_env/. A second
 #             environment, so that Keras on jax and torch is tested without TensorFlow.
 set -euo pipefail

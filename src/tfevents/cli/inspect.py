@@ -6,7 +6,16 @@ import argparse
 import json
 from typing import Any
 
-from tfevents.cli.common import add_source, duration, make_progress, no_files, open_source, plural, utc, walk
+from tfevents.cli.common import (
+    add_source,
+    duration,
+    make_progress,
+    no_files,
+    open_source,
+    plural,
+    utc,
+    walk,
+)
 
 
 def add_parser(commands: argparse._SubParsersAction, with_progress) -> None:  # type: ignore[type-arg, no-untyped-def]

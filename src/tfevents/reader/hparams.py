@@ -115,7 +115,7 @@ def _session_end(data: bytes) -> dict[str, Any]:
     out: dict[str, Any] = {"status": STATUSES[0], "end_time": None}
     for number, _, raw in fields(data):
         if number == 1:
-            out["status"] = STATUSES.get(raw, STATUSES[0])  # type: ignore[call-overload]
+            out["status"] = STATUSES.get(raw if isinstance(raw, int) else -1, STATUSES[0])
         elif number == 2:
             out["end_time"] = _double(raw)
     return out
@@ -141,7 +141,7 @@ def session_table(
         metrics: list[tuple[str, str]] = list(experiment["metrics"])
     else:
         hparams = list(dict.fromkeys(h for run in sessions for h in decoded[run][SESSION_START]["hparams"]))
-        found = set()
+        found: set[tuple[str, str]] = set()
         for run, tags in last_scalars.items():
             session = _longest_parent(set(sessions), run)
             if session is not None:
