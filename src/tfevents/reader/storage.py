@@ -110,7 +110,9 @@ class RemoteStore:
         return bool(self.fs.exists(self._path))
 
     def runs(self) -> dict[str, list[str]]:
-        """One recursive listing of the whole tree (S3: a paginated list without delimiter)."""
+        """One recursive listing of the whole tree (S3: a paginated list without delimiter),
+        never from fsspec's listings cache (a run that grows shows its new objects)."""
+        self.fs.invalidate_cache(self._path)
         if self.fs.isfile(self._path):
             listing = {self._path: self.fs.info(self._path)}
             base = posixpath.dirname(self._path)
