@@ -51,6 +51,9 @@ Functions
     ``read_dataframe(path, kind="scalar", *, run=None, tag=None, pivot=False, extra_columns=None)``
         A pandas DataFrame with tbparse's columns (``step``, ``tag``, ``value``; extra
         ``wall_time``, ``dir_name``) and its ``pivot`` form; pandas is imported only here.
+    ``tfevents.reader.dask.read_dask(path, kind="scalar", *, run=None, tag=None)``
+        A Dask DataFrame, a partition per event file, read by the cluster's workers
+        (``pip install 'tfevents[dask]'``; imported only from its module).
     ``decode_wav(data) -> (samples, sample_rate)``
         A 16-bit PCM WAV clip as float32 ``[frames, channels]`` in [-1, 1], and its rate.
 
