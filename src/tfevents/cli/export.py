@@ -43,7 +43,8 @@ pr_curve, text, hparams, or all): a dataset per kind, partitioned by run
   histogram  tag, step, wall_time, left_edges, right_edges, counts  (lists: an item per bucket)
   pr_curve   tag, step, wall_time, thresholds, tp, fp, tn, fn, precision, recall  (lists)
   text       tag, step, wall_time, text
-  hparams    group_name, start_time, and a column per hyperparameter (a row per session)
+  hparams    group_name, start_time, and a column per hyperparameter (a row per session;
+             read with union_by_name = true where sessions differ in hyperparameters)
 Run again with the same options on the same OUT, it reads only what the event files
 gained since (OUT/_tfevents_export.json keeps how far each file was read) and adds new
 part files: DuckDB:  SELECT * FROM read_parquet('OUT/scalar/*/*.parquet', hive_partitioning = true)
