@@ -212,21 +212,22 @@ def _legacy_histograms(rows: np.ndarray, layout: Layout) -> tuple[np.ndarray, np
     n = rows.shape[0]
     low, high = (_column(rows, layout.doubles[f], "<f8").astype(np.float64) if f in layout.doubles
                  else np.zeros(n) for f in (1, 2))
-    limits = _block(rows, layout.limits, "<f8").astype(np.float64)
-    counts = _block(rows, layout.counts, "<f8").astype(np.float64)
+    limits = _block(rows, layout.limits, "<f8").astype(np.float64, copy=False)  # (copies already)
+    counts = _block(rows, layout.counts, "<f8").astype(np.float64, copy=False)
     k = counts.shape[1]
+    if not k:
+        return np.zeros(n, dtype=np.int64), np.zeros((0, 3))
     nonzero = counts > 0
-    any_bucket = nonzero.any(axis=1) if k else np.zeros(n, dtype=bool)
-    first = np.argmax(nonzero, axis=1) if k else np.zeros(n, dtype=np.int64)
-    last = k - 1 - np.argmax(nonzero[:, ::-1], axis=1) if k else np.zeros(n, dtype=np.int64)
-    sizes = np.where(any_bucket, last - first + 1, 0)
-    total = int(sizes.sum())
-    row_of = np.repeat(np.arange(n), sizes)
-    j = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    bucket = first[row_of] + j
-    left = limits[row_of, np.maximum(bucket - 1, 0)]
-    left = np.where(j == 0, low[row_of], left)
-    right = limits[row_of, bucket] if k else np.zeros(0)
-    right = np.where(j == sizes[row_of] - 1, high[row_of], right)
-    table = np.stack([left, right, counts[row_of, bucket] if k else np.zeros(0)], axis=1)
+    first = np.argmax(nonzero, axis=1)
+    last = k - 1 - np.argmax(nonzero[:, ::-1], axis=1)
+    columns = np.arange(k)
+    keep = (columns >= first[:, None]) & (columns <= last[:, None]) & nonzero.any(axis=1)[:, None]
+    each = np.arange(n)
+    left = np.empty_like(limits)
+    left[:, 1:] = limits[:, :-1]  # a bucket's left edge: the limit before it ...
+    left[each, first] = low  # ... min for the first kept
+    right = limits
+    right[each, last] = high  # max for the last kept
+    sizes = keep.sum(axis=1)
+    table = np.stack([left[keep], right[keep], counts[keep]], axis=1)  # (row-major: in order)
     return sizes.astype(np.int64), table
