@@ -221,8 +221,8 @@ def _legacy_histograms(rows: np.ndarray, layout: Layout) -> tuple[np.ndarray, np
     first = np.argmax(nonzero, axis=1)
     last = k - 1 - np.argmax(nonzero[:, ::-1], axis=1)
     columns = np.arange(k)
-    nonempty: np.ndarray = nonzero.any(axis=1)
-    keep = (columns >= first[:, None]) & (columns <= last[:, None]) & nonempty[:, None]
+    nonempty = np.any(nonzero, axis=1, keepdims=True)
+    keep = (columns >= first[:, None]) & (columns <= last[:, None]) & nonempty
     each = np.arange(n)
     left = np.empty_like(limits)
     left[:, 1:] = limits[:, :-1]  # a bucket's left edge: the limit before it ...
