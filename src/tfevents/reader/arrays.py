@@ -189,8 +189,9 @@ def _decode(rows: np.ndarray, layout: Layout, where: np.ndarray, index: np.ndarr
     group = ArrayGroup(layout.tag, layout.form, index, steps.view(np.int64), walls.astype(np.float64),
                        rows[:0], plugin=layout.plugin)
     if layout.form == "tensor":
-        values = _block(rows, layout.payload, layout.dtype).reshape((n, *layout.shape))
-        group.values = values.astype(layout.dtype.newbyteorder("="), copy=False)
+        # a view of the rows (the kinds' forms copy what they keep, once)
+        values = rows[:, layout.payload[0] : layout.payload[1]].view(layout.dtype)
+        group.values = values.reshape((n, *layout.shape))
     else:
         group.lengths, group.values = _legacy_histograms(rows, layout)
     out.groups.append(group)

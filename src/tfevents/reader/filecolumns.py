@@ -179,6 +179,14 @@ def join_scalars(parts: list[tuple[np.ndarray, ...]], stop: int) -> Columns | No
     return steps, walls, values
 
 
+def _float64_rows(values: np.ndarray, width: int) -> np.ndarray:
+    """``values`` ``[m, k, width]`` (any layout, any numeric dtype) as float64 rows
+    ``[m * k, width]``, in one copy."""
+    out = np.empty((values.shape[0] * values.shape[1], width), dtype=np.float64)
+    out.reshape(values.shape)[...] = values
+    return out
+
+
 def _add_metadata_changes(groups: list[ArrayGroup], changes: dict[str, tuple[list[int], list[str]]]) -> None:
     """Records read as columns that carry metadata set their tag's plugin too."""
     for group in groups:
@@ -230,8 +238,8 @@ def _kinds_of(
             out.append((kind, (index, steps, walls, np.ones(m, dtype=np.int64), scalars)))
         elif kind == "histogram" and values.ndim == 3 and values.shape[2] == 3:
             sizes = np.full(m, values.shape[1], dtype=np.int64)
-            out.append((kind, (index, steps, walls, sizes, values.reshape(-1, 3).astype(np.float64, copy=False))))
+            out.append((kind, (index, steps, walls, sizes, _float64_rows(values, 3))))
         elif kind == "pr_curve" and values.ndim == 3 and values.shape[1] == 6:
-            rows = values.transpose(0, 2, 1).reshape(-1, 6).astype(np.float64)
+            rows = _float64_rows(values.transpose(0, 2, 1), 6)
             out.append((kind, (index, steps, walls, np.full(m, values.shape[2], dtype=np.int64), rows)))
     return out
