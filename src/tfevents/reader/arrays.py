@@ -47,8 +47,33 @@ class ArrayColumns:
     handled: np.ndarray  # bool per record given
     groups: list[ArrayGroup] = field(default_factory=list)
     bad_crc: int | None = None  # index of the first record whose data CRC does not match
-    data: Any = None  # the file's bytes and the records' offsets in them (for the CRCs)
-    offsets: np.ndarray | None = None
+    data: Any = None  # the file's bytes (for the CRCs)
+
+
+class _Rows:
+    """Records of one length as rows of a matrix, without copying them: a view with a
+    row at every byte of the file (``window``) and the rows' starts; ``cols`` gathers
+    only the bytes asked for."""
+
+    def __init__(self, window: np.ndarray, starts: np.ndarray) -> None:
+        self.window, self.starts = window, starts
+
+    @property
+    def n(self) -> int:
+        return int(self.starts.size)
+
+    def cols(self, start: int, end: int) -> np.ndarray:
+        """Bytes ``start:end`` of every row, ``[n, end - start]`` (a copy)."""
+        return self.window[self.starts, start:end]
+
+    def column(self, start: int, dtype: str) -> np.ndarray:
+        return self.cols(start, start + np.dtype(dtype).itemsize).view(dtype)[:, 0]
+
+    def take(self, members: np.ndarray) -> _Rows:
+        return self if members.size == self.n else _Rows(self.window, self.starts[members])
+
+    def record(self, i: int, length: int) -> bytes:
+        return bytes(self.window[int(self.starts[i]), :length])
 
 
 def decode_array_columns(
@@ -58,8 +83,7 @@ def decode_array_columns(
     """Reads the records (at ``offsets``, file record numbers ``index``) of ``data`` (a
     file's bytes) that have an array layout."""
     buffer = np.frombuffer(data, dtype=np.uint8) if len(data) else np.zeros(0, np.uint8)
-    out = ArrayColumns(np.zeros(offsets.size, dtype=bool), data=data, offsets=offsets)
-    windows: dict[int, np.ndarray] = {}
+    out = ArrayColumns(np.zeros(offsets.size, dtype=bool), data=data)
     for begin in range(0, offsets.size, CHUNK):
         offs, lens = offsets[begin : begin + CHUNK], lengths[begin : begin + CHUNK]
         candidate = lens >= MIN_LENGTH
@@ -68,47 +92,41 @@ def decode_array_columns(
         sizes, counts = np.unique(lens[candidate], return_counts=True)
         for length in sizes[counts >= min_rows].tolist():
             selected = np.flatnonzero(candidate & (lens == length))
-            starts = offs[selected]
-            spacing = np.diff(starts)
-            if spacing.size and (spacing == spacing[0]).all() and spacing[0] >= length + 4:
-                rows = np.ndarray((starts.size, length + 4), dtype=np.uint8, buffer=buffer,
-                                  offset=int(starts[0]), strides=(int(spacing[0]), 1))
-            else:
-                window = windows.get(length)
-                if window is None:  # a row starting at every byte: rows are gathered whole
-                    window = windows[length] = np.lib.stride_tricks.as_strided(
-                        buffer, (buffer.size - length - 3, length + 4), (1, 1), writeable=False)
-                rows = window[starts]
+            window = np.lib.stride_tricks.as_strided(
+                buffer, (buffer.size - length - 3, length + 4), (1, 1), writeable=False)
+            rows = _Rows(window, offs[selected])
             classes = _step_widths(rows)
             if (classes == classes[0]).all():
                 _peel(rows, length, begin + selected, index[begin + selected], out)
                 continue
             for width in np.unique(classes).tolist():  # layouts shift after the step
                 members = np.flatnonzero(classes == width)
-                _peel(rows[members], length, begin + selected[members], index[begin + selected[members]], out)
+                _peel(rows.take(members), length, begin + selected[members],
+                      index[begin + selected[members]], out)
     return out
 
 
-def _step_widths(rows: np.ndarray) -> np.ndarray:
+def _step_widths(rows: _Rows) -> np.ndarray:
     """The width of each row's step varint where the event starts ``09 <wall> 10 <step>``
     (as every writer writes it); -1 for other rows."""
-    continued = rows[:, 10:19] >= 0x80
+    head = rows.cols(0, 19)
+    continued = head[:, 10:19] >= 0x80
     widths = np.where(continued.all(axis=1), 10, np.argmin(continued, axis=1) + 1)
-    usual = (rows[:, 0] == 0x09) & (rows[:, 9] == 0x10)
+    usual = (head[:, 0] == 0x09) & (head[:, 9] == 0x10)
     return np.where(usual, widths, -1)
 
 
-def _peel(rows: np.ndarray, length: int, where: np.ndarray, index: np.ndarray, out: ArrayColumns) -> None:
+def _peel(rows: _Rows, length: int, where: np.ndarray, index: np.ndarray, out: ArrayColumns) -> None:
     """Takes the layouts of a group of one length. The first record's layout says which
     bytes are constant; rows are grouped by a digest of those bytes (tags in turn give
     one group per tag), and each group is checked exactly against its own first row.
     Rows that fit no layout are peeled again, a few times at most."""
-    left = np.arange(rows.shape[0])
+    left = np.arange(rows.n)
     for _ in range(_MAX_PEELS):
         if left.size < MIN_ROWS:
             return
-        candidates = rows if left.size == rows.shape[0] else rows[left]
-        layout = layout_of(candidates[0, :length].tobytes())
+        candidates = rows.take(left)
+        layout = layout_of(candidates.record(0, length))
         if layout is None:
             left = left[1:]
             continue
@@ -122,8 +140,8 @@ def _peel(rows: np.ndarray, length: int, where: np.ndarray, index: np.ndarray, o
             if members.size < MIN_ROWS and group != inverse[0]:
                 missed.append(members)
                 continue
-            sub = candidates if members.size == candidates.shape[0] else candidates[members]
-            own = layout if group == inverse[0] else layout_of(sub[0, :length].tobytes())
+            sub = candidates.take(members)
+            own = layout if group == inverse[0] else layout_of(sub.record(0, length))
             if own is None:
                 missed.append(members)
                 continue
@@ -131,90 +149,79 @@ def _peel(rows: np.ndarray, length: int, where: np.ndarray, index: np.ndarray, o
             if same.all():
                 _decode(sub, own, where[left[members]], index[left[members]], out)
             elif same.any():
-                _decode(sub[same], own, where[left[members[same]]], index[left[members[same]]], out)
+                _decode(sub.take(np.flatnonzero(same)), own, where[left[members[same]]],
+                        index[left[members[same]]], out)
             missed.append(members[~same])
         left = left[np.sort(np.concatenate(missed))] if missed else left[:0]
 
 
-def _digest(rows: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+def _digest(rows: _Rows, spans: list[tuple[int, int]]) -> np.ndarray:
     """A 64-bit digest per row of the bytes in ``spans``."""
-    constant = np.concatenate([rows[:, a:b] for a, b in spans], axis=1)
+    constant = np.concatenate([rows.cols(a, b) for a, b in spans], axis=1)
     width = -(-constant.shape[1] // 8) * 8
-    padded = np.zeros((rows.shape[0], width), dtype=np.uint8)
+    padded = np.zeros((rows.n, width), dtype=np.uint8)
     padded[:, : constant.shape[1]] = constant
     words = padded.view("<u8")
-    digest = np.zeros(rows.shape[0], dtype=np.uint64)
+    digest = np.zeros(rows.n, dtype=np.uint64)
     for k in range(words.shape[1]):
         digest = (digest ^ (digest >> np.uint64(29))) * _MIX ^ words[:, k]
     return digest
 
 
-def _fits(rows: np.ndarray, layout: Layout) -> np.ndarray:
+def _fits(rows: _Rows, layout: Layout) -> np.ndarray:
     """Rows equal to the layout's record outside its varying bytes, with a step varint of
     the same width: they parse to the same structure."""
-    same = np.ones(rows.shape[0], dtype=bool)
-    expected = rows[0]
+    same = np.ones(rows.n, dtype=bool)
+    expected = np.frombuffer(rows.record(0, layout.length), dtype=np.uint8)
     for start, end in layout.constant_spans():
-        same &= (rows[:, start:end] == expected[start:end]).all(axis=1)
+        same &= (rows.cols(start, end) == expected[start:end]).all(axis=1)
     if layout.step_width:
-        steps = rows[:, layout.step_at : layout.step_at + layout.step_width]
+        steps = rows.cols(layout.step_at, layout.step_at + layout.step_width)
         same &= (steps[:, :-1] >= 0x80).all(axis=1) & (steps[:, -1] < 0x80)
     return same
 
 
-def _column(rows: np.ndarray, start: int, dtype: str) -> np.ndarray:
-    width = np.dtype(dtype).itemsize
-    return np.ascontiguousarray(rows[:, start : start + width]).view(dtype)[:, 0]
-
-
-def _block(rows: np.ndarray, span: tuple[int, int], dtype: Any) -> np.ndarray:
-    return np.ascontiguousarray(rows[:, span[0] : span[1]]).view(dtype)
-
-
-def _decode(rows: np.ndarray, layout: Layout, where: np.ndarray, index: np.ndarray, out: ArrayColumns) -> None:
+def _decode(rows: _Rows, layout: Layout, where: np.ndarray, index: np.ndarray, out: ArrayColumns) -> None:
     length = layout.length
-    stored = _column(rows, length, "<u4")
-    assert out.offsets is not None
-    bad = np.flatnonzero(_crcs(rows, length, out.data, out.offsets[where]) != stored)
+    stored = rows.column(length, "<u4")
+    bad = np.flatnonzero(_crcs(rows, length, out.data) != stored)
     if bad.size:
         first = int(index[bad[0]])
         out.bad_crc = first if out.bad_crc is None else min(out.bad_crc, first)
     out.handled[where] = True
-    n = rows.shape[0]
-    walls = _column(rows, layout.wall_at, "<f8") if layout.wall_at is not None else np.zeros(n)
+    n = rows.n
+    walls = rows.column(layout.wall_at, "<f8") if layout.wall_at is not None else np.zeros(n)
     steps = np.zeros(n, dtype=np.uint64)
-    for k in range(layout.step_width):
-        part = rows[:, layout.step_at + k].astype(np.uint64) & np.uint64(0x7F)
-        steps |= part << np.uint64(7 * k)
+    for k, part in enumerate(rows.cols(layout.step_at, layout.step_at + layout.step_width).T):
+        steps |= (part.astype(np.uint64) & np.uint64(0x7F)) << np.uint64(7 * k)
     group = ArrayGroup(layout.tag, layout.form, index, steps.view(np.int64), walls.astype(np.float64),
-                       rows[:0], plugin=layout.plugin)
+                       np.zeros(0), plugin=layout.plugin)
     if layout.form == "tensor":
-        # a view of the rows (the kinds' forms copy what they keep, once)
-        values = rows[:, layout.payload[0] : layout.payload[1]].view(layout.dtype)
-        group.values = values.reshape((n, *layout.shape))
+        values = rows.cols(*layout.payload).view(layout.dtype)  # (gathered: one copy)
+        group.values = values.astype(layout.dtype.newbyteorder("="), copy=False).reshape((n, *layout.shape))
     else:
         group.lengths, group.values = _legacy_histograms(rows, layout)
     out.groups.append(group)
 
 
-def _crcs(rows: np.ndarray, length: int, data: Any, starts: np.ndarray) -> np.ndarray:
-    """Masked data CRCs of the records (each row's first ``length`` bytes, at ``starts``
-    in ``data``): one C call per record when a C CRC-32C is installed, else numpy rows."""
-    crcs = crc32c_at(data, starts, length)
+def _crcs(rows: _Rows, length: int, data: Any) -> np.ndarray:
+    """Masked data CRCs of the records (each row's first ``length`` bytes of ``data``):
+    one C call per record when a C CRC-32C is installed, else numpy rows."""
+    crcs = crc32c_at(data, rows.starts, length)
     if crcs is None:
-        crcs = crc32c_rows(np.ascontiguousarray(rows[:, :length]))
+        crcs = crc32c_rows(rows.cols(0, length))
     return mask(crcs)
 
 
-def _legacy_histograms(rows: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+def _legacy_histograms(rows: _Rows, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
     """TensorBoard's conversion of ``HistogramProto`` (``data_compat``), row by row at
     once: empty buckets at both ends dropped, ``min`` and ``max`` as the outer edges.
     Returns each histogram's bucket count and the ``[left, right, count]`` rows."""
-    n = rows.shape[0]
-    low, high = (_column(rows, layout.doubles[f], "<f8").astype(np.float64) if f in layout.doubles
+    n = rows.n
+    low, high = (rows.column(layout.doubles[f], "<f8").astype(np.float64) if f in layout.doubles
                  else np.zeros(n) for f in (1, 2))
-    limits = _block(rows, layout.limits, "<f8").astype(np.float64, copy=False)  # (copies already)
-    counts = _block(rows, layout.counts, "<f8").astype(np.float64, copy=False)
+    limits = rows.cols(*layout.limits).view("<f8").astype(np.float64, copy=False)  # (gathered: copies)
+    counts = rows.cols(*layout.counts).view("<f8").astype(np.float64, copy=False)
     k = counts.shape[1]
     if not k:
         return np.zeros(n, dtype=np.int64), np.zeros((0, 3))

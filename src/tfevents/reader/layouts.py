@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from tfevents.errors import DecodeError
 from tfevents.reader.tensors import _DTYPE_TO_NUMPY, _shape
 from tfevents.wire.decoding import read_varint
 
@@ -90,7 +91,15 @@ def _fields(data: bytes, start: int, end: int) -> list[tuple[int, int, int, int,
 
 
 def layout_of(record: bytes) -> Layout | None:
-    """The layout of one event record, or None if it is not a plain array value."""
+    """The layout of one event record, or None if it is not a plain array value (or
+    does not parse: the general parse then says why)."""
+    try:
+        return _layout(record)
+    except (DecodeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _layout(record: bytes) -> Layout | None:
     event = _fields(record, 0, len(record))
     if event is None:
         return None
