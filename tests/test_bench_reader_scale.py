@@ -21,7 +21,7 @@ def test_quick_run_prints_its_table() -> None:
     assert [row.split(" | ")[0] for row in rows] == [
         "| 200 histograms of 30 buckets (tensor form)", "| 200 histograms of 30 buckets (legacy form)",
         "| 200 histograms of 30 buckets (torch form)", "| 50 PR curves of 127 thresholds",
-        "| sweep of 5 runs x 100 scalars, local disk", "| sweep of 5 runs x 100 scalars, S3 server",
+        "| sweep of 5 runs x 100 scalars, local disk", "| sweep of 5 runs x 100 scalars, S3 server (wall s)",
     ]
     for row in rows:
         cells = row.strip("| ").split(" | ")

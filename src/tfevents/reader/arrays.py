@@ -53,24 +53,35 @@ class ArrayColumns:
 class _Rows:
     """Records of one length as rows of a matrix, without copying them: a view with a
     row at every byte of the file (``window``) and the rows' starts; ``cols`` gathers
-    only the bytes asked for."""
+    only the bytes asked for. The first ``HEAD`` bytes (the structure, the tag, the
+    wall time and step) are gathered once and sliced from then on."""
 
-    def __init__(self, window: np.ndarray, starts: np.ndarray) -> None:
-        self.window, self.starts = window, starts
+    HEAD = 64
+
+    def __init__(self, window: np.ndarray, starts: np.ndarray, head: np.ndarray | None = None) -> None:
+        self.window, self.starts, self._head = window, starts, head
 
     @property
     def n(self) -> int:
         return int(self.starts.size)
 
     def cols(self, start: int, end: int) -> np.ndarray:
-        """Bytes ``start:end`` of every row, ``[n, end - start]`` (a copy)."""
+        """Bytes ``start:end`` of every row, ``[n, end - start]`` (not to be written to)."""
+        if end <= self.HEAD:
+            if self._head is None:
+                self._head = self.window[self.starts, : min(self.HEAD, self.window.shape[1])]
+            return self._head[:, start:end]
         return self.window[self.starts, start:end]
 
     def column(self, start: int, dtype: str) -> np.ndarray:
-        return self.cols(start, start + np.dtype(dtype).itemsize).view(dtype)[:, 0]
+        width = np.dtype(dtype).itemsize
+        return np.ascontiguousarray(self.cols(start, start + width)).view(dtype)[:, 0]
 
     def take(self, members: np.ndarray) -> _Rows:
-        return self if members.size == self.n else _Rows(self.window, self.starts[members])
+        if members.size == self.n:
+            return self
+        head = None if self._head is None else self._head[members]
+        return _Rows(self.window, self.starts[members], head)
 
     def record(self, i: int, length: int) -> bytes:
         return bytes(self.window[int(self.starts[i]), :length])
@@ -197,7 +208,7 @@ def _decode(rows: _Rows, layout: Layout, where: np.ndarray, index: np.ndarray, o
     group = ArrayGroup(layout.tag, layout.form, index, steps.view(np.int64), walls.astype(np.float64),
                        np.zeros(0), plugin=layout.plugin)
     if layout.form == "tensor":
-        values = rows.cols(*layout.payload).view(layout.dtype)  # (gathered: one copy)
+        values = np.ascontiguousarray(rows.cols(*layout.payload)).view(layout.dtype)  # (one copy)
         group.values = values.astype(layout.dtype.newbyteorder("="), copy=False).reshape((n, *layout.shape))
     else:
         group.lengths, group.values = _legacy_histograms(rows, layout)
@@ -220,8 +231,8 @@ def _legacy_histograms(rows: _Rows, layout: Layout) -> tuple[np.ndarray, np.ndar
     n = rows.n
     low, high = (rows.column(layout.doubles[f], "<f8").astype(np.float64) if f in layout.doubles
                  else np.zeros(n) for f in (1, 2))
-    limits = rows.cols(*layout.limits).view("<f8").astype(np.float64, copy=False)  # (gathered: copies)
-    counts = rows.cols(*layout.counts).view("<f8").astype(np.float64, copy=False)
+    limits = np.ascontiguousarray(rows.cols(*layout.limits)).view("<f8").astype(np.float64)  # (a copy)
+    counts = np.ascontiguousarray(rows.cols(*layout.counts)).view("<f8").astype(np.float64, copy=False)
     k = counts.shape[1]
     if not k:
         return np.zeros(n, dtype=np.int64), np.zeros((0, 3))

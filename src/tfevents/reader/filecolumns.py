@@ -182,6 +182,8 @@ def join_scalars(parts: list[tuple[np.ndarray, ...]], stop: int) -> Columns | No
 def _float64_rows(values: np.ndarray, width: int) -> np.ndarray:
     """``values`` ``[m, k, width]`` (any layout, any numeric dtype) as float64 rows
     ``[m * k, width]``, in one copy."""
+    if values.dtype == np.float64 and values.flags.c_contiguous:
+        return values.reshape(-1, width)  # (gathered already: no second copy)
     out = np.empty((values.shape[0] * values.shape[1], width), dtype=np.float64)
     out.reshape(values.shape)[...] = values
     return out
