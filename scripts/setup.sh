@@ -4,7 +4,8 @@
 # script changed.
 #   .venv     tfevents, TensorBoard, the test tools (the object stores' clients and
 #             emulators among them), torch 2.13.0 (CPU), tensorboardX, and the frameworks the
-#             tests drive (jax, flax, keras, lightning, transformers, ...)
+#             tests drive (jax, flax, keras, lightning, transformers, ...), and what reading
+#             back uses (pandas, pyarrow, duckdb, dask + distributed)
 #   .tools/azurite  Azurite, Azure Storage's emulator (npm), for the Azure tests
 #   .venv-tf  tfevents with TensorFlow (CPU) and what tests/tf_env uses (pytest, TensorBoard,
 #             keras, tbparse, clu). A second environment, so that Keras on jax and torch

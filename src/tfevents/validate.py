@@ -11,15 +11,15 @@ dashboard cannot show the value) is reported as unreadable, and the check goes o
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tfevents.errors import DecodeError, ValueDecodeError
 from tfevents.reader.decoding import parse_event
-from tfevents.reader.discovery import event_files
 from tfevents.reader.files import checked_records
 from tfevents.reader.scanning import open_buffer
+from tfevents.reader.storage import open_store
 from tfevents.reader.types import FileState
 
 __all__ = ["FileReport", "validate_file", "validate_logdir"]
@@ -47,10 +47,12 @@ class FileReport:
         return self.error is None and not self.unreadable
 
 
-def validate_file(path: str) -> FileReport:
-    """Checks one event file: both CRCs of every record, that every event parses, and
-    that every value decodes (sizes checked before anything is allocated)."""
-    data = open_buffer(path)
+def validate_file(path: str, data: Any = None) -> FileReport:
+    """Checks one event file (``data``: its bytes, if already fetched): both CRCs of every
+    record, that every event parses, and that every value decodes (sizes checked before
+    anything is allocated)."""
+    if data is None:
+        data = open_buffer(path)
     records = checked_records(data)
     state = FileState()
     first_version = None
@@ -90,16 +92,17 @@ def _two_kinds(kinds: dict[str, list[str]]) -> tuple[str, ...]:
 
 
 def validate_logdir(
-    logdir: str, *, on_file: Callable[[str, FileReport], None] | None = None
+    logdir: str, *, on_file: Callable[[str, FileReport], None] | None = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> list[FileReport]:
-    """Reports on every event file of every run under ``logdir`` (or on one file);
-    ``on_file(path, report)`` is called as each file is done (the CLI's progress bar)."""
-    paths = [logdir] if os.path.isfile(logdir) else [
-        p for files in event_files(logdir).values() for p in files
-    ]
+    """Reports on every event file of every run under ``logdir`` (or on one file; a local
+    path or an fsspec URL, with fsspec's ``storage_options``); ``on_file(path, report)``
+    is called as each file is done (the CLI's progress bar)."""
+    store = open_store(logdir, storage_options)
+    paths = [p for files in (store.runs() if store.exists() else {}).values() for p in files]
     reports = []
-    for path in paths:
-        report = validate_file(path)
+    for path, data in store.fetch(paths):
+        report = validate_file(path, data)
         reports.append(report)
         if on_file is not None:
             on_file(path, report)

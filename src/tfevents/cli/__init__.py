@@ -3,9 +3,11 @@
     tfevents inspect LOGDIR [--json] [-v]                        runs, tags, kinds, counts, steps
     tfevents validate LOGDIR [-v]                                every CRC and every event
     tfevents export LOGDIR [--format csv|json|jsonl|parquet] [--kind K] [--layout nested|records]
-                           [--run REGEX] [--tag REGEX] [-o FILE] [--workers N]
+                           [--run REGEX] [--tag REGEX] [-o FILE]
 
-LOGDIR may be a log directory, a run directory or one event file. ``inspect``,
+LOGDIR may be a log directory, a run directory or one event file, local or an fsspec URL
+(s3://, gs://, az://, memory://; ``--storage-options JSON`` gives fsspec's options).
+``export -f parquet -o OUT`` run again on the same OUT appends only what is new. ``inspect``,
 ``validate`` and ``export`` draw a progress bar on stderr when stderr is a terminal
 (``--progress`` forces it, ``--no-progress`` hides it). (The demo is not a command: run
 ``./scripts/demo.sh`` from a checkout.)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -26,10 +25,39 @@ def progress_enabled(args: argparse.Namespace) -> bool:
     return sys.stderr.isatty()
 
 
-def make_progress(args: argparse.Namespace, runs: dict[str, list[str]], label: str) -> Any:
+def storage_options(text: str) -> dict[str, Any]:
+    """``--storage-options '{"endpoint_url": "http://127.0.0.1:9000"}'``: a JSON object."""
+    import json
+
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("must be a JSON object of fsspec's options")
+    return value
+
+
+def add_source(parser: argparse.ArgumentParser) -> None:
+    """LOGDIR and the options of where it is (a local path, or an fsspec URL)."""
+    parser.add_argument("logdir", metavar="LOGDIR")
+    parser.add_argument("--storage-options", type=storage_options, default=None, metavar="JSON",
+                        help="fsspec's options for a URL LOGDIR (s3://, gs://, az://, ...), as a "
+                        "JSON object, e.g. '{\"endpoint_url\": \"http://127.0.0.1:9000\"}'")
+
+
+def open_source(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
+    """The store of LOGDIR and its runs ({} when there is nothing there)."""
+    from tfevents.reader.storage import open_store
+
+    store = open_store(args.logdir, args.storage_options)
+    return store, (store.runs() if store.exists() else {})
+
+
+def make_progress(args: argparse.Namespace, store: Any, runs: dict[str, list[str]], label: str) -> Any:
     from tfevents.progress import Progress
 
-    sizes = [os.path.getsize(p) for paths in runs.values() for p in paths]
+    sizes = [store.size(p) for paths in runs.values() for p in paths]
     return Progress(sum(sizes), files=len(sizes), label=label, enabled=progress_enabled(args))
 
 
@@ -38,6 +66,7 @@ def damage_warning(path: str, error: object) -> str:
 
 
 def walk(
+    store: Any,
     runs: dict[str, list[str]],
     bar: Any,
     errors: list[tuple[str, str]],
@@ -56,16 +85,22 @@ def walk(
         bar.write(f"warning: {error}; skipped that record")
 
     for run, paths in runs.items():
-        for path in paths:
+        fetched = store.fetch(paths)
+        for k, path in enumerate(paths):
             try:
-                events = read_file(path, run, want=want, decode=decode, salvage=True,
+                try:
+                    _, data = next(fetched)
+                except OSError:  # (the fetch stopped: the next files are fetched afresh)
+                    fetched = store.fetch(paths[k + 1 :])
+                    raise
+                events = read_file(path, run, data=data, want=want, decode=decode, salvage=True,
                                    progress=bar.advance_to, on_error=skipped)
                 for event in events:
                     yield run, path, event
             except (ReadError, OSError) as exc:
                 errors.append((path, str(exc)))
                 bar.write(damage_warning(path, exc))
-            bar.file_done(os.path.getsize(path))
+            bar.file_done(store.size(path))
 
 
 def utc(wall_time: float) -> str:

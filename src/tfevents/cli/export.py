@@ -15,7 +15,8 @@ import re
 import sys
 from typing import Any, TextIO
 
-from tfevents.cli.common import make_progress, no_files, walk
+from tfevents.cli.common import add_source, make_progress, no_files, open_source, walk
+from tfevents.cli.parquet import PARQUET_KINDS
 from tfevents.cli.scalars import export_scalars
 from tfevents.cli.values import csv_rows, json_value, write_nested
 
@@ -35,9 +36,18 @@ CSV (one --kind; one header row, then one row per value):
 Numbers are written exactly (shortest round-trip form of the stored value; a float32
 scalar 0.1 is 0.10000000149011612, as TensorBoard's own downloads show it).
 
-Parquet (--format parquet, scalars only; needs pyarrow; -o names a directory):
-  one dataset of columns run, tag, step, wall_time, value, partitioned by run
-  (OUT/run=NAME/part-0.parquet), for DuckDB, Polars or Spark to query directly.
+Parquet (--format parquet; needs pyarrow; -o names a directory; kinds: scalar, histogram,
+pr_curve, text, hparams, or all): a dataset per kind, partitioned by run
+(OUT/KIND/run=NAME/part-N.parquet), for DuckDB, Polars or Spark to query directly:
+  scalar     tag, step, wall_time, value
+  histogram  tag, step, wall_time, left_edges, right_edges, counts  (lists: an item per bucket)
+  pr_curve   tag, step, wall_time, thresholds, tp, fp, tn, fn, precision, recall  (lists)
+  text       tag, step, wall_time, text
+  hparams    group_name, start_time, and a column per hyperparameter (a row per session;
+             read with union_by_name = true where sessions differ in hyperparameters)
+Run again with the same options on the same OUT, it reads only what the event files
+gained since (OUT/_tfevents_export.json keeps how far each file was read) and adds new
+part files: DuckDB:  SELECT * FROM read_parquet('OUT/scalar/*/*.parquet', hive_partitioning = true)
 
 JSON (--layout nested, the default):
   {"runs": {RUN: {TAG: {"kind": K, "steps": [...], "wall_times": [...], "values": [...]}}}}
@@ -48,7 +58,10 @@ Values: scalar a number; histogram [[left, right, count], ...]; pr_curve
 rows); tensor {"dtype", "shape", "values"}; image and audio are summarised
 ([{"height","width","channels"}], [{"sample_rate","channels","frames","label","bytes"}]):
 read pixels and samples with tfevents.reader. NaN and infinities are the strings "NaN",
-"Infinity" and "-Infinity". Graphs and hparams are not exported.
+"Infinity" and "-Infinity". Graphs are not exported; hparams only to Parquet.
+
+LOGDIR may be an fsspec URL (s3://, gs://, az://, memory://): --storage-options passes
+fsspec's options (credentials, endpoint_url) as JSON.
 """
 
 
@@ -61,32 +74,33 @@ def add_parser(commands: argparse._SubParsersAction, with_progress) -> None:  # 
         "or a Parquet dataset.",
         epilog=EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    export.add_argument("logdir", metavar="LOGDIR")
+    add_source(export)
     export.add_argument("-f", "--format", choices=("csv", "json", "jsonl", "parquet"), default="csv",
                         help="output format (default: %(default)s)")
     export.add_argument("-k", "--kind", default="scalar",
                         help="kinds to export: 'all' or a comma-separated list of "
                         f"{', '.join(EXPORT_KINDS)} (default: %(default)s; CSV: one of "
-                        f"{', '.join(CSV_COLUMNS)}; Parquet: scalar)")
+                        f"{', '.join(CSV_COLUMNS)}; Parquet: {', '.join(PARQUET_KINDS)})")
     export.add_argument("--layout", choices=("nested", "records"), default="nested",
                         help="JSON layout (default: %(default)s)")
     export.add_argument("--run", metavar="REGEX", help="only runs whose name matches (re.search)")
     export.add_argument("--tag", metavar="REGEX", help="only tags that match (re.search)")
     export.add_argument("-o", "--output", metavar="FILE",
                         help="write to FILE (default: stdout; Parquet: a directory, required)")
-    export.add_argument("--workers", type=int, default=None, metavar="N",
-                        help="read runs in N processes (scalars)")
+    # (gone: a process pool on one machine; kept for scripts, with a note. Reading past
+    # one machine: tfevents.reader.dask.read_dask_scalars.)
+    export.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)
     with_progress(export)
     export.set_defaults(subparser=export)
 
 
 def parse_kinds(text: str, fmt: str) -> list[str]:
-    kinds = list(EXPORT_KINDS) if text == "all" else [k.strip() for k in text.split(",") if k.strip()]
-    bad = [k for k in kinds if k not in EXPORT_KINDS]
+    known = PARQUET_KINDS if fmt == "parquet" else EXPORT_KINDS
+    kinds = list(known) if text == "all" else [k.strip() for k in text.split(",") if k.strip()]
+    bad = [k for k in kinds if k not in known]
     if bad or not kinds:
-        raise ValueError(f"--kind must be 'all' or a comma-separated list of {', '.join(EXPORT_KINDS)}; got {text!r}")
-    if fmt == "parquet" and kinds != ["scalar"]:
-        raise ValueError(f"Parquet export takes --kind scalar only (got {text!r})")
+        raise ValueError(f"--kind must be 'all' or a comma-separated list of {', '.join(known)}"
+                         f"{' for Parquet' if fmt == 'parquet' else ''}; got {text!r}")
     if fmt == "csv" and (len(kinds) != 1 or kinds[0] not in CSV_COLUMNS):
         raise ValueError(
             f"CSV export takes one --kind of {', '.join(CSV_COLUMNS)} (got {text!r}); "
@@ -96,15 +110,17 @@ def parse_kinds(text: str, fmt: str) -> list[str]:
 
 
 def run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from tfevents.reader import event_files
-
     try:
         kinds = parse_kinds(args.kind, args.format)
         run_re = re.compile(args.run) if args.run else None
         tag_re = re.compile(args.tag) if args.tag else None
     except (ValueError, re.error) as exc:
         parser.error(str(exc))
-    runs = event_files(args.logdir)
+    if args.workers is not None:
+        print("note: --workers is gone (it had no effect on a shared machine, and remote files are "
+              "fetched many at once anyway); to read past one machine, see tfevents.reader.dask",
+              file=sys.stderr)
+    store, runs = open_source(args)
     if not runs:
         return no_files(args.logdir)
     if run_re is not None:
@@ -112,8 +128,12 @@ def run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         if not runs:
             print(f"no run under {args.logdir} matches --run {args.run!r}", file=sys.stderr)
             return 2
-    if args.format == "parquet" or kinds == ["scalar"]:
-        return export_scalars(args, runs, tag_re)
+    if args.format == "parquet":
+        from tfevents.cli.parquet import export_parquet
+
+        return export_parquet(args, store, runs, kinds, tag_re)
+    if kinds == ["scalar"]:
+        return export_scalars(args, store, runs, tag_re)
     kind_set = set(kinds)
 
     def want(tag: str, kind: str) -> bool:
@@ -124,10 +144,10 @@ def run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         out: TextIO = sys.stdout
         if args.output not in (None, "-"):
             out = stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
-        bar = stack.enter_context(make_progress(args, runs, "export"))
+        bar = stack.enter_context(make_progress(args, store, runs, "export"))
         data = (
             (run, value, event)
-            for run, _, event in walk(runs, bar, errors, want=want)
+            for run, _, event in walk(store, runs, bar, errors, want=want)
             for value in event.values
         )
         if args.format == "csv":

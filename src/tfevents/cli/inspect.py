@@ -4,37 +4,45 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from typing import Any
 
-from tfevents.cli.common import duration, make_progress, no_files, plural, utc, walk
+from tfevents.cli.common import (
+    add_source,
+    duration,
+    make_progress,
+    no_files,
+    open_source,
+    plural,
+    utc,
+    walk,
+)
 
 
 def add_parser(commands: argparse._SubParsersAction, with_progress) -> None:  # type: ignore[type-arg, no-untyped-def]
     inspect = commands.add_parser("inspect", help="list runs, tags, kinds, counts and step ranges",
                                   description="List the runs under LOGDIR and, per run, each tag's "
                                   "kind, number of values and step range.")
-    inspect.add_argument("logdir", metavar="LOGDIR")
+    add_source(inspect)
     inspect.add_argument("--json", action="store_true", help="print the summary as JSON")
     inspect.add_argument("-v", "--verbose", action="store_true", help="list each run's files too")
     with_progress(inspect)
 
 
 def _summarise(
-    args: argparse.Namespace, runs: dict[str, list[str]]
+    args: argparse.Namespace, store: Any, runs: dict[str, list[str]]
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Per run: files, events, wall-time range, graphs, and per tag kind/count/steps."""
     summary: dict[str, Any] = {}
     errors: list[tuple[str, str]] = []
     for run, paths in runs.items():
         summary[run] = {
-            "files": [{"path": p, "bytes": os.path.getsize(p), "events": 0} for p in paths],
+            "files": [{"path": p, "bytes": store.size(p), "events": 0} for p in paths],
             "events": 0, "first_wall_time": None, "last_wall_time": None,
             "graphs": 0, "tags": {},
         }
     file_index = {p: i for paths in runs.values() for i, p in enumerate(paths)}
-    with make_progress(args, runs, "inspect") as bar:
-        for run, path, event in walk(runs, bar, errors, decode=False):
+    with make_progress(args, store, runs, "inspect") as bar:
+        for run, path, event in walk(store, runs, bar, errors, decode=False):
             entry = summary[run]
             entry["events"] += 1
             entry["files"][file_index[path]]["events"] += 1
@@ -70,12 +78,11 @@ def _steps(low: int, high: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from tfevents.progress import human_bytes
-    from tfevents.reader import event_files
 
-    runs = event_files(args.logdir)
+    store, runs = open_source(args)
     if not runs:
         return no_files(args.logdir)
-    summary, errors = _summarise(args, runs)
+    summary, errors = _summarise(args, store, runs)
     if args.json:
         for entry in summary.values():
             entry["tags"] = dict(sorted(entry["tags"].items(), key=lambda kv: (_kind_order(kv[1]["kind"]), kv[0])))

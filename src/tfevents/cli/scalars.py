@@ -1,8 +1,5 @@
-"""Exporting scalars fast: whole files read as columns, written a series at a time.
-
-CSV and JSON are bound by formatting numbers as text (``repr``, the shortest form that
-reads back exactly); Parquet (pyarrow) writes the columns as they are.
-"""
+"""Exporting scalars fast as CSV or JSON: whole files read as columns, written a series
+at a time (bound by formatting numbers as text: ``repr``, the shortest exact form)."""
 
 from __future__ import annotations
 
@@ -11,7 +8,6 @@ import contextlib
 import csv
 import io
 import json
-import os
 import re
 import sys
 import warnings
@@ -22,7 +18,7 @@ from tfevents.cli.values import json_float, write_nested
 
 
 def read_run_columns(
-    paths: list[str], tag_pattern: str | None, on_file: Any = None
+    store: Any, paths: list[str], tag_pattern: str | None, on_file: Any = None
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """One run's series ({tag: ScalarSeries}, tags sorted) and its damaged files."""
     from tfevents.errors import DamagedFileWarning
@@ -31,10 +27,10 @@ def read_run_columns(
     tag_re = re.compile(tag_pattern) if tag_pattern else None
     want = None if tag_re is None else (lambda tag: tag_re.search(tag) is not None)
     files, errors = [], []
-    for path in paths:
+    for path, data in store.fetch(paths):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DamagedFileWarning)
-            result = read_file_scalars(path, want)
+            result = read_file_scalars(path, want, data)
         files.append(result.series)
         if result.damage is not None:
             errors.append((path, str(result.damage)))
@@ -44,46 +40,21 @@ def read_run_columns(
     return dict(sorted(series.items())), errors
 
 
-def _job(job: tuple[list[str], str | None]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    return read_run_columns(*job)
-
-
-def export_scalars(args: argparse.Namespace, runs: dict[str, list[str]], tag_re: re.Pattern[str] | None) -> int:
+def export_scalars(
+    args: argparse.Namespace, store: Any, runs: dict[str, list[str]], tag_re: re.Pattern[str] | None
+) -> int:
     pattern = tag_re.pattern if tag_re is not None else None
     errors: list[tuple[str, str]] = []
     results: dict[str, dict[str, Any]] = {}
-    with make_progress(args, runs, "export") as bar:
-        if args.workers and args.workers > 1 and len(runs) > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(max_workers=min(args.workers, len(runs))) as pool:
-                jobs = [(paths, pattern) for paths in runs.values()]
-                for name, paths, (series, bad) in zip(runs, runs.values(), pool.map(_job, jobs)):
-                    results[name] = series
-                    errors += bad
-                    for path in paths:
-                        bar.file_done(os.path.getsize(path))
-        else:
-            for name, paths in runs.items():
-                series, bad = read_run_columns(
-                    paths, pattern, lambda path, _: bar.file_done(os.path.getsize(path))
-                )
-                results[name] = series
-                errors += bad
+    with make_progress(args, store, runs, "export") as bar:
+        for name, paths in runs.items():
+            series, bad = read_run_columns(
+                store, paths, pattern, lambda path, _: bar.file_done(store.size(path))
+            )
+            results[name] = series
+            errors += bad
         for path, error in errors:
             bar.write(damage_warning(path, error))
-    if args.format == "parquet":
-        if args.output in (None, "-"):
-            print("--format parquet needs -o DIRECTORY", file=sys.stderr)
-            return 2
-        from tfevents.cli.parquet import write_dataset
-
-        try:
-            write_dataset(args.output, results)
-        except ImportError:
-            print("--format parquet needs pyarrow (pip install pyarrow)", file=sys.stderr)
-            return 2
-        return 1 if errors else 0
     with contextlib.ExitStack() as stack:
         out: TextIO = sys.stdout
         if args.output not in (None, "-"):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 
-from tfevents.cli.common import make_progress, no_files, plural
+from tfevents.cli.common import add_source, make_progress, no_files, open_source, plural
 from tfevents.validate import FileReport
 
 
@@ -16,21 +15,21 @@ def add_parser(commands: argparse._SubParsersAction, with_progress) -> None:  # 
                                    "whole (a torn last record is harmless; notes such as a tag "
                                    "logged as two kinds do not count), 1 if a file is corrupt or "
                                    "a value cannot be decoded, 2 if LOGDIR holds no event file.")
-    validate.add_argument("logdir", metavar="LOGDIR")
+    add_source(validate)
     validate.add_argument("-v", "--verbose", action="store_true", help="list good files too")
     with_progress(validate)
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfevents.reader import event_files
     from tfevents.validate import validate_logdir
 
-    runs = event_files(args.logdir)
+    store, runs = open_source(args)
     if not runs:
         return no_files(args.logdir)
-    with make_progress(args, runs, "validate") as bar:
+    with make_progress(args, store, runs, "validate") as bar:
         reports = validate_logdir(
-            args.logdir, on_file=lambda path, report: bar.file_done(os.path.getsize(path))
+            args.logdir, on_file=lambda path, report: bar.file_done(store.size(path)),
+            storage_options=args.storage_options,
         )
     corrupt = unreadable = 0
     for report in reports:

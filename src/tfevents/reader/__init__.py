@@ -11,7 +11,10 @@ here needs protobuf: the records and messages are decoded by the project's own c
     ...     print(d.run, d.tag, d.step, d.value.shape)                # [k, 3] tables
 
 Paths
-    Every reading function takes an event file, a run directory, or a log directory.
+    Every reading function takes an event file, a run directory, or a log directory,
+    as a local path or an fsspec URL (``s3://``, ``gs://``, ``az://``, ``memory://``...;
+    ``storage_options=`` passes fsspec's options: credentials, ``endpoint_url``). Under a
+    URL the tree is listed once and many objects are fetched at once.
     Runs are discovered as TensorBoard discovers them: every directory (the root
     included) holding at least one file whose name contains ``tfevents`` is a run,
     named by its path relative to the directory given (``"."`` for the root itself, and
@@ -35,9 +38,22 @@ Functions
         ``run``/``tag`` filter before reading; ``workers=N`` reads runs in N processes.
     ``read_run_scalars(path, *, tag=None) -> {tag: ScalarSeries}``
         One run's series: an event file, or the files directly in a directory.
+    ``read_histograms(path, *, run=None, tag=None) -> {run: {tag: ArraySeries}}``
+    ``read_pr_curves(path, *, run=None, tag=None) -> {run: {tag: ArraySeries}}``
+        Histograms and PR curves as columns (decoded many records at a time):
+        ``ArraySeries(kind, steps, wall_times, offsets, rows)``, value ``i`` being
+        ``rows[offsets[i]:offsets[i + 1]]`` (histogram buckets ``[left, right, count]``;
+        PR-curve thresholds ``[tp, fp, tn, fn, precision, recall]``); ``series[i]`` gives
+        it in ``read_values``' form.
+    ``read_hparams(path, *, storage_options=None)``
+        The HParams dashboard's table as a pandas DataFrame: a row per session (run),
+        a column per hyperparameter and per metric (its last value).
     ``read_dataframe(path, kind="scalar", *, run=None, tag=None, pivot=False, extra_columns=None)``
         A pandas DataFrame with tbparse's columns (``step``, ``tag``, ``value``; extra
         ``wall_time``, ``dir_name``) and its ``pivot`` form; pandas is imported only here.
+    ``tfevents.reader.dask.read_dask(path, kind="scalar", *, run=None, tag=None)``
+        A Dask DataFrame, a partition per event file, read by the cluster's workers
+        (``pip install 'tfevents[dask]'``; imported only from its module).
     ``decode_wav(data) -> (samples, sample_rate)``
         A 16-bit PCM WAV clip as float32 ``[frames, channels]`` in [-1, 1], and its rate.
 
@@ -100,7 +116,10 @@ from tfevents.errors import DamagedFileWarning
 from tfevents.reader.api import read_events, read_run_scalars, read_scalars, read_values
 from tfevents.reader.discovery import event_files
 from tfevents.reader.frames import read_dataframe
+from tfevents.reader.histograms import read_histograms, read_pr_curves
+from tfevents.reader.hparams import read_hparams
 from tfevents.reader.media import decode_wav
+from tfevents.reader.series import ArraySeries
 from tfevents.reader.types import (
     KINDS,
     Datum,
@@ -114,11 +133,15 @@ __all__ = [  # noqa: RUF022 (the order of docs/API.md)
     "read_scalars",
     "read_run_scalars",
     "read_dataframe",
+    "read_histograms",
+    "read_pr_curves",
+    "read_hparams",
     "read_values",
     "read_events",
     "event_files",
     "decode_wav",
     "ScalarSeries",
+    "ArraySeries",
     "Datum",
     "Event",
     "Value",

@@ -1,40 +1,36 @@
-"""Finding runs and their event files, as TensorBoard finds them."""
+"""Finding runs and their event files, as TensorBoard finds them, locally or under a URL."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+from tfevents.reader.storage import Store, is_event_file, open_store
+
+__all__ = ["event_files", "is_event_file", "runs_of", "selector"]
 
 
-def is_event_file(name: str) -> bool:
-    """TensorBoard's rule: a file whose name contains ``tfevents``."""
-    return "tfevents" in name
-
-
-def event_files(path: str | os.PathLike[str]) -> dict[str, list[str]]:
+def event_files(
+    path: str | os.PathLike[str], *, storage_options: Mapping[str, Any] | None = None
+) -> dict[str, list[str]]:
     """Run name (relative directory, ``"."`` for the root) -> its event files, sorted.
 
     A file gives ``{".": [path]}``; a path that does not exist gives ``{}`` (TensorBoard
-    waits for a log directory to appear, and so does this)."""
-    path = os.fspath(path)
-    if os.path.isfile(path):
-        return {".": [path]}
-    runs: dict[str, list[str]] = {}
-    for directory, subdirs, files in os.walk(path):
-        subdirs.sort()
-        names = sorted(f for f in files if is_event_file(f))
-        if names:
-            run = os.path.relpath(directory, path).replace(os.sep, "/")
-            runs[run] = [os.path.join(directory, f) for f in names]
-    return dict(sorted(runs.items()))
+    waits for a log directory to appear, and so does this). Under a URL the files are
+    URLs too."""
+    store = open_store(path, storage_options)
+    return store.runs() if store.exists() else {}
 
 
-def runs_of(path: str | os.PathLike[str]) -> dict[str, list[str]]:
-    """``event_files``, but a path that does not exist raises ``FileNotFoundError``."""
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"no such file or directory: {path!r}")
-    return event_files(path)
+def runs_of(
+    path: str | os.PathLike[str], storage_options: Mapping[str, Any] | None = None
+) -> tuple[Store, dict[str, list[str]]]:
+    """The store and its runs; a path that does not exist raises ``FileNotFoundError``."""
+    store = open_store(path, storage_options)
+    if not store.exists():
+        raise FileNotFoundError(f"no such file or directory: {store.root!r}")
+    return store, store.runs()
 
 
 def selector(option: str | Collection[str] | None, name: str) -> Callable[[str], bool] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from tfevents.errors import CorruptRecordError, DecodeError, ReadError, TruncatedRecordError
 from tfevents.reader.decoding import Want, parse_event
@@ -28,6 +29,7 @@ def read_file(
     path: str,
     run: str = ".",
     *,
+    data: Any = None,
     allow_truncated: bool = True,
     want: Want | None = None,
     decode: bool = True,
@@ -43,8 +45,9 @@ def read_file(
     TensorBoard's Python loader reads up to it). ``progress(bytes)`` is told how far into
     the file the events yielded so far reach. A record that does not decode raises a
     ``DecodeError`` naming the file and its offset, or, given ``on_error``, is passed to
-    it and skipped."""
-    data = open_buffer(path)
+    it and skipped. ``data``: the file's bytes, already fetched (else ``path`` is opened)."""
+    if data is None:
+        data = open_buffer(path)
     records = checked_records(data)
     if records.damage is not None and not salvage:
         raise records.damage

@@ -11,7 +11,7 @@ step become a list, as tbparse merges them).
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,7 @@ def read_dataframe(
     pivot: bool = False,
     extra_columns: Collection[str] | None = None,
     workers: int | None = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> Any:
     """A ``pandas.DataFrame`` of the scalars under ``path``, with tbparse's columns.
 
@@ -38,7 +39,8 @@ def read_dataframe(
     run, tag and step, as ``tbparse.SummaryReader(path, extra_columns=...).scalars``.
     ``pivot=True``: one column per tag, one row per run and step. ``run`` and ``tag``
     keep only those names (exact), chosen before any file is read; ``workers=N`` reads
-    runs in N processes. pandas is imported only by this call. Two runs on one plot::
+    runs in N processes; ``storage_options`` are fsspec's, for a URL. pandas is imported
+    only by this call. Two runs on one plot::
 
         import matplotlib.pyplot as plt
         from tfevents.reader import read_dataframe
@@ -57,7 +59,7 @@ def read_dataframe(
 
     from tfevents.reader.api import read_scalars
 
-    runs = read_scalars(path, run=run, tag=tag, workers=workers)
+    runs = read_scalars(path, run=run, tag=tag, workers=workers, storage_options=storage_options)
     names, tags, steps, values, walls = [], [], [], [], []
     for run_name in sorted(runs, key=lambda r: "" if r == "." else r):
         for tag_name in sorted(runs[run_name]):
