@@ -325,16 +325,13 @@ def test_read_scalars_workers(logdir: str) -> None:
             assert series.wall_times.tolist() == two[run][tag].wall_times.tolist()
 
 
-def test_old_read_scalars_calls_still_work_with_a_warning(logdir: str) -> None:
+def test_read_scalars_is_always_by_run(logdir: str) -> None:
     run_dir = os.path.join(logdir, "a")
-    with pytest.warns(DeprecationWarning, match="read_run_scalars"):
-        assert read_scalars(run_dir)["x"].steps.tolist() == [0, 1, 2]  # the old flat form
-    with pytest.warns(DeprecationWarning, match="by_run"):
-        assert read_scalars(run_dir, by_run=False)["x"].values.tolist() == [0.0, 1.0, 2.0]
-    with pytest.warns(DeprecationWarning, match="by_run"):
-        assert read_scalars(logdir, by_run=True)["a"]["x"].steps.tolist() == [0, 1, 2]
+    assert read_scalars(run_dir)["."]["x"].steps.tolist() == [0, 1, 2]  # the directory is run "."
     with pytest.raises(KeyError):
-        read_scalars(logdir)["x"]  # a log directory never had the flat form
+        read_scalars(run_dir)["x"]
+    with pytest.raises(TypeError, match="by_run"):
+        read_scalars(run_dir, by_run=False)  # type: ignore[call-arg]
 
 
 def test_read_values_filters(logdir: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
@@ -64,31 +63,12 @@ def read_values(
                                 value.value, value.plugin, value.metadata)
 
 
-class ScalarRuns(dict[str, dict[str, ScalarSeries]]):
-    """``{run: {tag: ScalarSeries}}``. For a file or a run directory it also answers
-    ``result[tag]`` as the old flat form did, with a ``DeprecationWarning``."""
-
-    _flat_fallback = False
-
-    def __missing__(self, key: str) -> Any:
-        own = dict.get(self, ".")
-        if self._flat_fallback and own is not None and key in own:
-            warnings.warn(
-                "read_scalars(path)[tag] is deprecated: read_scalars now always returns "
-                "{run: {tag: series}}; use read_run_scalars(path)[tag] or "
-                "read_scalars(path)['.'][tag]", DeprecationWarning, stacklevel=2,
-            )
-            return own[key]
-        raise KeyError(key)
-
-
 def read_scalars(
     path: str | os.PathLike[str],
     *,
     run: str | Collection[str] | None = None,
     tag: str | Collection[str] | None = None,
     workers: int | None = None,
-    by_run: bool | None = None,
     storage_options: Mapping[str, Any] | None = None,
 ) -> dict[str, dict[str, ScalarSeries]]:
     """Every scalar series under ``path``: ``{run: {tag: ScalarSeries}}``, always.
@@ -99,14 +79,7 @@ def read_scalars(
     any value decoded. ``workers=N`` reads the runs in N processes (under a URL, the
     objects of all runs are fetched many at once, whatever ``workers``). A file damaged in the
     middle is read up to the damage with a ``DamagedFileWarning``; a torn last record is
-    left out quietly. (``by_run`` is deprecated: ``by_run=False`` is
-    ``read_run_scalars(path)``.)"""
-    if by_run is not None:
-        warnings.warn("read_scalars(by_run=...) is deprecated: read_scalars always returns "
-                      "{run: {tag: series}}; read_run_scalars(path) gives {tag: series}",
-                      DeprecationWarning, stacklevel=2)
-        if by_run is False:
-            return read_run_scalars(path, tag=tag, storage_options=storage_options)  # type: ignore[return-value]
+    left out quietly. ``read_run_scalars(path)`` gives one run's ``{tag: series}``."""
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
         raise ValueError(f"workers must be a positive int or None, got {workers!r}")
     store, runs = runs_of(path, storage_options)
@@ -125,9 +98,7 @@ def read_scalars(
         results = _read_remote_runs(store, runs, want_tag)
     else:
         results = [read_run(paths, want_tag, store) for paths in runs.values()]
-    out = ScalarRuns((name, series) for name, series in zip(runs, results) if series)
-    out._flat_fallback = by_run is None and "." in runs
-    return out
+    return {name: series for name, series in zip(runs, results) if series}
 
 
 def _read_remote_runs(
