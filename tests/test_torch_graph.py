@@ -480,7 +480,9 @@ def test_data_dependent_model_falls_back_with_a_warning() -> None:
     with pytest.warns(GraphTraceWarning, match=r"torch.export could not trace DataDependent.*"
                       r"data-dependent") as caught:
         graph = _parse_bytes(module_graph_def(model, x))
-    assert len(caught) == 1
+    # (one fallback warning; pytest.warns also records what the garbage collector says
+    # meanwhile, such as a ResourceWarning for a file another library left open)
+    assert len([w for w in caught if issubclass(w.category, GraphTraceWarning)]) == 1
     nodes = {n.name: n for n in graph.node}
     assert nodes["DataDependent/pos/linear"].op == "aten.linear"
     assert not any(n.startswith("DataDependent/neg") for n in nodes)
