@@ -22,6 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from tfevents.errors import TfeventsError
+
 NAN, INF = math.nan, math.inf
 DTYPES = [
     np.bool_, np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64,
@@ -85,9 +87,11 @@ def fuzz_settings(max_examples: int) -> settings:
 def fuzz_calls(writer: Any, call: Callable[..., Any], max_examples: int = 250,
                **strategies: st.SearchStrategy[Any]) -> int:
     """Calls ``call(**drawn)`` for ``max_examples`` draws of ``strategies``, each followed by
-    ``writer.flush()``. A call may succeed or raise TypeError/ValueError, nothing else
-    (Hypothesis reports any other error with the arguments that raised it). Then closes
-    the writer, which must not raise. Returns how many calls were accepted."""
+    ``writer.flush()``. A call may succeed or raise tfevents' TypeError/ValueError (a
+    ``TfeventsError`` too, so that ``except tfevents.TfeventsError`` catches every
+    refusal), nothing else (Hypothesis reports any other error with the arguments that
+    raised it). Then closes the writer, which must not raise. Returns how many calls were
+    accepted."""
     accepted = 0
 
     @fuzz_settings(max_examples)
@@ -96,8 +100,8 @@ def fuzz_calls(writer: Any, call: Callable[..., Any], max_examples: int = 250,
         nonlocal accepted
         try:
             call(**drawn)
-        except (TypeError, ValueError):
-            pass
+        except (TypeError, ValueError) as exc:
+            assert isinstance(exc, TfeventsError), f"{type(exc).__name__} is not a TfeventsError: {exc}"
         else:
             accepted += 1
         writer.flush()  # an accepted value must also encode and write

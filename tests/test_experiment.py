@@ -32,6 +32,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import tfevents
 from tensorboard_server import TensorBoardServer
 from tfevents import SummaryWriter
 from tfevents.reader import read_values
@@ -880,6 +881,7 @@ def test_bad_input_names_the_argument(tmp_path: Any, call: Any, exc: type, needl
         with pytest.raises(exc) as info:
             call(w)
         assert needle in str(info.value), str(info.value)
+        assert isinstance(info.value, tfevents.TfeventsError)  # (one root for every refusal)
         w.add_scalar("after", 2.0, 1)
         w.add_hparams(HP, M)  # a rejected add_hparams left no session behind
     reports = validate_logdir(str(tmp_path))

@@ -1,6 +1,8 @@
 """tfevents: fast, framework-agnostic TensorBoard event files, with no protobuf at run time."""
 
 from tfevents.errors import (
+    ArgumentError,
+    ArgumentTypeError,
     CorruptRecordError,
     DamagedFileWarning,
     DecodeError,
@@ -24,6 +26,8 @@ from tfevents.writer import SummaryWriter
 
 __version__ = "0.1.0"
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
     "CorruptRecordError",
     "DamagedFileWarning",
     "DecodeError",

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from tfevents.errors import ArgumentError, ArgumentTypeError
+
 _STANDARD_KINDS = frozenset("biufcUSO")
 
 
@@ -24,7 +26,7 @@ def to_numpy(value: Any, name: str) -> np.ndarray:
         try:
             array = np.asarray(value)
         except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} could not be converted to an array: {exc}") from None
+            raise ArgumentTypeError(f"{name} could not be converted to an array: {exc}") from None
     else:
         array = _from_framework(value, name)
     if array.dtype.kind not in _STANDARD_KINDS:
@@ -32,9 +34,9 @@ def to_numpy(value: Any, name: str) -> np.ndarray:
         try:
             array = array.astype(np.float32)
         except (TypeError, ValueError):
-            raise TypeError(f"{name} has unsupported dtype {array.dtype}") from None
+            raise ArgumentTypeError(f"{name} has unsupported dtype {array.dtype}") from None
     if array.dtype == object:
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name} must be numeric (an array, tensor, number or list of numbers), "
             f"got an array of Python objects from {type(value).__name__}"
         )
@@ -43,9 +45,9 @@ def to_numpy(value: Any, name: str) -> np.ndarray:
 
 def _from_framework(value: Any, name: str) -> np.ndarray:
     if isinstance(value, (str, bytes, bytearray)):
-        raise TypeError(f"{name} must be numeric, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be numeric, got {type(value).__name__}")
     if value is None:
-        raise TypeError(f"{name} must be an array, tensor or number, got None")
+        raise ArgumentTypeError(f"{name} must be an array, tensor or number, got None")
     # torch: detach from autograd, move to host; bfloat16 has no numpy dtype.
     if hasattr(value, "detach") and hasattr(value, "cpu") and hasattr(value, "numpy"):
         tensor = value.detach()
@@ -70,7 +72,7 @@ def _from_framework(value: Any, name: str) -> np.ndarray:
         return np.asarray(value.numpy())
     if hasattr(value, "__dlpack__"):
         return np.from_dlpack(value)
-    raise TypeError(
+    raise ArgumentTypeError(
         f"{name} must be an array, tensor or number, got {type(value).__module__}."
         f"{type(value).__qualname__}"
     )
@@ -84,19 +86,19 @@ def to_float(value: Any, name: str) -> float:
         try:
             return float(value)
         except OverflowError:
-            raise ValueError(f"{name} is too large for a float: {value!r:.40}") from None
+            raise ArgumentError(f"{name} is too large for a float: {value!r:.40}") from None
     if hasattr(value, "item") and hasattr(value, "numel") and hasattr(value, "detach"):
         if value.numel() != 1:
-            raise ValueError(f"{name} must hold exactly one value, got shape {tuple(value.shape)}")
+            raise ArgumentError(f"{name} must hold exactly one value, got shape {tuple(value.shape)}")
         item = value.detach().item()
         if isinstance(item, complex):
-            raise TypeError(f"{name} must be real, got a complex tensor")
+            raise ArgumentTypeError(f"{name} must be real, got a complex tensor")
         return float(item)
     array = to_numpy(value, name)
     if array.size != 1:
-        raise ValueError(f"{name} must hold exactly one value, got shape {array.shape}")
+        raise ArgumentError(f"{name} must hold exactly one value, got shape {array.shape}")
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a real number, got dtype {array.dtype}")
+        raise ArgumentTypeError(f"{name} must be a real number, got dtype {array.dtype}")
     return float(array.reshape(()))
 
 
@@ -193,12 +195,12 @@ def defer_scalar(value: Any, name: str) -> float | Deferred:
     """
     if framework_of(value) == "jax":
         if getattr(value, "size", 1) != 1:
-            raise ValueError(f"{name} must hold exactly one value, got shape {tuple(value.shape)}")
+            raise ArgumentError(f"{name} must hold exactly one value, got shape {tuple(value.shape)}")
         kind = getattr(getattr(value, "dtype", None), "kind", "f")
         if kind == "c":
-            raise TypeError(f"{name} must be real, got a complex array")
+            raise ArgumentTypeError(f"{name} must be real, got a complex array")
         if kind not in "biufV":
-            raise TypeError(f"{name} must be a real number, got dtype {value.dtype}")
+            raise ArgumentTypeError(f"{name} must be a real number, got dtype {value.dtype}")
         if _on_cpu(value):  # host memory already: no copy to start (starting one stalls dispatch)
             if value.is_ready():
                 # (np.asarray without a dtype: a view of the buffer, half the cost)
@@ -208,11 +210,11 @@ def defer_scalar(value: Any, name: str) -> float | Deferred:
         return Deferred(value, ("jax",))
     device = value.device
     if device.type == "meta":
-        raise ValueError(f"{name} is a tensor on the meta device, which holds no value")
+        raise ArgumentError(f"{name} is a tensor on the meta device, which holds no value")
     if value.numel() != 1:
-        raise ValueError(f"{name} must hold exactly one value, got shape {tuple(value.shape)}")
+        raise ArgumentError(f"{name} must hold exactly one value, got shape {tuple(value.shape)}")
     if value.is_complex():
-        raise TypeError(f"{name} must be real, got a complex tensor")
+        raise ArgumentTypeError(f"{name} must be real, got a complex tensor")
     if device.type == "cpu":
         return float(value.item())
     return Deferred(value.detach().reshape(()).clone(), ("torch", device))

@@ -47,6 +47,8 @@ import warnings
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from tfevents.errors import ArgumentError, ArgumentTypeError
+
 RANK_POLICIES = ("zero", "all", "ignore")
 
 
@@ -72,9 +74,9 @@ class RankPlan(NamedTuple):
 
 def check_policy(policy: Any) -> str:
     if not isinstance(policy, str):
-        raise TypeError(f"rank_policy must be a string, got {type(policy).__name__}")
+        raise ArgumentTypeError(f"rank_policy must be a string, got {type(policy).__name__}")
     if policy not in RANK_POLICIES:
-        raise ValueError(f"rank_policy must be one of {RANK_POLICIES}, got {policy!r}")
+        raise ArgumentError(f"rank_policy must be one of {RANK_POLICIES}, got {policy!r}")
     return policy
 
 

@@ -5,6 +5,9 @@ a caller of torch or tensorboardX would catch there (``ValueError``, ``OSError``
 every warning is a ``TfeventsWarning``. Attributes are given to the constructor, by
 keyword.
 
+Any call:
+    ``ArgumentError``      an argument's value is not taken (a ValueError; names it).
+    ``ArgumentTypeError``  an argument's type is not taken (a TypeError; names it).
 Writing:
     ``WriterClosedError``  events were handed to a writer whose file is closed.
     ``WriteFailedError``   the event file could not be written (disk full, store down);
@@ -40,6 +43,14 @@ class TfeventsError(Exception):
 
 class TfeventsWarning(UserWarning):
     """The base of every warning tfevents gives."""
+
+
+class ArgumentError(TfeventsError, ValueError):
+    """An argument's value is not one the call takes; the message names the argument."""
+
+
+class ArgumentTypeError(TfeventsError, TypeError):
+    """An argument's type is not one the call takes; the message names the argument."""
 
 
 class WriterClosedError(TfeventsError, RuntimeError):
@@ -156,6 +167,8 @@ class GraphTraceWarning(TfeventsWarning):
 
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
     "CorruptRecordError",
     "DamagedFileWarning",
     "DecodeError",

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import NamedTuple
 
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.wire import messages
 from tfevents.wire.encoding import uint_field
 
@@ -83,29 +84,29 @@ class Graph:
         """Adds a node and returns its name, to be used as another node's input."""
         _check_name(name)
         if name in self._nodes:
-            raise ValueError(f"name {name!r} is already a node of this graph")
+            raise ArgumentError(f"name {name!r} is already a node of this graph")
         if not isinstance(op, str) or not op:
-            raise TypeError(f"op must be a non-empty string, got {op!r}")
+            raise ArgumentTypeError(f"op must be a non-empty string, got {op!r}")
         if isinstance(inputs, str) or not all(isinstance(i, str) for i in inputs):
-            raise TypeError(f"inputs must be a sequence of node names, got {inputs!r}")
+            raise ArgumentTypeError(f"inputs must be a sequence of node names, got {inputs!r}")
         for item in inputs:
             if not _INPUT.match(item):
-                raise ValueError(f"inputs entry {item!r} is not 'name', 'name:k' or '^name'")
+                raise ArgumentError(f"inputs entry {item!r} is not 'name', 'name:k' or '^name'")
         shapes = None if output_shapes is None else _check_shapes(output_shapes)
         if dtype is not None and dtype not in _DTYPES:
-            raise ValueError(f"dtype must be one of {sorted(_DTYPES)}, got {dtype!r}")
+            raise ArgumentError(f"dtype must be one of {sorted(_DTYPES)}, got {dtype!r}")
         if not isinstance(device, str):
-            raise TypeError(f"device must be a string, got {type(device).__name__}")
+            raise ArgumentTypeError(f"device must be a string, got {type(device).__name__}")
         attrs = dict(attrs or {})
         for key, value in attrs.items():
             if not isinstance(key, str) or not key:
-                raise TypeError(f"attrs keys must be non-empty strings, got {key!r}")
+                raise ArgumentTypeError(f"attrs keys must be non-empty strings, got {key!r}")
             try:
                 messages.attr_value(value)
             except TypeError:
-                raise TypeError(f"attrs[{key!r}] has unsupported value {value!r}") from None
+                raise ArgumentTypeError(f"attrs[{key!r}] has unsupported value {value!r}") from None
             except ValueError as exc:
-                raise ValueError(f"attrs[{key!r}]: {exc}") from None
+                raise ArgumentError(f"attrs[{key!r}]: {exc}") from None
         self._nodes[name] = Node(name, op, tuple(inputs), shapes, dtype, device, attrs)
         return name
 
@@ -116,7 +117,7 @@ class Graph:
             for item in node.inputs:
                 target = _INPUT.match(item).group(2)  # type: ignore[union-attr]
                 if target not in self._nodes:
-                    raise ValueError(
+                    raise ArgumentError(
                         f"{name}: node {node.name!r} has input {item!r}, which is not a node of the graph"
                     )
 
@@ -128,29 +129,29 @@ class Graph:
 
 def _check_name(name: object) -> None:
     if not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty string, got {name!r}")
+        raise ArgumentTypeError(f"name must be a non-empty string, got {name!r}")
     if name.startswith("/") or name.endswith("/") or "//" in name:
-        raise ValueError(f"name {name!r} must not start or end with '/' or contain '//'")
+        raise ArgumentError(f"name {name!r} must not start or end with '/' or contain '//'")
     if ":" in name or name.startswith("^"):
-        raise ValueError(f"name {name!r} must not contain ':' or start with '^'")
+        raise ArgumentError(f"name {name!r} must not contain ':' or start with '^'")
 
 
 def _check_shapes(shapes: Sequence[Shape]) -> tuple[tuple[int | None, ...] | None, ...]:
     if isinstance(shapes, (str, bytes)):
-        raise TypeError("output_shapes must be a list of shapes, one per output")
+        raise ArgumentTypeError("output_shapes must be a list of shapes, one per output")
     checked: list[tuple[int | None, ...] | None] = []
     for shape in shapes:
         if shape is None:
             checked.append(None)
             continue
         if isinstance(shape, (int, str, bytes)):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"output_shapes must be a list of shapes such as [[None, 128]], got {shapes!r}"
             )
         dims = []
         for dim in shape:
             if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int) or dim < 0):
-                raise ValueError(f"output_shapes dimension must be None or an int >= 0, got {dim!r}")
+                raise ArgumentError(f"output_shapes dimension must be None or an int >= 0, got {dim!r}")
             dims.append(dim)
         checked.append(tuple(dims))
     return tuple(checked)

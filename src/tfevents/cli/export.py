@@ -19,6 +19,7 @@ from tfevents.cli.common import add_source, make_progress, no_files, open_source
 from tfevents.cli.parquet import PARQUET_KINDS
 from tfevents.cli.scalars import export_scalars
 from tfevents.cli.values import csv_rows, json_value, write_nested
+from tfevents.errors import ArgumentError
 
 EXPORT_KINDS = ("scalar", "histogram", "image", "audio", "text", "pr_curve", "tensor")
 CSV_COLUMNS = {
@@ -99,10 +100,10 @@ def parse_kinds(text: str, fmt: str) -> list[str]:
     kinds = list(known) if text == "all" else [k.strip() for k in text.split(",") if k.strip()]
     bad = [k for k in kinds if k not in known]
     if bad or not kinds:
-        raise ValueError(f"--kind must be 'all' or a comma-separated list of {', '.join(known)}"
+        raise ArgumentError(f"--kind must be 'all' or a comma-separated list of {', '.join(known)}"
                          f"{' for Parquet' if fmt == 'parquet' else ''}; got {text!r}")
     if fmt == "csv" and (len(kinds) != 1 or kinds[0] not in CSV_COLUMNS):
-        raise ValueError(
+        raise ArgumentError(
             f"CSV export takes one --kind of {', '.join(CSV_COLUMNS)} (got {text!r}); "
             "use --format json or jsonl for other kinds"
         )

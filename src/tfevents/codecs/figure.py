@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from tfevents.errors import ArgumentError
+
 
 def is_figure(value: object) -> bool:
     module = sys.modules.get("matplotlib.figure")
@@ -34,7 +36,7 @@ def render(figure: Any) -> np.ndarray:
         if canvas is not previous:
             figure.set_canvas(previous)
     if rgba.ndim != 3 or rgba.shape[2] != 4 or 0 in rgba.shape:
-        raise ValueError(f"figure rendered to an empty or unexpected buffer of shape {rgba.shape}")
+        raise ArgumentError(f"figure rendered to an empty or unexpected buffer of shape {rgba.shape}")
     return rgba[:, :, :3] if (rgba[:, :, 3] == 255).all() else rgba
 
 

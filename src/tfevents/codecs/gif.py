@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from tfevents.errors import ArgumentError
+
 MIN_DELAY_CS = 2  # browsers slow GIF delays of 0 or 1 hundredths of a second to 100 ms
 MAX_DELAY_CS = 0xFFFF  # the GIF delay field is 16 bits
 MIN_FPS = 100.0 / MAX_DELAY_CS
@@ -68,7 +70,7 @@ def encode_gif(thwc: np.ndarray, fps: float) -> bytes:
     except OverflowError:
         # Frames that differ but become identical in 256 colours are merged by Pillow,
         # which adds their delays past the 16-bit field: only at a very low fps.
-        raise ValueError(
+        raise ArgumentError(
             f"fps={fps!r} is too low for this video: frames that are identical as a GIF "
             "(256 colours) add up to a delay over 655.35 s; give a higher fps"
         ) from None

@@ -45,6 +45,8 @@ import zlib
 
 import numpy as np
 
+from tfevents.errors import ArgumentError
+
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 COLOR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type: L, LA, RGB, RGBA
 # The largest image tfevents writes, and decodes when reading: 2**26 pixels (8192 x 8192).
@@ -58,15 +60,15 @@ def encode(hwc: np.ndarray, compress_level: int) -> bytes:
     """The PNG of ``hwc`` (uint8, height x width x 1-4 channels), deflated at zlib's
     ``compress_level`` (0-9)."""
     if hwc.dtype != np.uint8 or hwc.ndim != 3 or hwc.shape[2] not in COLOR_TYPES:
-        raise ValueError(
+        raise ArgumentError(
             f"PNG pixels must be a uint8 height x width x 1-4 channels array, "
             f"got {hwc.dtype} of shape {hwc.shape}"
         )
     height, width, channels = hwc.shape
     if height == 0 or width == 0:
-        raise ValueError(f"PNG pixels must not be empty, got height {height} and width {width}")
+        raise ArgumentError(f"PNG pixels must not be empty, got height {height} and width {width}")
     if not 0 <= compress_level <= 9:
-        raise ValueError(f"compress_level must be from 0 to 9, got {compress_level}")
+        raise ArgumentError(f"compress_level must be from 0 to 9, got {compress_level}")
     header = struct.pack(">IIBBBBB", width, height, 8, COLOR_TYPES[channels], 0, 0, 0)
     idat = zlib_stream(filter_up(hwc), compress_level)
     return b"".join(

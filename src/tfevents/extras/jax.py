@@ -32,6 +32,8 @@ import contextlib
 import sys
 from typing import Any
 
+from tfevents.errors import ArgumentTypeError
+
 __all__ = ["is_jax_callable", "jax_graph_def"]
 
 _REASON_LIMIT = 400
@@ -92,7 +94,7 @@ def jax_graph_def(fn: Any, example_inputs: Any = None, *, verbose: bool = False)
     from tfevents.extras._jax_graph.walk import build
 
     if fn is None or isinstance(fn, type) or not (callable(fn) or _is_nnx(fn)):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"model must be a JAX function, a jax.jit function or a flax module, "
             f"got {type(fn).__name__}"
         )

@@ -43,7 +43,12 @@ import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from tfevents.errors import GraphInputError, GraphInputTypeError, GraphTraceWarning
+from tfevents.errors import (
+    ArgumentTypeError,
+    GraphInputError,
+    GraphInputTypeError,
+    GraphTraceWarning,
+)
 
 if TYPE_CHECKING:
     from tfevents.graph import Graph
@@ -93,7 +98,7 @@ def module_graph_def(
     import torch
 
     if not isinstance(model, torch.nn.Module):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"model must be a torch.nn.Module (or a tfevents.Graph / GraphDef bytes), "
             f"got {type(model).__name__}"
         )

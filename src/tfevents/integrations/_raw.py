@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from tfevents.errors import ArgumentTypeError
 from tfevents.wire import messages, validate
 from tfevents.writer import SummaryWriter
 
@@ -66,7 +67,7 @@ def summary_metadata_bytes(metadata: Any, name: str) -> bytes:
     elif callable(getattr(metadata, "SerializeToString", None)):
         data = metadata.SerializeToString()
     else:
-        raise TypeError(f"{name} must be a SummaryMetadata proto or its bytes, got {type(metadata).__name__}")
+        raise ArgumentTypeError(f"{name} must be a SummaryMetadata proto or its bytes, got {type(metadata).__name__}")
     try:
         validate.check_summary_metadata(data, name)
     except ValueError:

@@ -25,6 +25,7 @@ import numpy as np
 
 from tfevents import convert
 from tfevents.codecs.wav import encode_wav
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.summaries import audio as audio_summary
 from tfevents.summaries import histogram as histogram_summary
 from tfevents.summaries import image as image_summary
@@ -68,7 +69,7 @@ def histogram_table(data: Any, buckets: int | None = None, name: str = "data") -
     warning says so): TensorFlow's table of them has no meaning."""
     count = DEFAULT_BUCKETS if buckets is None else buckets
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
-        raise ValueError(f"buckets for {name} must be an int >= 0, got {buckets!r}")
+        raise ArgumentError(f"buckets for {name} must be an int >= 0, got {buckets!r}")
     values = np.asarray(data, dtype=np.float64).reshape(-1)
     finite = np.isfinite(values)
     if not finite.all():
@@ -108,7 +109,7 @@ def to_uint8(images: np.ndarray, name: str = "data") -> np.ndarray:
         else:  # int8: [0, 127] * 2
             levels = np.clip(images, 0, 255).astype(np.uint16) * (256 // (top + 1))
     else:
-        raise TypeError(f"{name} must hold numbers, got dtype {dtype}")
+        raise ArgumentTypeError(f"{name} must hold numbers, got dtype {dtype}")
     return np.asarray(levels).astype(np.uint8)  # truncated, as TF's saturate_cast
 
 
@@ -116,7 +117,7 @@ def image(images: Any, max_outputs: int = 3, name: str = "data") -> np.ndarray:
     """``images`` ``[k, h, w, c]`` (c = 1 to 4): the first ``max_outputs`` as PNGs."""
     array = np.asarray(images)
     if array.ndim != 4 or not 1 <= array.shape[3] <= 4:
-        raise ValueError(f"{name} must be [k, h, w, c] with 1 to 4 channels, got shape {array.shape}")
+        raise ArgumentError(f"{name} must be [k, h, w, c] with 1 to 4 channels, got shape {array.shape}")
     pixels = to_uint8(array, name)
     _, height, width, _ = pixels.shape
     encoded = [image_summary.encode_png(np.ascontiguousarray(one)) for one in pixels[: max(0, max_outputs)]]
@@ -128,7 +129,7 @@ def audio(clips: Any, sample_rate: int, max_outputs: int = 3, name: str = "data"
     sample ``x * 32768`` rounded half away from zero and clipped to int16, as ``tf.audio.encode_wav``."""
     array = np.asarray(clips, dtype=np.float32)
     if array.ndim != 3:
-        raise ValueError(f"{name} must be [k, t, c], got shape {array.shape}")
+        raise ArgumentError(f"{name} must be [k, t, c], got shape {array.shape}")
     rate = audio_summary.check_sample_rate(sample_rate)
     rows = []
     for clip in array[: max(0, max_outputs)]:
@@ -143,7 +144,7 @@ def text(value: Any, name: str = "data") -> np.ndarray:
     """A string, or an array of strings (any shape)."""
     array = np.asarray(value)
     if array.dtype.kind not in "SUO":
-        raise TypeError(f"{name} must be a string or strings, got dtype {array.dtype}")
+        raise ArgumentTypeError(f"{name} must be a string or strings, got dtype {array.dtype}")
     items = [s.encode("utf-8") if isinstance(s, str) else bytes(s) for s in array.reshape(-1).tolist()]
     return _strings(items, array.shape)
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 import tfevents
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.integrations import _tf_forms as forms
 from tfevents.integrations._raw import summary_metadata_bytes, write_hparams_session, write_tensor
 from tfevents.summaries import mesh
@@ -38,9 +39,9 @@ class MetricWriter:
 
     def __init__(self, logdir: str | os.PathLike[str], *, collection: str | None = None, **writer_kwargs: Any) -> None:
         if not isinstance(logdir, (str, os.PathLike)):
-            raise TypeError(f"logdir must be a path, got {type(logdir).__name__}")
+            raise ArgumentTypeError(f"logdir must be a path, got {type(logdir).__name__}")
         if collection is not None and not isinstance(collection, str):
-            raise TypeError(f"collection must be a str or None, got {type(collection).__name__}")
+            raise ArgumentTypeError(f"collection must be a str or None, got {type(collection).__name__}")
         path = os.fspath(logdir)
         if collection:
             path = os.path.join(path, collection)
@@ -76,7 +77,7 @@ class MetricWriter:
             if array.ndim == 3:
                 array = array[None]
             if array.ndim != 4:
-                raise ValueError(f"images[{key!r}] must be [N, H, W, C] or [H, W, C], got shape {array.shape}")
+                raise ArgumentError(f"images[{key!r}] must be [N, H, W, C] or [H, W, C], got shape {array.shape}")
             tensor = forms.image(array, max_outputs=array.shape[0], name=f"images[{key!r}]")
             write_tensor(self._writer, key, tensor, forms.IMAGE, step)
 
@@ -89,7 +90,7 @@ class MetricWriter:
             if array.ndim == 4:
                 array = array[None]
             if array.ndim != 5:
-                raise ValueError(f"videos[{key!r}] must be [N, T, H, W, C] or [T, H, W, C], got shape {array.shape}")
+                raise ArgumentError(f"videos[{key!r}] must be [N, T, H, W, C] or [T, H, W, C], got shape {array.shape}")
             self._writer.add_video(key, array, step, dataformats="NTHWC")
 
     def write_audios(self, step: int, audios: Mapping[str, Any], *, sample_rate: int) -> None:
@@ -98,7 +99,7 @@ class MetricWriter:
         for key, value in audios.items():
             array = np.asarray(value)
             if array.ndim != 3:
-                raise ValueError(f"audios[{key!r}] must be [N, T, C], got shape {array.shape}")
+                raise ArgumentError(f"audios[{key!r}] must be [N, T, C], got shape {array.shape}")
             tensor = forms.audio(array, sample_rate, max_outputs=array.shape[0], name=f"audios[{key!r}]")
             write_tensor(self._writer, key, tensor, forms.AUDIO, step)
 
@@ -136,7 +137,7 @@ class MetricWriter:
             if colors is not None:
                 parts.append((mesh.COLOR, _cloud(colors, f"point_colors[{key!r}]")))
                 if parts[1][1].shape != parts[0][1].shape:
-                    raise ValueError(f"point_colors[{key!r}] must have the shape of its points, "
+                    raise ArgumentError(f"point_colors[{key!r}] must have the shape of its points, "
                                      f"{parts[0][1].shape}, got {parts[1][1].shape}")
             config = mesh.json_config(None if configs is None else configs.get(key))
             components = mesh.components_bitmask([kind for kind, _ in parts])
@@ -167,7 +168,7 @@ class MetricWriter:
 def _step(step: Any) -> int:
     value = np.asarray(step)
     if value.ndim != 0 or value.dtype.kind not in "iu":
-        raise TypeError(f"step must be an int, got {step!r}")
+        raise ArgumentTypeError(f"step must be an int, got {step!r}")
     return int(value)
 
 
@@ -176,7 +177,7 @@ def _cloud(value: Any, name: str) -> np.ndarray:
     if array.ndim == 2:
         array = array[None]
     if array.ndim != 3 or array.shape[2] != 3 or array.dtype.kind not in "iuf":
-        raise ValueError(f"{name} must be [B, N, 3] or [N, 3] numbers, got shape {array.shape} of {array.dtype}")
+        raise ArgumentError(f"{name} must be [B, N, 3] or [N, 3] numbers, got shape {array.shape} of {array.dtype}")
     return array
 
 

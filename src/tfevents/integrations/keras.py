@@ -19,6 +19,7 @@ import keras
 import numpy as np
 
 import tfevents
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.integrations import _tf_forms as forms
 from tfevents.integrations._raw import write_string, write_tensor
 from tfevents.integrations._tf_bridge import DefaultWriter
@@ -62,23 +63,23 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
     ) -> None:
         super().__init__()
         if not isinstance(log_dir, (str, os.PathLike)):
-            raise TypeError(f"log_dir must be a path, got {type(log_dir).__name__}")
+            raise ArgumentTypeError(f"log_dir must be a path, got {type(log_dir).__name__}")
         for name, value in (("histogram_freq", histogram_freq), ("embeddings_freq", embeddings_freq)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"{name} must be an int >= 0, got {value!r}")
+                raise ArgumentError(f"{name} must be an int >= 0, got {value!r}")
         if update_freq == "batch":
             update_freq = 1
         if update_freq != "epoch" and (
             isinstance(update_freq, bool) or not isinstance(update_freq, int) or update_freq < 1
         ):
-            raise ValueError(f"update_freq must be 'epoch', 'batch' or an int >= 1, got {update_freq!r}")
+            raise ArgumentError(f"update_freq must be 'epoch', 'batch' or an int >= 1, got {update_freq!r}")
         if profile_batch not in (0, "0", (0, 0), [0, 0], "0,0"):
-            raise ValueError(
+            raise ArgumentError(
                 f"profile_batch={profile_batch!r}: profiling needs TensorFlow's profiler; "
                 "tfevents.keras.TensorBoard supports only profile_batch=0"
             )
         if embeddings_metadata is not None and not isinstance(embeddings_metadata, (str, Mapping)):
-            raise TypeError("embeddings_metadata must be a path, a dict of layer name -> path, or None")
+            raise ArgumentTypeError("embeddings_metadata must be a path, a dict of layer name -> path, or None")
         self.log_dir = str(os.fspath(log_dir))
         self.histogram_freq = histogram_freq
         self.write_graph = bool(write_graph)
@@ -287,12 +288,12 @@ class TensorBoard(keras.callbacks.Callback):  # type: ignore[misc]
         if isinstance(meta, Mapping):
             unknown = set(meta) - {layer.name for layer in layers}
             if unknown:
-                raise ValueError(
+                raise ArgumentError(
                     "Unrecognized `Embedding` layer names passed to `keras.callbacks.TensorBoard` "
                     f"`embeddings_metadata` argument: {sorted(unknown)}"
                 )
         if is_remote(self.log_dir):
-            raise ValueError(f"embeddings_freq needs a local log_dir (the projector's files), got {self.log_dir!r}")
+            raise ArgumentError(f"embeddings_freq needs a local log_dir (the projector's files), got {self.log_dir!r}")
         self._embedding_labels = {
             layer.name: meta if isinstance(meta, str) else (meta or {}).get(layer.name) for layer in layers
         }

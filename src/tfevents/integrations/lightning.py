@@ -24,6 +24,7 @@ from lightning.pytorch.loggers import TensorBoardLogger as _LightningTensorBoard
 from lightning.pytorch.loggers.logger import Logger as _PLLogger
 
 import tfevents
+from tfevents.errors import ArgumentTypeError
 
 __all__ = ["TensorBoardLogger"]
 
@@ -54,11 +55,11 @@ class TensorBoardLogger(_LightningTensorBoardLogger):
         # distribution, which tfevents does not need: set its attributes here instead.
         _PLLogger.__init__(self)
         if not isinstance(save_dir, (str, os.PathLike)):
-            raise TypeError(f"save_dir must be a path, got {type(save_dir).__name__}")
+            raise ArgumentTypeError(f"save_dir must be a path, got {type(save_dir).__name__}")
         if version is not None and (isinstance(version, bool) or not isinstance(version, (int, str))):
-            raise TypeError(f"version must be an int, a str or None, got {type(version).__name__}")
+            raise ArgumentTypeError(f"version must be an int, a str or None, got {type(version).__name__}")
         if not isinstance(prefix, str):
-            raise TypeError(f"prefix must be a str, got {type(prefix).__name__}")
+            raise ArgumentTypeError(f"prefix must be a str, got {type(prefix).__name__}")
         root_dir = os.fsdecode(os.fspath(save_dir))
         self._root_dir = root_dir
         self._name = name or ""

@@ -22,6 +22,7 @@ from transformers.integrations.integration_utils import (
 from transformers.integrations.integration_utils import rewrite_logs as _rewrite_logs
 
 import tfevents
+from tfevents.errors import ArgumentTypeError
 
 __all__ = ["TensorBoardCallback"]
 
@@ -51,7 +52,7 @@ class TensorBoardCallback(_HFTensorBoardCallback):
     ) -> None:
         TrainerCallback.__init__(self)
         if log_dir is not None and not isinstance(log_dir, (str, os.PathLike)):
-            raise TypeError(f"log_dir must be a path, got {type(log_dir).__name__}")
+            raise ArgumentTypeError(f"log_dir must be a path, got {type(log_dir).__name__}")
         self._SummaryWriter = tfevents.SummaryWriter  # type: ignore[assignment]
         self.tb_writer = tb_writer
         self._writer_kwargs = writer_kwargs

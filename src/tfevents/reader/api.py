@@ -6,6 +6,7 @@ import os
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
+from tfevents.errors import ArgumentError
 from tfevents.reader.discovery import runs_of, selector
 from tfevents.reader.files import read_file
 from tfevents.reader.scalars import _read_run_job, merge_files, read_file_scalars, read_run
@@ -44,7 +45,7 @@ def read_values(
         kinds = {kind} if isinstance(kind, str) else set(kind)
         unknown = kinds.difference(KINDS)
         if unknown:
-            raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {sorted(unknown)}")
+            raise ArgumentError(f"kind must be one of {', '.join(KINDS)}; got {sorted(unknown)}")
     want_kind, want_tag = selector(kind, "kind"), selector(tag, "tag")
     want_run = selector(run, "run")
 
@@ -81,7 +82,7 @@ def read_scalars(
     middle is read up to the damage with a ``DamagedFileWarning``; a torn last record is
     left out quietly. ``read_run_scalars(path)`` gives one run's ``{tag: series}``."""
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
-        raise ValueError(f"workers must be a positive int or None, got {workers!r}")
+        raise ArgumentError(f"workers must be a positive int or None, got {workers!r}")
     store, runs = runs_of(path, storage_options)
     want_run = selector(run, "run")
     want_tag = selector(tag, "tag")

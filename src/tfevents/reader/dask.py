@@ -27,6 +27,7 @@ import warnings
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from tfevents.errors import ArgumentError
 from tfevents.reader.discovery import runs_of, selector
 
 __all__ = ["read_dask"]
@@ -48,7 +49,7 @@ def read_dask(
     travel to the workers), one partition per event file, rows in file order.
     ``run``/``tag`` keep exact names (runs chosen here, tags by each worker)."""
     if kind not in ("scalar", *_LISTS):
-        raise ValueError(f"kind must be 'scalar', 'histogram' or 'pr_curve', got {kind!r}")
+        raise ArgumentError(f"kind must be 'scalar', 'histogram' or 'pr_curve', got {kind!r}")
     try:
         import dask.dataframe as dd
     except ImportError as exc:  # pragma: no cover - depends on the environment

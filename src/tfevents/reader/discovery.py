@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+from tfevents.errors import ArgumentTypeError
 from tfevents.reader.storage import Store, is_event_file, open_store
 
 __all__ = ["event_files", "is_event_file", "runs_of", "selector"]
@@ -40,8 +41,8 @@ def selector(option: str | Collection[str] | None, name: str) -> Callable[[str],
     if isinstance(option, str):
         return option.__eq__
     if isinstance(option, (bytes, bytearray)) or not isinstance(option, Collection):
-        raise TypeError(f"{name} must be a string or a collection of strings, not {type(option).__name__}")
+        raise ArgumentTypeError(f"{name} must be a string or a collection of strings, not {type(option).__name__}")
     chosen = set(option)
     if not all(isinstance(item, str) for item in chosen):
-        raise TypeError(f"{name} must be a string or a collection of strings")
+        raise ArgumentTypeError(f"{name} must be a string or a collection of strings")
     return chosen.__contains__

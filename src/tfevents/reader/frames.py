@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from tfevents.errors import ArgumentError
+
 __all__ = ["read_dataframe"]
 
 _EXTRA = ("wall_time", "dir_name")
@@ -51,10 +53,10 @@ def read_dataframe(
         plt.legend(); plt.xlabel("step"); plt.ylabel("loss/train"); plt.show()
     """
     if kind != "scalar":
-        raise ValueError(f"kind must be 'scalar' (read other kinds with read_values); got {kind!r}")
+        raise ArgumentError(f"kind must be 'scalar' (read other kinds with read_values); got {kind!r}")
     extra = set(extra_columns or ())
     if not extra.issubset(_EXTRA):
-        raise ValueError(f"extra_columns must be a subset of {set(_EXTRA)}; got {sorted(extra)}")
+        raise ArgumentError(f"extra_columns must be a subset of {set(_EXTRA)}; got {sorted(extra)}")
     import pandas as pd  # type: ignore[import-untyped]
 
     from tfevents.reader.api import read_scalars

@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from tfevents.errors import DamagedFileWarning
+from tfevents.errors import ArgumentError, DamagedFileWarning
 from tfevents.reader.discovery import runs_of, selector
 from tfevents.reader.filecolumns import read_columns
 from tfevents.reader.files import damage_message
@@ -30,7 +30,7 @@ def read_arrays(
     before anything is decoded; a URL's objects are fetched many at once). A file damaged
     in the middle is read up to the damage, with a ``DamagedFileWarning``."""
     if kind not in ("histogram", "pr_curve"):
-        raise ValueError(f"kind must be 'histogram' or 'pr_curve', got {kind!r}")
+        raise ArgumentError(f"kind must be 'histogram' or 'pr_curve', got {kind!r}")
     want_run, want_tag = selector(run, "run"), selector(tag, "tag")
     store, runs = runs_of(path, storage_options)
     if want_run is not None:

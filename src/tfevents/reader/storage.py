@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
+from tfevents.errors import ArgumentTypeError
 from tfevents.reader.scanning import open_buffer
 from tfevents.sinks import is_remote, logdir_string
 
@@ -194,7 +195,7 @@ def open_store(path: str | os.PathLike[str], storage_options: Mapping[str, Any] 
     """The store of ``path``: a local path or ``file://`` URL, or any other fsspec URL
     (``storage_options`` are fsspec's options for it: credentials, ``endpoint_url``...)."""
     if storage_options is not None and not isinstance(storage_options, Mapping):
-        raise TypeError(f"storage_options must be a mapping or None, not {type(storage_options).__name__}")
+        raise ArgumentTypeError(f"storage_options must be a mapping or None, not {type(storage_options).__name__}")
     text = logdir_string(path)
     if is_remote(text):
         return RemoteStore(text, storage_options)

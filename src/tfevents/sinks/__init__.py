@@ -21,6 +21,7 @@ import posixpath
 import re
 from typing import Any
 
+from tfevents.errors import ArgumentError
 from tfevents.sinks.base import Storage
 from tfevents.sinks.local import LocalEventFile
 from tfevents.sinks.memory import MemoryFiles
@@ -66,7 +67,7 @@ def logdir_string(log_dir: str | os.PathLike[str]) -> str:
 
         parts = urlsplit(text)
         if parts.netloc not in ("", "localhost"):
-            raise ValueError(f"log_dir {text!r}: a file:// URL must name a local path")
+            raise ArgumentError(f"log_dir {text!r}: a file:// URL must name a local path")
         from urllib.request import url2pathname
 
         return url2pathname(unquote(parts.path)) if os.name == "nt" else unquote(parts.path)

@@ -32,6 +32,8 @@ from __future__ import annotations
 import posixpath
 from typing import Protocol
 
+from tfevents.errors import ArgumentError, ArgumentTypeError
+
 
 class Storage(Protocol):
     """A run's destination for framed event bytes, and for the files beside them."""
@@ -94,7 +96,7 @@ def check_relative_path(relative_path: str) -> list[str]:
     """The parts of ``write_file``'s path; a ``ValueError`` naming it for anything that
     is not a plain relative path inside the run (absolute, empty, ``..``, backslashes)."""
     if not isinstance(relative_path, str):
-        raise TypeError(f"relative_path must be a string, got {type(relative_path).__name__}")
+        raise ArgumentTypeError(f"relative_path must be a string, got {type(relative_path).__name__}")
     parts = relative_path.split("/")
     if (
         not relative_path
@@ -104,7 +106,7 @@ def check_relative_path(relative_path: str) -> list[str]:
         or any(part in ("", ".", "..") for part in parts)
         or posixpath.isabs(relative_path)
     ):
-        raise ValueError(
+        raise ArgumentError(
             f"relative_path must be a '/'-separated path inside the run, got {relative_path!r}"
         )
     return parts

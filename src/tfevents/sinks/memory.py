@@ -4,6 +4,7 @@ relative path. For tests and for programs that ship the bytes elsewhere themselv
 
 from __future__ import annotations
 
+from tfevents.errors import ArgumentError
 from tfevents.sinks.base import check_relative_path
 
 
@@ -25,7 +26,7 @@ class MemoryFiles:
 
     def write(self, data: bytes) -> None:
         if self.closed:
-            raise ValueError("write to a closed MemoryFiles")
+            raise ArgumentError("write to a closed MemoryFiles")
         self.files.append(bytes(data))
         self.path = f"memory:{len(self.files) - 1}"
 

@@ -36,6 +36,7 @@ import posixpath
 import time
 from typing import Any
 
+from tfevents.errors import ArgumentError
 from tfevents.sinks._fsspec import OBJECT_STORES, connect, put_file
 from tfevents.sinks.base import check_relative_path
 from tfevents.sinks.naming import event_file_name
@@ -62,9 +63,9 @@ class RemoteSegments:
         min_write_secs: float = DEFAULT_SEGMENT_SECS,
     ) -> None:
         if isinstance(segment_bytes, bool) or not isinstance(segment_bytes, int) or segment_bytes < 1:
-            raise ValueError(f"segment_bytes must be a positive int, got {segment_bytes!r}")
+            raise ArgumentError(f"segment_bytes must be a positive int, got {segment_bytes!r}")
         if not 0 <= min_write_secs < float("inf"):
-            raise ValueError(f"min_write_secs must be >= 0 and finite, got {min_write_secs!r}")
+            raise ArgumentError(f"min_write_secs must be >= 0 and finite, got {min_write_secs!r}")
         self.url = url
         self.logdir = url
         self.filename_suffix = filename_suffix

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from tfevents.codecs.wav import encode_wav
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.wire import messages
 from tfevents.wire.encoding import uint_field
 
@@ -46,15 +47,15 @@ def to_frames(array: np.ndarray, name: str = "snd_tensor") -> np.ndarray:
     if array.ndim > 2:
         kept = [size for size in array.shape if size != 1]
         if len(kept) > 2:
-            raise ValueError(
+            raise ArgumentError(
                 f"{name} must be (L,), (C, L) or (L, C) (axes of size 1 aside), "
                 f"got shape {array.shape}"
             )
         array = array.reshape(kept if len(kept) == 2 else [max(kept, default=1)])
     if array.ndim == 0:
-        raise ValueError(f"{name} must be (L,), (C, L) or (L, C), got a single number")
+        raise ArgumentError(f"{name} must be (L,), (C, L) or (L, C), got a single number")
     if array.size == 0:
-        raise ValueError(f"{name} must hold at least one sample, got shape {array.shape}")
+        raise ArgumentError(f"{name} must hold at least one sample, got shape {array.shape}")
     if array.ndim == 1:
         frames = array[:, None]
     elif array.shape[0] <= array.shape[1]:
@@ -62,7 +63,7 @@ def to_frames(array: np.ndarray, name: str = "snd_tensor") -> np.ndarray:
     else:
         frames = array  # (L, C), tensorboardX's layout
     if frames.shape[1] > MAX_CHANNELS:
-        raise ValueError(f"{name} has {frames.shape[1]} channels; WAV allows at most {MAX_CHANNELS}")
+        raise ArgumentError(f"{name} has {frames.shape[1]} channels; WAV allows at most {MAX_CHANNELS}")
     return frames
 
 
@@ -72,7 +73,7 @@ def to_pcm16(frames: np.ndarray, name: str = "snd_tensor") -> tuple[np.ndarray, 
     if frames.dtype == np.int16:
         return np.ascontiguousarray(frames, dtype="<i2"), 0
     if kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {frames.dtype}")
+        raise ArgumentTypeError(f"{name} must hold real numbers, got dtype {frames.dtype}")
     values = frames.astype(np.float64)
     with np.errstate(invalid="ignore"):
         bad = int(np.count_nonzero(~(np.abs(values) <= 1.0)))  # NaN counts as bad
@@ -87,12 +88,12 @@ def check_sample_rate(sample_rate: object, name: str = "sample_rate") -> int:
     if isinstance(sample_rate, (bool, np.bool_)) or not isinstance(
         sample_rate, (int, float, np.integer, np.floating)
     ):
-        raise TypeError(f"{name} must be a number of samples per second, got {type(sample_rate).__name__}")
+        raise ArgumentTypeError(f"{name} must be a number of samples per second, got {type(sample_rate).__name__}")
     rate = float(sample_rate)
     if not (rate > 0 and rate <= MAX_SAMPLE_RATE):
-        raise ValueError(f"{name} must be positive and at most {MAX_SAMPLE_RATE}, got {sample_rate!r}")
+        raise ArgumentError(f"{name} must be positive and at most {MAX_SAMPLE_RATE}, got {sample_rate!r}")
     if not rate.is_integer():
-        raise ValueError(f"{name} must be a whole number of samples per second (WAV stores an integer), got {sample_rate!r}")
+        raise ArgumentError(f"{name} must be a whole number of samples per second (WAV stores an integer), got {sample_rate!r}")
     return int(rate)
 
 

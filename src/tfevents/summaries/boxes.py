@@ -23,6 +23,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tfevents.errors import ArgumentError, ArgumentTypeError
+
 RED = (255, 0, 0)
 TEXT_COLOUR = (0, 0, 0)
 THICKNESS = 2
@@ -34,18 +36,18 @@ MAX_PIXELS = 2**26  # pixels of a rescaled image
 def check_boxes(array: np.ndarray, name: str = "box_tensor") -> np.ndarray:
     """``(N, 4)`` float64 boxes; a single box may be given as ``(4,)``."""
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
+        raise ArgumentTypeError(f"{name} must hold numbers, got dtype {array.dtype}")
     if array.size == 0:
         return np.zeros((0, 4))
     if array.ndim == 1 and array.shape[0] == 4:
         array = array[None, :]
     if array.ndim != 2 or array.shape[1] != 4:
-        raise ValueError(f"{name} must be N x 4 (xmin, ymin, xmax, ymax), got shape {array.shape}")
+        raise ArgumentError(f"{name} must be N x 4 (xmin, ymin, xmax, ymax), got shape {array.shape}")
     boxes = array.astype(np.float64)
     if not np.isfinite(boxes).all():
-        raise ValueError(f"{name} must hold finite coordinates")
+        raise ArgumentError(f"{name} must hold finite coordinates")
     if (boxes[:, 2] < boxes[:, 0]).any() or (boxes[:, 3] < boxes[:, 1]).any():
-        raise ValueError(f"{name}: every box needs xmin <= xmax and ymin <= ymax")
+        raise ArgumentError(f"{name}: every box needs xmin <= xmax and ymin <= ymax")
     return boxes
 
 
@@ -60,12 +62,12 @@ def check_labels(labels: object, count: int, name: str = "labels") -> list[str] 
     elif isinstance(labels, Sequence):
         items = list(labels)
     else:
-        raise TypeError(f"{name} must be a list of strings, got {type(labels).__name__}")
+        raise ArgumentTypeError(f"{name} must be a list of strings, got {type(labels).__name__}")
     for item in items:
         if not isinstance(item, str):
-            raise TypeError(f"{name} must be strings, got an item of type {type(item).__name__}")
+            raise ArgumentTypeError(f"{name} must be strings, got an item of type {type(item).__name__}")
     if len(items) != count:
-        raise ValueError(f"{name} has {len(items)} labels for {count} boxes: give one label per box")
+        raise ArgumentError(f"{name} has {len(items)} labels for {count} boxes: give one label per box")
     return items  # type: ignore[return-value]
 
 
@@ -73,13 +75,13 @@ def check_rescale(rescale: object, name: str = "rescale") -> float:
     if isinstance(rescale, (bool, np.bool_)) or not isinstance(
         rescale, (int, float, np.integer, np.floating)
     ):
-        raise TypeError(f"{name} must be a number, got {type(rescale).__name__}")
+        raise ArgumentTypeError(f"{name} must be a number, got {type(rescale).__name__}")
     try:
         scale = float(rescale)
     except OverflowError:  # an int beyond the float range
         scale = math.inf
     if not (scale > 0 and math.isfinite(scale)):
-        raise ValueError(f"{name} must be positive and finite, got {rescale!r}")
+        raise ArgumentError(f"{name} must be positive and finite, got {rescale!r}")
     return scale
 
 
@@ -98,7 +100,7 @@ def check_rescaled_size(height: int, width: int, rescale: float, name: str = "re
         new_height, new_width = rescaled_size(height, width, rescale)
         too_big = max(new_height, new_width) > MAX_SIDE or new_height * new_width > MAX_PIXELS
     if too_big:
-        raise ValueError(
+        raise ArgumentError(
             f"{name}={rescale!r} makes the {width}x{height} image "
             f"{exact_width:.6g}x{exact_height:.6g} pixels; "
             f"a rescaled image may have at most {MAX_SIDE} pixels per side and "

@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.wire import messages
 from tfevents.wire.encoding import bytes_field, string_field
 
@@ -35,37 +36,37 @@ Chart = tuple[str, tuple[str, ...]]
 def check_chart(spec: Any, name: str) -> Chart:
     """``["Multiline"|"Margin", [tags]]`` -> ``(kind, tags)``, or an error naming ``name``."""
     if isinstance(spec, (str, bytes)) or not isinstance(spec, Sequence) or len(spec) != 2:
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name} must be a pair ['Multiline' or 'Margin', [tags]], got {spec!r}"
         )
     kind, tags = spec
     if kind not in (MULTILINE, MARGIN):
-        raise ValueError(f"{name}[0] must be 'Multiline' or 'Margin', got {kind!r}")
+        raise ArgumentError(f"{name}[0] must be 'Multiline' or 'Margin', got {kind!r}")
     return kind, check_tags(tags, kind, f"{name}[1]")
 
 
 def check_tags(tags: object, kind: str, name: str) -> tuple[str, ...]:
     if isinstance(tags, (str, bytes)) or not isinstance(tags, Sequence):
-        raise TypeError(f"{name} must be a list of tags, got {type(tags).__name__}")
+        raise ArgumentTypeError(f"{name} must be a list of tags, got {type(tags).__name__}")
     tags = tuple(tags)
     for i, tag in enumerate(tags):
         if not isinstance(tag, str):
-            raise TypeError(f"{name}[{i}] must be a str, got {type(tag).__name__}")
+            raise ArgumentTypeError(f"{name}[{i}] must be a str, got {type(tag).__name__}")
         if not tag:
-            raise ValueError(f"{name}[{i}] must not be empty")
+            raise ArgumentError(f"{name}[{i}] must not be empty")
     if kind == MARGIN:
         if len(tags) != 3:
-            raise ValueError(
+            raise ArgumentError(
                 f"{name} must be exactly 3 tags [value, lower, upper] for a Margin chart, got {len(tags)}"
             )
     else:
         if not tags:
-            raise ValueError(f"{name} must hold at least one tag")
+            raise ArgumentError(f"{name} must hold at least one tag")
         for i, tag in enumerate(tags):
             try:
                 re.compile(tag)
             except re.error as exc:
-                raise ValueError(
+                raise ArgumentError(
                     f"{name}[{i}] = {tag!r} is not a valid regular expression "
                     f"(Multiline tags are regexes): {exc}"
                 ) from None
@@ -74,14 +75,14 @@ def check_tags(tags: object, kind: str, name: str) -> tuple[str, ...]:
 
 def check_title(title: Any, name: str) -> str:
     if not isinstance(title, str):
-        raise TypeError(f"{name} must be a str, got {type(title).__name__}")
+        raise ArgumentTypeError(f"{name} must be a str, got {type(title).__name__}")
     return title
 
 
 def check_layout(layout: Any, name: str = "layout") -> dict[str, dict[str, Chart]]:
     """Validates a torch-style layout dict; returns ``{category: {title: (kind, tags)}}``."""
     if not isinstance(layout, Mapping):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name} must be a dict {{category: {{title: [kind, tags]}}}}, got {type(layout).__name__}"
         )
     checked: dict[str, dict[str, Chart]] = {}
@@ -89,7 +90,7 @@ def check_layout(layout: Any, name: str = "layout") -> dict[str, dict[str, Chart
         check_title(category, f"{name} key")
         where = f"{name}[{category!r}]"
         if not isinstance(charts, Mapping):
-            raise TypeError(f"{where} must be a dict {{title: [kind, tags]}}, got {type(charts).__name__}")
+            raise ArgumentTypeError(f"{where} must be a dict {{title: [kind, tags]}}, got {type(charts).__name__}")
         checked[category] = {}
         for title, spec in charts.items():
             check_title(title, f"{where} key")

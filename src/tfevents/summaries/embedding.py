@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from tfevents import convert
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.summaries import image
 
 CONFIG_FILE = "projector_config.pbtxt"
@@ -37,7 +38,7 @@ def path_component(tag: str) -> str:
     """The tag as one directory name: torch's escapes of ``%``, ``/`` and ``\\``, plus
     ``.`` and ``..`` (which would name the step directory or its parent)."""
     if "\x00" in tag:
-        raise ValueError("tag must not contain NUL characters")
+        raise ArgumentError("tag must not contain NUL characters")
     encoded = tag.replace("%", "%25").replace("/", "%2f").replace("\\", "%5c")
     if encoded in (".", ".."):
         encoded = encoded.replace(".", "%2e")
@@ -47,16 +48,16 @@ def path_component(tag: str) -> str:
 def check_mat(mat: Any) -> np.ndarray:
     array = convert.to_numpy(mat, "mat")
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"mat must be real numbers, got dtype {array.dtype}")
+        raise ArgumentTypeError(f"mat must be real numbers, got dtype {array.dtype}")
     if array.ndim != 2:
-        raise ValueError(
+        raise ArgumentError(
             f"mat must be 2-D (one row per point: N x D), got shape {tuple(array.shape)}"
         )
     if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"mat must not be empty, got shape {tuple(array.shape)}")
+        raise ArgumentError(f"mat must not be empty, got shape {tuple(array.shape)}")
     array = array.astype(np.float64)
     if not np.isfinite(array).all():
-        raise ValueError("mat must be finite (the projector cannot place NaN or infinity)")
+        raise ArgumentError("mat must be finite (the projector cannot place NaN or infinity)")
     return array
 
 
@@ -69,13 +70,13 @@ def _as_list(value: Any, name: str, count: int | None = None) -> list[Any]:
     """``value`` as a list; with ``count``, its length is checked first, before a
     conversion (``tolist()`` of a huge array) that would cost minutes."""
     if isinstance(value, (str, bytes, Mapping)):
-        raise TypeError(f"{name} must be a list, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be a list, got {type(value).__name__}")
     if count is not None:
         _check_length(value, name, count)
     if hasattr(value, "tolist") and not isinstance(value, (list, tuple)):
         value = value.tolist()
     if not isinstance(value, Sequence):
-        raise TypeError(f"{name} must be a list, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be a list, got {type(value).__name__}")
     return list(value)
 
 
@@ -86,7 +87,7 @@ def _check_length(value: Any, name: str, count: int) -> None:
     except TypeError:
         return  # (no length: the list conversion says what it is)
     if length != count:
-        raise ValueError(f"{name} must have one entry per row of mat ({count}), got {length}")
+        raise ArgumentError(f"{name} must have one entry per row of mat ({count}), got {length}")
 
 
 def _cell(value: Any, name: str) -> str:
@@ -94,7 +95,7 @@ def _cell(value: Any, name: str) -> str:
         value = value.decode("utf-8", "replace")
     text = str(value)
     if any(c in text for c in "\t\n\r"):
-        raise ValueError(f"{name} = {text!r} must not contain tabs or line breaks")
+        raise ArgumentError(f"{name} = {text!r} must not contain tabs or line breaks")
     return text
 
 
@@ -112,14 +113,14 @@ def metadata_tsv(metadata: Any, count: int, header: Any = None) -> tuple[bytes, 
     if header is None:
         for i, label in enumerate(rows):
             if isinstance(label, (list, tuple)):
-                raise TypeError(
+                raise ArgumentTypeError(
                     f"metadata[{i}] is a {type(label).__name__}: give metadata_header to log several columns"
                 )
             lines.append(_cell(label, f"metadata[{i}]"))
     else:
         columns = [_cell(h, f"metadata_header[{j}]") for j, h in enumerate(_as_list(header, "metadata_header"))]
         if not columns:
-            raise ValueError("metadata_header must name at least one column")
+            raise ArgumentError("metadata_header must name at least one column")
         if len(columns) > 1:
             lines.append("\t".join(columns))
         else:
@@ -128,7 +129,7 @@ def metadata_tsv(metadata: Any, count: int, header: Any = None) -> tuple[bytes, 
             cells = row if len(columns) > 1 or isinstance(row, (list, tuple)) else [row]
             cells = _as_list(cells, f"metadata[{i}]")
             if len(cells) != len(columns):
-                raise ValueError(
+                raise ArgumentError(
                     f"metadata[{i}] must have one cell per metadata_header column ({len(columns)}), got {len(cells)}"
                 )
             lines.append("\t".join(_cell(c, f"metadata[{i}][{j}]") for j, c in enumerate(cells)))
@@ -144,23 +145,23 @@ def sprite(label_img: Any, count: int) -> tuple[bytes, int]:
     """
     array = convert.to_numpy(label_img, "label_img")
     if array.ndim != 4:
-        raise ValueError(f"label_img must be N x C x H x W, got shape {tuple(array.shape)}")
+        raise ArgumentError(f"label_img must be N x C x H x W, got shape {tuple(array.shape)}")
     n, channels, height, width = array.shape
     if n != count:
-        raise ValueError(f"label_img must have one image per row of mat ({count}), got {n}")
+        raise ArgumentError(f"label_img must have one image per row of mat ({count}), got {n}")
     if channels not in (1, 3):
-        raise ValueError(f"label_img must have 1 or 3 channels (N x C x H x W), got C = {channels}")
+        raise ArgumentError(f"label_img must have 1 or 3 channels (N x C x H x W), got C = {channels}")
     if height != width:
-        raise ValueError(
+        raise ArgumentError(
             f"label_img thumbnails must be square for the projector, got H = {height}, W = {width}"
         )
     if width == 0:
-        raise ValueError("label_img thumbnails must not be empty")
+        raise ArgumentError("label_img thumbnails must not be empty")
     per_side = math.ceil(math.sqrt(n))
     side = per_side * width
     if side > MAX_SPRITE_SIZE:
         most = (MAX_SPRITE_SIZE // width) ** 2
-        raise ValueError(
+        raise ArgumentError(
             f"label_img makes a {side} x {side} px sprite ({n} thumbnails of {width} px, "
             f"{per_side} per row); the projector takes at most {MAX_SPRITE_SIZE} px: "
             f"use at most {most} images of this size or smaller thumbnails"

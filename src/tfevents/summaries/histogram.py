@@ -32,6 +32,7 @@ import numpy as np
 
 from tfevents import _args as args
 from tfevents import convert
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.wire import messages
 
 NUMPY_ESTIMATORS = ("auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt")
@@ -177,33 +178,33 @@ def check_bins(bins: Any, name: str = "bins") -> Any:
     sequence of at least 2 edges (their order and values are checked by numpy)."""
     if isinstance(bins, str):
         if bins != "tensorflow" and bins not in NUMPY_ESTIMATORS:
-            raise ValueError(
+            raise ArgumentError(
                 f"{name} must be 'tensorflow', one of numpy's estimators {NUMPY_ESTIMATORS}, "
                 f"a bucket count or edges, got {bins!r}"
             )
         return bins
     if isinstance(bins, (bool, np.bool_)):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name} must be a bucket count, edges or a string, got {type(bins).__name__}"
         )
     if np.ndim(bins) == 0:
         try:
             count = operator.index(bins)
         except TypeError:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{name} must be an int bucket count, a sequence of edges or a string, got {bins!r}"
             ) from None
         if not 1 <= count <= MAX_BINS:
-            raise ValueError(f"{name} must be a bucket count from 1 to {MAX_BINS:,}, got {count}")
+            raise ArgumentError(f"{name} must be a bucket count from 1 to {MAX_BINS:,}, got {count}")
         return count
     try:
         edges = np.asarray(bins)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} is not a sequence of bucket edges: {exc}") from None
+        raise ArgumentError(f"{name} is not a sequence of bucket edges: {exc}") from None
     if edges.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D sequence of bucket edges, got shape {edges.shape}")
+        raise ArgumentError(f"{name} must be a 1-D sequence of bucket edges, got shape {edges.shape}")
     if edges.shape[0] < 2:
-        raise ValueError(f"{name} must have at least 2 edges (one bucket), got {edges.shape[0]}")
+        raise ArgumentError(f"{name} must have at least 2 edges (one bucket), got {edges.shape[0]}")
     return bins
 
 
@@ -259,11 +260,11 @@ def compute(values: np.ndarray, bins: Any = "tensorflow", max_bins: int | None =
         try:
             counts, edges = np.histogram(flat, bins=bins)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"bins is not valid for numpy.histogram: {exc}") from None
+            raise ArgumentError(f"bins is not valid for numpy.histogram: {exc}") from None
         except MemoryError:  # a numpy estimator ("fd", ...) asking for too many buckets
-            raise ValueError(f"bins={bins!r} makes more buckets than memory holds") from None
+            raise ArgumentError(f"bins={bins!r} makes more buckets than memory holds") from None
         if edges.shape[0] - 1 > MAX_BINS:
-            raise ValueError(
+            raise ArgumentError(
                 f"bins={bins!r} makes {edges.shape[0] - 1:,} buckets for these values; "
                 f"at most {MAX_BINS:,} are written"
             )
@@ -303,7 +304,7 @@ def check_max_bins(max_bins: Any) -> int | None:
     if max_bins is not None and (
         isinstance(max_bins, bool) or not isinstance(max_bins, (int, np.integer)) or max_bins < 1
     ):
-        raise ValueError(f"max_bins must be a positive int or None, got {max_bins!r}")
+        raise ArgumentError(f"max_bins must be a positive int or None, got {max_bins!r}")
     return None if max_bins is None else int(max_bins)
 
 
@@ -319,23 +320,23 @@ def raw_table(
     for name, array in (("bucket_limits", limits), ("bucket_counts", counts)):
         args.real_array(array, name, "numbers")
         if not np.isfinite(array).all():
-            raise ValueError(f"{name} must be finite")
+            raise ArgumentError(f"{name} must be finite")
     if limits.size != counts.size or limits.size == 0:
-        raise ValueError(
+        raise ArgumentError(
             "bucket_limits and bucket_counts must have the same, non-zero length, "
             f"got {limits.size} and {counts.size}"
         )
     if (counts < 0).any():
-        raise ValueError("bucket_counts must not be negative")
+        raise ArgumentError("bucket_counts must not be negative")
     low = convert.to_float(low, "min")
     high = convert.to_float(high, "max")
     for name, number in (("num", num), ("sum", total), ("sum_squares", sum_squares)):
         if not np.isfinite(convert.to_float(number, name)):
-            raise ValueError(f"{name} must be finite")
+            raise ArgumentError(f"{name} must be finite")
     if not (np.isfinite(low) and np.isfinite(high)) or low > high:
-        raise ValueError(f"min and max must be finite with min <= max, got {low} and {high}")
+        raise ArgumentError(f"min and max must be finite with min <= max, got {low} and {high}")
     if (np.diff(limits) < 0).any():
-        raise ValueError("bucket_limits must not decrease")
+        raise ArgumentError("bucket_limits must not decrease")
     table = np.empty((limits.size, 3))
     table[0, 0] = low
     table[1:, 0] = limits[:-1]

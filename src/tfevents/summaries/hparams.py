@@ -22,6 +22,7 @@ import numpy as np
 
 from tfevents import _args as args
 from tfevents import convert
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.wire import messages
 from tfevents.wire.encoding import bool_field, bytes_field, double_field, string_field, uint_field
 
@@ -61,51 +62,51 @@ def normalize_value(value: Any, name: str) -> tuple[int, Value] | None:
     if isinstance(value, str):
         return TYPE_STRING, str(value)
     if isinstance(value, (bytes, bytearray)):
-        raise TypeError(f"{name} must be a bool, number or str, got bytes (decode it to a str)")
+        raise ArgumentTypeError(f"{name} must be a bool, number or str, got bytes (decode it to a str)")
     if isinstance(value, (numbers.Real, np.integer, np.floating)):
         return TYPE_FLOAT64, _to_double(value, name)
     if isinstance(value, (numbers.Complex, np.complexfloating)):
-        raise TypeError(f"{name} must be a bool, number or str, got a complex number")
+        raise ArgumentTypeError(f"{name} must be a bool, number or str, got a complex number")
     if isinstance(value, (list, tuple, dict, set, frozenset)):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name} must be a bool, number or str, got {type(value).__name__} "
             "(TensorBoard has no list hyperparameters: log str(value) instead)"
         )
     try:
         array = convert.to_numpy(value, name)
     except TypeError:
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name} must be a bool, number, str or one-element tensor, got {type(value).__name__}"
         ) from None
     if array.size != 1:
-        raise ValueError(f"{name} must hold exactly one value, got shape {tuple(array.shape)}")
+        raise ArgumentError(f"{name} must hold exactly one value, got shape {tuple(array.shape)}")
     item = array.reshape(-1)[0]
     if array.dtype.kind == "b":
         return TYPE_BOOL, bool(item)
     if array.dtype.kind in "iuf":
         return TYPE_FLOAT64, _to_double(item, name)
-    raise TypeError(f"{name} must be a bool or real number tensor, got dtype {array.dtype}")
+    raise ArgumentTypeError(f"{name} must be a bool or real number tensor, got dtype {array.dtype}")
 
 
 def _to_double(value: Any, name: str) -> float:
     try:
         return float(value)
     except OverflowError:
-        raise ValueError(f"{name} = {value} does not fit in a float64") from None
+        raise ArgumentError(f"{name} = {value} does not fit in a float64") from None
 
 
 def normalize_domain(values: Any, kind: int, name: str) -> tuple[Value, ...]:
     """A discrete domain: a non-empty list of values of the hparam's type, no repeats."""
     if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, (Sequence, set, frozenset, np.ndarray)):
-        raise TypeError(f"{name} must be a list of values, got {type(values).__name__}")
+        raise ArgumentTypeError(f"{name} must be a list of values, got {type(values).__name__}")
     items = list(values)
     if not items:
-        raise ValueError(f"{name} must not be empty")
+        raise ArgumentError(f"{name} must not be empty")
     domain: list[Value] = []
     for i, item in enumerate(items):
         normal = normalize_value(item, f"{name}[{i}]")
         if normal is None or normal[0] != kind:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{name}[{i}] = {item!r} must be a {TYPE_NAMES[kind]}, like the hyperparameter's value"
             )
         if normal[1] in domain and not (isinstance(normal[1], float) and math.isnan(normal[1])):
@@ -182,7 +183,7 @@ def metadata(content: bytes) -> bytes:
 
 def check_hparams(hparam_dict: Any) -> dict[str, tuple[int, Value]]:
     if not isinstance(hparam_dict, Mapping):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"hparam_dict must be a dict of name -> value, got {type(hparam_dict).__name__}"
         )
     values = {}
@@ -199,20 +200,20 @@ def check_domains(
     if domains is None:
         return {}
     if not isinstance(domains, Mapping):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"hparam_domain_discrete must be a dict of name -> list of values, got {type(domains).__name__}"
         )
     checked = {}
     for key, items in domains.items():
         where = f"hparam_domain_discrete[{key!r}]"
         if key not in hparam_dict:
-            raise ValueError(f"{where} names no hyperparameter of hparam_dict")
+            raise ArgumentError(f"{where} names no hyperparameter of hparam_dict")
         if key not in values:
-            raise ValueError(f"{where}: hparam_dict[{key!r}] is None, which is not logged")
+            raise ArgumentError(f"{where}: hparam_dict[{key!r}] is None, which is not logged")
         kind, value = values[key]
         domain = normalize_domain(items, kind, where)
         if value not in domain and not (isinstance(value, float) and math.isnan(value)):
-            raise ValueError(
+            raise ArgumentError(
                 f"hparam_dict[{key!r}] = {value!r} is not one of {where} = {list(domain)!r}"
             )
         checked[key] = domain
@@ -221,14 +222,14 @@ def check_domains(
 
 def check_metrics(metric_dict: Any) -> dict[str, float]:
     if not isinstance(metric_dict, Mapping):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"metric_dict must be a dict of metric tag -> number, got {type(metric_dict).__name__}"
         )
     metrics = {}
     for key, value in metric_dict.items():
         args.check_tag(key, "metric_dict key")
         if key.startswith("_hparams_/"):
-            raise ValueError(f"metric_dict key {key!r} must not use the reserved prefix '_hparams_/'")
+            raise ArgumentError(f"metric_dict key {key!r} must not use the reserved prefix '_hparams_/'")
         metrics[key] = convert.to_float(value, f"metric_dict[{key!r}]")
     return metrics
 

@@ -26,6 +26,7 @@ from typing import cast
 import numpy as np
 
 from tfevents.codecs import png
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.wire import messages
 
 METADATA = messages.summary_metadata("images", data_class=messages.DATA_CLASS_BLOB_SEQUENCE)
@@ -35,15 +36,15 @@ DEFAULT_COMPRESS_LEVEL = 1
 
 def _check_format(dataformats: object, allowed: str, ndim: int, name: str) -> str:
     if not isinstance(dataformats, str):
-        raise TypeError(f"dataformats must be a string such as 'CHW', got {type(dataformats).__name__}")
+        raise ArgumentTypeError(f"dataformats must be a string such as 'CHW', got {type(dataformats).__name__}")
     fmt = dataformats.upper()
     if len(set(fmt)) != len(fmt) or not set(fmt) <= set(allowed) or not {"H", "W"} <= set(fmt):
-        raise ValueError(
+        raise ArgumentError(
             f"dataformats {dataformats!r} must name each axis once, using H and W and "
             f"optionally {''.join(sorted(set(allowed) - {'H', 'W'}))}"
         )
     if len(fmt) != ndim:
-        raise ValueError(
+        raise ArgumentError(
             f"dataformats {dataformats!r} names {len(fmt)} axes but {name} has {ndim} "
             "dimensions"
         )
@@ -66,7 +67,7 @@ def batch_to_grid(array: np.ndarray, dataformats: str, name: str = "img_tensor")
     """A batch (``N`` plus ``C``/``H``/``W`` axes in any order) tiled into one HWC image."""
     fmt = _check_format(dataformats, "NCHW", array.ndim, name)
     if "N" not in fmt:
-        raise ValueError(f"dataformats {dataformats!r} for a batch must include N")
+        raise ArgumentError(f"dataformats {dataformats!r} for a batch must include N")
     if "C" not in fmt:
         array = array[..., None]
         fmt += "C"
@@ -75,7 +76,7 @@ def batch_to_grid(array: np.ndarray, dataformats: str, name: str = "img_tensor")
     _check_channels(channels, name)
     _check_not_empty(height, width, name)
     if count == 0:
-        raise ValueError(f"{name} is an empty batch (N = 0)")
+        raise ArgumentError(f"{name} is an empty batch (N = 0)")
     columns = min(count, GRID_COLUMNS)
     rows = -(-count // columns)
     _check_not_empty(rows * height, columns * width, f"{name} (tiled, {count} images)")
@@ -89,9 +90,9 @@ def batch_to_grid(array: np.ndarray, dataformats: str, name: str = "img_tensor")
 def _check_not_empty(height: int, width: int, name: str) -> None:
     """Also refuses an image too large to show, before any copy of it is made."""
     if height == 0 or width == 0:
-        raise ValueError(f"{name} must not be empty, got height {height} and width {width}")
+        raise ArgumentError(f"{name} must not be empty, got height {height} and width {width}")
     if height * width > png.MAX_PIXELS:
-        raise ValueError(
+        raise ArgumentError(
             f"{name} is {height} x {width} pixels: at most {png.MAX_PIXELS:,} pixels are "
             "written (8192 x 8192); downscale it first"
         )
@@ -99,7 +100,7 @@ def _check_not_empty(height: int, width: int, name: str) -> None:
 
 def _check_channels(channels: int, name: str) -> None:
     if channels not in png.COLOR_TYPES:
-        raise ValueError(f"{name} must have 1, 2, 3 or 4 channels, got {channels}")
+        raise ArgumentError(f"{name} must have 1, 2, 3 or 4 channels, got {channels}")
 
 
 def to_uint8(array: np.ndarray, name: str = "img_tensor") -> np.ndarray:
@@ -116,13 +117,13 @@ def to_uint8(array: np.ndarray, name: str = "img_tensor") -> np.ndarray:
         return cast(np.ndarray, scaled.astype(np.uint8))  # truncated, as torch's astype
     if kind in "iu":
         return cast(np.ndarray, np.clip(array, 0, 255).astype(np.uint8))
-    raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
+    raise ArgumentTypeError(f"{name} must hold numbers, got dtype {array.dtype}")
 
 
 def encode_png(hwc: np.ndarray, compress_level: int = DEFAULT_COMPRESS_LEVEL) -> bytes:
     height, width, _ = hwc.shape
     if height == 0 or width == 0:
-        raise ValueError(f"image must not be empty, got height {height} and width {width}")
+        raise ArgumentError(f"image must not be empty, got height {height} and width {width}")
     return png.encode(hwc, compress_level)
 
 

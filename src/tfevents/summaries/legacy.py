@@ -34,6 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.summaries import histogram as histogram_module
 from tfevents.summaries import text as text_module
 from tfevents.wire import messages
@@ -81,7 +82,7 @@ def use_legacy_forms(
     CLU's and Keras', give False: their users' files held the tensor forms)."""
     if legacy_forms is not None:
         if not isinstance(legacy_forms, (bool, np.bool_)):
-            raise TypeError(f"legacy_forms must be True, False or None, got {legacy_forms!r}")
+            raise ArgumentTypeError(f"legacy_forms must be True, False or None, got {legacy_forms!r}")
         return bool(legacy_forms)
     setting = (os.environ if environ is None else environ).get(ENVIRONMENT_VARIABLE, "")
     word = setting.strip().lower()
@@ -89,7 +90,7 @@ def use_legacy_forms(
         return default
     if word in _TRUE or word in _FALSE:
         return word in _TRUE
-    raise ValueError(
+    raise ArgumentError(
         f"{ENVIRONMENT_VARIABLE} must be 1 or 0 (or true/false, yes/no, on/off), got {setting!r}"
     )
 
@@ -113,9 +114,9 @@ def _int(field: int, value: int) -> bytes:
 
 def _check_int(value: object, name: str, low: int, high: int) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be an int, got {type(value).__name__}")
     if not low <= int(value) <= high:
-        raise ValueError(f"{name} must be from {low} to {high}, got {value}")
+        raise ArgumentError(f"{name} must be from {low} to {high}, got {value}")
     return int(value)
 
 
@@ -136,7 +137,7 @@ def histogram_raw(
     limits = np.asarray(bucket_limits, dtype=np.float64).reshape(-1)
     counts = np.asarray(bucket_counts, dtype=np.float64).reshape(-1)
     if limits.shape != counts.shape:
-        raise ValueError(
+        raise ArgumentError(
             f"bucket_limits and bucket_counts must have the same length, "
             f"got {limits.size} and {counts.size}"
         )
@@ -169,11 +170,11 @@ float64 input by torch's calls, to the bit); the
     """
     table = np.asarray(table, dtype=np.float64)
     if table.ndim != 2 or table.shape[1] != 3:
-        raise ValueError(f"table must be a [k, 3] histogram table, got shape {table.shape}")
+        raise ArgumentError(f"table must be a [k, 3] histogram table, got shape {table.shape}")
     distinct, repeat = histogram_module.broadcast_axes_dropped(np.asarray(values))
     flat = distinct.reshape(-1)  # (a broadcast view's repeats are weighted, not copied)
     if flat.dtype.kind not in "biuf":
-        raise TypeError(f"values must hold real numbers, got dtype {flat.dtype}")
+        raise ArgumentTypeError(f"values must hold real numbers, got dtype {flat.dtype}")
     nonzero = np.flatnonzero(table[:, 2])
     if flat.size == 0 or nonzero.size == 0:
         return _EMPTY_HISTOGRAM
@@ -224,7 +225,7 @@ def image(encoded: bytes, height: int, width: int, channels: int) -> Encoded:
     ``channels`` is the colorspace: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA.
     """
     if not isinstance(encoded, (bytes, bytearray, memoryview)):
-        raise TypeError(f"encoded must be bytes, got {type(encoded).__name__}")
+        raise ArgumentTypeError(f"encoded must be bytes, got {type(encoded).__name__}")
     height = _check_int(height, "height", 1, 2**31 - 1)
     width = _check_int(width, "width", 1, 2**31 - 1)
     channels = _check_int(channels, "channels", 1, 4)
@@ -238,13 +239,13 @@ def audio(wav: bytes, sample_rate: float, channels: int, frames: int) -> Encoded
     """A Summary.Audio of a WAV file: its rate (float32, as the field is), channels and
     frames, and content type ``audio/wav``."""
     if not isinstance(wav, (bytes, bytearray, memoryview)):
-        raise TypeError(f"wav must be bytes, got {type(wav).__name__}")
+        raise ArgumentTypeError(f"wav must be bytes, got {type(wav).__name__}")
     if isinstance(sample_rate, (bool, np.bool_)) or not isinstance(
         sample_rate, (int, float, np.integer, np.floating)
     ):
-        raise TypeError(f"sample_rate must be a number, got {type(sample_rate).__name__}")
+        raise ArgumentTypeError(f"sample_rate must be a number, got {type(sample_rate).__name__}")
     if not float(sample_rate) > 0:
-        raise ValueError(f"sample_rate must be positive, got {sample_rate!r}")
+        raise ArgumentError(f"sample_rate must be positive, got {sample_rate!r}")
     channels = _check_int(channels, "channels", 1, 0xFFFF)
     frames = _check_int(frames, "frames", 0, INT64_MAX)
     proto = b"".join(
@@ -268,5 +269,5 @@ def text(text_string: str, name: str = "text_string") -> Encoded:
     """Markdown as torch writes it: a ``[1]`` DT_STRING tensor (write it under
     ``text_tag(tag)``)."""
     if not isinstance(text_string, str):
-        raise TypeError(f"{name} must be a str, got {type(text_string).__name__}")
+        raise ArgumentTypeError(f"{name} must be a str, got {type(text_string).__name__}")
     return Encoded(TEXT_METADATA, text_module.value_field(text_string, name, rank=1))

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from tfevents import convert
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.wire import messages
 from tfevents.wire.encoding import packed_varints, string_field, uint_field
 
@@ -40,34 +41,34 @@ def json_config(config_dict: Any) -> str:
     if config_dict is None:
         return "{}"
     if not isinstance(config_dict, dict):
-        raise TypeError(f"config_dict must be a dict or None, got {type(config_dict).__name__}")
+        raise ArgumentTypeError(f"config_dict must be a dict or None, got {type(config_dict).__name__}")
     try:
         return json.dumps(config_dict, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"config_dict must be JSON-serializable: {exc}") from None
+        raise ArgumentError(f"config_dict must be JSON-serializable: {exc}") from None
 
 
 def _triples(value: Any, name: str) -> np.ndarray:
     array = convert.to_numpy(value, name)
     if array.ndim != 3 or array.shape[2] != 3:
-        raise ValueError(f"{name} must have shape [B, N, 3], got {tuple(array.shape)}")
+        raise ArgumentError(f"{name} must have shape [B, N, 3], got {tuple(array.shape)}")
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be real numbers, got dtype {array.dtype}")
+        raise ArgumentTypeError(f"{name} must be real numbers, got dtype {array.dtype}")
     if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"{name} must not be empty, got shape {tuple(array.shape)}")
+        raise ArgumentError(f"{name} must not be empty, got shape {tuple(array.shape)}")
     return array
 
 
 def _integral(array: np.ndarray, name: str, low: int, high: int, what: str) -> np.ndarray:
     """``array`` as int64, if every value is a whole number in ``[low, high]``."""
     if array.dtype.kind == "b":
-        raise TypeError(f"{name} must be numbers ({what}), got booleans")
+        raise ArgumentTypeError(f"{name} must be numbers ({what}), got booleans")
     if array.dtype.kind == "f" and (
         not np.isfinite(array).all() or (array != np.round(array)).any()
     ):
-        raise ValueError(f"{name} must hold whole numbers ({what})")
+        raise ArgumentError(f"{name} must hold whole numbers ({what})")
     if array.size and (array.min() < low or array.max() > high):
-        raise ValueError(
+        raise ArgumentError(
             f"{name} must be in [{low}, {high}] ({what}), got values in [{array.min()}, {array.max()}]"
         )
     return array.astype(np.int64)
@@ -80,13 +81,13 @@ def check(
     vertex_array = _triples(vertices, "vertices")
     with np.errstate(invalid="ignore"):
         if not np.isfinite(vertex_array).all():
-            raise ValueError("vertices must be finite (no NaN or infinity)")
+            raise ArgumentError("vertices must be finite (no NaN or infinity)")
     batch, points = vertex_array.shape[:2]
     parts = [(VERTEX, vertex_array.astype(np.float32))]
     if faces is not None:
         face_array = _triples(faces, "faces")
         if face_array.shape[0] != batch:
-            raise ValueError(
+            raise ArgumentError(
                 f"faces must have the same batch size B as vertices ({batch}), got {face_array.shape[0]}"
             )
         face_array = _integral(face_array, "faces", 0, points - 1, f"indices of the {points} vertices")
@@ -94,7 +95,7 @@ def check(
     if colors is not None:
         color_array = _triples(colors, "colors")
         if color_array.shape[:2] != (batch, points):
-            raise ValueError(
+            raise ArgumentError(
                 f"colors must have one RGB triple per vertex, shape {(batch, points, 3)}, "
                 f"got {tuple(color_array.shape)}"
             )

@@ -18,6 +18,7 @@ import re
 import struct
 from typing import Any
 
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.wire import messages
 from tfevents.wire.decoding import DecodeError, as_int64, fields, read_varint
 from tfevents.wire.encoding import FIXED32, LENGTH_DELIMITED, VARINT, uint_field
@@ -164,11 +165,11 @@ def graph_def(model: bytes, name: str = "prototxt") -> bytes:
     try:
         graphs = _strings(model, 7)
         if not graphs:
-            raise ValueError(f"{name}: the ONNX model has no graph (ModelProto.graph is empty)")
+            raise ArgumentError(f"{name}: the ONNX model has no graph (ModelProto.graph is empty)")
         graph = graphs[-1]
         return _convert(graph)
     except (DecodeError, struct.error) as exc:
-        raise ValueError(f"{name} is not a binary ONNX model (protobuf wire format): {exc}") from None
+        raise ArgumentError(f"{name} is not a binary ONNX model (protobuf wire format): {exc}") from None
 
 
 def _convert(graph: bytes) -> bytes:
@@ -254,7 +255,7 @@ def read_model(prototxt: Any) -> bytes:
     if isinstance(prototxt, (str, os.PathLike)):
         path = os.fspath(prototxt)
         if (b"\x00" if isinstance(path, bytes) else "\x00") in path:
-            raise ValueError("prototxt must be a path without NUL characters")
+            raise ArgumentError("prototxt must be a path without NUL characters")
         with open(path, "rb") as f:
             return f.read()
     if hasattr(prototxt, "read"):
@@ -262,9 +263,9 @@ def read_model(prototxt: Any) -> bytes:
         if isinstance(data, (bytearray, memoryview)):
             data = bytes(data)
         if not isinstance(data, bytes):
-            raise TypeError("prototxt file object must be opened in binary mode")
+            raise ArgumentTypeError("prototxt file object must be opened in binary mode")
         return data
-    raise TypeError(
+    raise ArgumentTypeError(
         f"prototxt must be the path of an .onnx file, its bytes or a binary file, "
         f"got {type(prototxt).__name__}"
     )

@@ -13,6 +13,7 @@ import os
 import xml.etree.ElementTree as ElementTree
 from typing import Any
 
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.graph import Graph
 
 
@@ -27,14 +28,14 @@ def _shape(port: ElementTree.Element) -> list[int | None]:
 def graph_def(model: Any) -> bytes:
     """The GraphDef of the OpenVINO IR at ``model`` (a path to the ``.xml`` file)."""
     if not isinstance(model, (str, os.PathLike)):
-        raise TypeError(f"graph must be the path of an OpenVINO .xml file, got {type(model).__name__}")
+        raise ArgumentTypeError(f"graph must be the path of an OpenVINO .xml file, got {type(model).__name__}")
     try:
         root = ElementTree.parse(os.fspath(model)).getroot()
     except ElementTree.ParseError as exc:
-        raise ValueError(f"graph {os.fspath(model)!r} is not an OpenVINO IR XML file: {exc}") from None
+        raise ArgumentError(f"graph {os.fspath(model)!r} is not an OpenVINO IR XML file: {exc}") from None
     layers = root.find("layers")
     if layers is None:
-        raise ValueError(f"graph {os.fspath(model)!r} has no <layers>: not an OpenVINO IR file")
+        raise ArgumentError(f"graph {os.fspath(model)!r} has no <layers>: not an OpenVINO IR file")
     names: dict[str, str] = {}
     used: set[str] = set()
     for layer in layers.findall("layer"):

@@ -18,6 +18,7 @@ import numpy as np
 
 from tfevents import _args as args
 from tfevents import convert
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.wire import messages
 from tfevents.wire.encoding import uint_field
 
@@ -85,9 +86,9 @@ def value_field(table: np.ndarray) -> bytes:
 
 def check_num_thresholds(num_thresholds: Any) -> int:
     if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, (int, np.integer)):
-        raise TypeError(f"num_thresholds must be an int, got {type(num_thresholds).__name__}")
+        raise ArgumentTypeError(f"num_thresholds must be an int, got {type(num_thresholds).__name__}")
     if not 2 <= num_thresholds <= MAX_THRESHOLDS:
-        raise ValueError(
+        raise ArgumentError(
             f"num_thresholds must be between 2 and {MAX_THRESHOLDS:,}, got {num_thresholds}"
         )
     return int(num_thresholds)
@@ -104,27 +105,27 @@ def check_inputs(
         convert.to_numpy(predictions, "predictions").reshape(-1), "predictions", "numbers in [0, 1]"
     )
     if label_array.shape != prediction_array.shape:
-        raise ValueError(
+        raise ArgumentError(
             f"labels and predictions must have the same number of elements, "
             f"got {label_array.size} and {prediction_array.size}"
         )
     if label_array.dtype != np.bool_ and not ((label_array == 0) | (label_array == 1)).all():
-        raise ValueError("labels must be bools or 0/1 values")
+        raise ArgumentError("labels must be bools or 0/1 values")
     if prediction_array.size and not (  # (min and max are NaN if any value is)
         prediction_array.min() >= 0 and prediction_array.max() <= 1
     ):
-        raise ValueError("predictions must be finite and in [0, 1]")
+        raise ArgumentError("predictions must be finite and in [0, 1]")
     weight_array = None
     if weights is not None:
         weight_array = convert.to_numpy(weights, "weights").reshape(-1)
         if weight_array.shape != label_array.shape:
-            raise ValueError(
+            raise ArgumentError(
                 f"weights must have one value per label, got {weight_array.size} for {label_array.size}"
             )
         if weight_array.dtype.kind not in "biuf" or not (
             np.isfinite(weight_array).all() and (weight_array >= 0).all()
         ):
-            raise ValueError("weights must be finite numbers >= 0")
+            raise ArgumentError("weights must be finite numbers >= 0")
     return label_array, prediction_array, weight_array
 
 
@@ -139,13 +140,13 @@ def check_raw(named: Mapping[str, Any]) -> np.ndarray:
         rows.append(args.real_array(convert.to_numpy(value, name).reshape(-1), name, "numbers"))
     lengths = {name: row.size for name, row in zip(named, rows)}
     if len(set(lengths.values())) != 1:
-        raise ValueError(
+        raise ArgumentError(
             "true_positive_counts, false_positive_counts, true_negative_counts, "
             f"false_negative_counts, precision and recall must have one value per threshold "
             f"each, got lengths {lengths}"
         )
     if rows[0].size < 2:
-        raise ValueError(f"a PR curve needs at least 2 thresholds, got {rows[0].size}")
+        raise ArgumentError(f"a PR curve needs at least 2 thresholds, got {rows[0].size}")
     if rows[0].size > MAX_THRESHOLDS:
-        raise ValueError(f"a PR curve has at most {MAX_THRESHOLDS:,} thresholds, got {rows[0].size}")
+        raise ArgumentError(f"a PR curve has at most {MAX_THRESHOLDS:,} thresholds, got {rows[0].size}")
     return raw_table(*(row.astype(np.float64) for row in rows))

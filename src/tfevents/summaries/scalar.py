@@ -14,6 +14,7 @@ import numpy as np
 
 from tfevents import _args as args
 from tfevents import convert
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.wire import messages
 from tfevents.wire.schema import INT64_MAX, INT64_MIN
 
@@ -43,7 +44,7 @@ def check_series(
     """
     array = convert.to_numpy(values, "values")
     if array.ndim != 1:
-        raise ValueError(f"values must be 1-D, got shape {array.shape}")
+        raise ArgumentError(f"values must be 1-D, got shape {array.shape}")
     args.real_array(array, "values")
     count = array.size
     if global_steps is None:
@@ -51,31 +52,31 @@ def check_series(
     else:
         steps = convert.to_numpy(global_steps, "global_steps")
         if steps.shape != (count,):
-            raise ValueError(
+            raise ArgumentError(
                 f"values and global_steps must have one step per value: values has {count}, "
                 f"global_steps has shape {steps.shape}"
             )
         if steps.dtype.kind == "f":
             if not np.all(np.floor(steps) == steps):
-                raise ValueError("global_steps must be whole numbers")
+                raise ArgumentError("global_steps must be whole numbers")
             if count and (steps.min() < float(INT64_MIN) or steps.max() >= -float(INT64_MIN)):
-                raise ValueError("global_steps must fit in a signed 64-bit integer")
+                raise ArgumentError("global_steps must fit in a signed 64-bit integer")
         elif steps.dtype.kind == "u" and count and steps.max() > INT64_MAX:
-            raise ValueError("global_steps must fit in a signed 64-bit integer")
+            raise ArgumentError("global_steps must fit in a signed 64-bit integer")
         elif steps.dtype.kind not in "iuf":
-            raise TypeError(f"global_steps must be integers, got dtype {steps.dtype}")
+            raise ArgumentTypeError(f"global_steps must be integers, got dtype {steps.dtype}")
         steps = steps.astype(np.int64)
     if walltimes is None:
         wall_times = np.broadcast_to(np.float64(now), (count,))
     else:
         wall_times = args.real_array(convert.to_numpy(walltimes, "walltimes"), "walltimes", "numbers")
         if wall_times.ndim != 0 and wall_times.shape != (count,):
-            raise ValueError(
+            raise ArgumentError(
                 f"walltimes must be one number or one per value: values has {count}, "
                 f"walltimes has shape {wall_times.shape}"
             )
         if not np.isfinite(wall_times).all():
-            raise ValueError("walltimes must be finite")
+            raise ArgumentError("walltimes must be finite")
         wall_times = np.broadcast_to(wall_times.astype(np.float64), (count,))
     with np.errstate(over="ignore"):
         return array.astype(np.float32), steps, wall_times

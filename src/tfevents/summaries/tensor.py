@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from tfevents import convert
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.wire import messages, validate
 
 PLUGIN_NAME = "tensor"
@@ -22,11 +23,11 @@ MAX_BYTES = 2**31  # protobuf's hard limit on a message, as torch checks
 def check(value: Any, name: str = "tensor") -> np.ndarray:
     array = convert.to_numpy(value, name)
     if array.dtype.kind not in "biufc":
-        raise TypeError(f"{name} must be numeric, got dtype {array.dtype}")
+        raise ArgumentTypeError(f"{name} must be numeric, got dtype {array.dtype}")
     if array.dtype.newbyteorder("=") not in messages.NUMPY_TO_DTYPE:
-        raise TypeError(f"{name} has dtype {array.dtype}, which TensorBoard has no type for")
+        raise ArgumentTypeError(f"{name} has dtype {array.dtype}, which TensorBoard has no type for")
     if array.nbytes >= MAX_BYTES:
-        raise ValueError(
+        raise ArgumentError(
             f"{name} is {array.nbytes} bytes; a TensorBoard value must be under 2 GiB"
         )
     return array
@@ -67,7 +68,7 @@ def _utf8(item: Any, name: str = "tensor") -> bytes:
         return item.encode("utf-8")
     if isinstance(item, (bytes, bytearray, np.bytes_)):
         return bytes(item)
-    raise TypeError(f"{name} must hold numbers or strings, got {type(item).__name__}")
+    raise ArgumentTypeError(f"{name} must hold numbers or strings, got {type(item).__name__}")
 
 
 def metadata_bytes(metadata: Any, name: str = "metadata") -> bytes:
@@ -80,7 +81,7 @@ def metadata_bytes(metadata: Any, name: str = "metadata") -> bytes:
         serialize = getattr(metadata, "SerializeToString", None)
         serialized = serialize() if callable(serialize) else None
         if not isinstance(serialized, bytes):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{name} must be a SummaryMetadata message or its serialized bytes, "
                 f"got {type(metadata).__name__}"
             )

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.wire import messages
 from tfevents.wire.encoding import varint
 
@@ -21,7 +22,7 @@ def _encode(text: str, name: str) -> bytes:
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ValueError(f"{name} is not valid Unicode text (it cannot be UTF-8 encoded): {exc}") from None
+        raise ArgumentError(f"{name} is not valid Unicode text (it cannot be UTF-8 encoded): {exc}") from None
 
 
 # One-string DT_STRING TensorProtos up to their string_val: dtype and shape, [] or [1]
@@ -51,7 +52,7 @@ def from_tensor(value: Any, name: str = "text_string") -> Any:
         return value
     array = np.asarray(value.numpy())
     if array.dtype != object and array.dtype.kind not in "SU":
-        raise TypeError(f"{name} must be a str or a tensor of strings, got a tensor of dtype {array.dtype}")
+        raise ArgumentTypeError(f"{name} must be a str or a tensor of strings, got a tensor of dtype {array.dtype}")
     decoded = np.vectorize(
         lambda cell: cell.decode("utf-8", "replace") if isinstance(cell, bytes) else str(cell),
         otypes=[object],
@@ -69,11 +70,11 @@ def to_cells(value: Any, name: str = "text_string") -> tuple[list[str], tuple[in
         return None
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in "UO":
-            raise TypeError(f"{name} must be a str or an array of str, got an array of dtype {value.dtype}")
+            raise ArgumentTypeError(f"{name} must be a str or an array of str, got an array of dtype {value.dtype}")
         if value.ndim == 0:
             item = value.item()
             if not isinstance(item, str):
-                raise TypeError(f"{name} must be a str, got {type(item).__name__}")
+                raise ArgumentTypeError(f"{name} must be a str, got {type(item).__name__}")
             return None
         shape = value.shape
         cells = value.reshape(-1).tolist()
@@ -81,24 +82,24 @@ def to_cells(value: Any, name: str = "text_string") -> tuple[list[str], tuple[in
         if value and all(isinstance(row, (list, tuple)) for row in value):
             widths = {len(row) for row in value}
             if len(widths) != 1:
-                raise ValueError(f"{name}: the rows of a table must all have the same length, got lengths {sorted(widths)}")
+                raise ArgumentError(f"{name}: the rows of a table must all have the same length, got lengths {sorted(widths)}")
             shape = (len(value), widths.pop())
             cells = [cell for row in value for cell in row]
         else:
             shape = (len(value),)
             cells = list(value)
     else:
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name} must be a str, a list of str or a 2-D table (list of lists, numpy array) of str, "
             f"got {type(value).__name__}"
         )
     if len(shape) > 2:
-        raise ValueError(f"{name} must be a 1-D or 2-D table, got {len(shape)} dimensions")
+        raise ArgumentError(f"{name} must be a 1-D or 2-D table, got {len(shape)} dimensions")
     if 0 in shape:
-        raise ValueError(f"{name} must not be an empty table, got shape {shape}")
+        raise ArgumentError(f"{name} must not be an empty table, got shape {shape}")
     for cell in cells:
         if isinstance(cell, (list, tuple, np.ndarray)):
-            raise ValueError(f"{name} must be a 1-D or 2-D table, got cells nested deeper")
+            raise ArgumentError(f"{name} must be a 1-D or 2-D table, got cells nested deeper")
         if not isinstance(cell, str):
-            raise TypeError(f"{name}: every cell must be a str, got {type(cell).__name__}")
+            raise ArgumentTypeError(f"{name}: every cell must be a str, got {type(cell).__name__}")
     return cells, tuple(int(n) for n in shape)

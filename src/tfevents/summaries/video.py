@@ -31,6 +31,7 @@ from typing import cast
 import numpy as np
 
 from tfevents.codecs.gif import MIN_DELAY_CS, MIN_FPS, encode_gif
+from tfevents.errors import ArgumentError, ArgumentTypeError
 
 __all__ = ["MIN_DELAY_CS", "MIN_FPS", "check_fps", "encode_gif", "grid_shape", "tile", "to_nthwc"]
 
@@ -38,15 +39,15 @@ __all__ = ["MIN_DELAY_CS", "MIN_FPS", "check_fps", "encode_gif", "grid_shape", "
 
 def _check_format(dataformats: object, ndim: int, name: str) -> str:
     if not isinstance(dataformats, str):
-        raise TypeError(f"dataformats must be a string such as 'NTCHW', got {type(dataformats).__name__}")
+        raise ArgumentTypeError(f"dataformats must be a string such as 'NTCHW', got {type(dataformats).__name__}")
     fmt = dataformats.upper()
     if len(set(fmt)) != len(fmt) or not set(fmt) <= set("NTCHW") or not {"T", "H", "W"} <= set(fmt):
-        raise ValueError(
+        raise ArgumentError(
             f"dataformats {dataformats!r} must name each axis once, using T, H and W and "
             "optionally N and C"
         )
     if len(fmt) != ndim:
-        raise ValueError(f"{name} has {ndim} dimensions but dataformats {dataformats!r} names {len(fmt)}")
+        raise ArgumentError(f"{name} has {ndim} dimensions but dataformats {dataformats!r} names {len(fmt)}")
     return fmt
 
 
@@ -60,9 +61,9 @@ def to_nthwc(array: np.ndarray, dataformats: str, name: str = "vid_tensor") -> n
     nthwc = np.transpose(array, [fmt.index(axis) for axis in "NTHWC"])
     count, frames, height, width, channels = nthwc.shape
     if channels not in (1, 2, 3, 4):
-        raise ValueError(f"{name} must have 1, 2, 3 or 4 channels, got {channels}")
+        raise ArgumentError(f"{name} must have 1, 2, 3 or 4 channels, got {channels}")
     if 0 in (count, frames, height, width):
-        raise ValueError(
+        raise ArgumentError(
             f"{name} must not be empty, got {count} videos of {frames} frames of {height}x{width}"
         )
     return nthwc
@@ -89,15 +90,15 @@ def tile(nthwc: np.ndarray) -> np.ndarray:
 
 def check_fps(fps: object, name: str = "fps") -> float:
     if isinstance(fps, (bool, np.bool_)) or not isinstance(fps, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number of frames per second, got {type(fps).__name__}")
+        raise ArgumentTypeError(f"{name} must be a number of frames per second, got {type(fps).__name__}")
     try:
         rate = float(fps)
     except OverflowError:  # an int beyond the float range
         rate = math.inf
     if not (rate > 0 and math.isfinite(rate)):
-        raise ValueError(f"{name} must be positive and finite, got {fps!r}")
+        raise ArgumentError(f"{name} must be positive and finite, got {fps!r}")
     if rate < MIN_FPS:
-        raise ValueError(
+        raise ArgumentError(
             f"{name} must be at least 100/65535 (about {MIN_FPS:.4g}): a GIF frame lasts at "
             f"most 655.35 s, got {fps!r}"
         )

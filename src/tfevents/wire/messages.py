@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.wire.encoding import (
     bool_field,
     bytes_field,
@@ -167,7 +168,7 @@ def tensor_from_array(array: np.ndarray) -> bytes:
     """TensorProto holding a numeric array as little-endian ``tensor_content``."""
     dtype = NUMPY_TO_DTYPE.get(array.dtype.newbyteorder("="))
     if dtype is None:
-        raise TypeError(f"no TensorBoard dtype for numpy dtype {array.dtype}")
+        raise ArgumentTypeError(f"no TensorBoard dtype for numpy dtype {array.dtype}")
     content = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
     parts = [uint_field(1, dtype), bytes_field(2, tensor_shape(array.shape))]
     if content:
@@ -239,13 +240,13 @@ def attr_value(value: object) -> bytes:
             with np.errstate(over="ignore"):
                 floats = np.asarray(items, dtype=np.float64).astype(np.float32)
             return bytes_field(1, packed_floats(4, floats))
-    raise TypeError(f"unsupported attribute value {value!r}")
+    raise ArgumentTypeError(f"unsupported attribute value {value!r}")
 
 
 def _int64(value: int | np.integer) -> int:
     number = int(value)
     if not INT64_MIN <= number <= INT64_MAX:
-        raise ValueError(f"integer attribute {number} does not fit in int64")
+        raise ArgumentError(f"integer attribute {number} does not fit in int64")
     return number
 
 

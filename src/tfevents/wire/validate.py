@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Union
 
-from tfevents.errors import DecodeError
+from tfevents.errors import ArgumentError, DecodeError
 from tfevents.wire.decoding import fields, read_varint
 from tfevents.wire.encoding import FIXED32, FIXED64, LENGTH_DELIMITED, VARINT
 
@@ -123,7 +123,7 @@ def check_message(data: bytes, schema: Schema, name: str) -> None:
     try:
         _check(memoryview(data), schema, name)
     except DecodeError as exc:
-        raise ValueError(f"{name} is not a valid protobuf message: {exc}") from None
+        raise ArgumentError(f"{name} is not a valid protobuf message: {exc}") from None
 
 
 def _check(data: memoryview, schema: Schema | None, path: str) -> None:

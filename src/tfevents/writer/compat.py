@@ -14,6 +14,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.pipeline.entries import Queue
 from tfevents.wire import messages, validate
 from tfevents.wire.decoding import fields
@@ -33,7 +34,7 @@ def serialized(message: Any, name: str, schema: validate.Schema) -> bytes:
         serialize = getattr(message, "SerializeToString", None)
         serialized = serialize() if callable(serialize) else None
         if not isinstance(serialized, bytes):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{name} must be a protobuf message (with SerializeToString) or its serialized "
                 f"bytes, got {type(message).__name__}"
             )
@@ -99,7 +100,7 @@ class FileWriter:
         run_metadata = None
         if isinstance(graph_profile, (tuple, list)):
             if not 1 <= len(graph_profile) <= 2:
-                raise ValueError("graph_profile must be a GraphDef or a (GraphDef, RunMetadata) pair")
+                raise ArgumentError("graph_profile must be a GraphDef or a (GraphDef, RunMetadata) pair")
             graph = graph_profile[0]
             if len(graph_profile) == 2 and graph_profile[1] is not None:
                 run_metadata = serialized(graph_profile[1], "graph_profile[1]", validate.RUN_METADATA)

@@ -13,6 +13,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from tfevents import _args as args
+from tfevents.errors import ArgumentError
 from tfevents.writer.host import Host
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class Embeddings:
         count = array.shape[0]
         step = self._host.step(global_step)
         if metadata_header is not None and metadata is None:
-            raise ValueError("metadata_header is given but metadata is None")
+            raise ArgumentError("metadata_header is given but metadata is None")
         metadata_bytes, header_dropped = (
             embedding.metadata_tsv(metadata, count, metadata_header) if metadata is not None else (None, False)
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.extras import jax as jax_adapter
 from tfevents.graph import Graph
 from tfevents.wire import messages, validate
@@ -53,7 +54,7 @@ class Graphs:
         """
         if isinstance(model, Graph):
             if input_to_model is not None:
-                raise ValueError("input_to_model must be None when model is a tfevents.Graph")
+                raise ArgumentError("input_to_model must be None when model is a tfevents.Graph")
             graph_def = model.to_graph_def()
         elif isinstance(model, (bytes, bytearray)):
             graph_def = bytes(model)
@@ -67,7 +68,7 @@ class Graphs:
         elif jax_adapter.is_jax_callable(model):  # (only once jax is imported)
             graph_def = jax_adapter.jax_graph_def(model, input_to_model, verbose=verbose)
         else:
-            raise TypeError(
+            raise ArgumentTypeError(
                 "model must be a torch.nn.Module, a JAX function (jax.jit function, flax "
                 "module), a tfevents.Graph or serialized GraphDef bytes, "
                 f"got {type(model).__name__}"

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from tfevents import _args as args
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.pipeline.entries import SummaryEntry
 from tfevents.sinks import join_logdir
 from tfevents.writer.host import Host
@@ -84,11 +85,11 @@ class HParams:
         """
         if isinstance(hparam_domain_discrete, str):  # tensorboardX: add_hparams(h, m, name)
             if run_name is not None or name is not None:
-                raise TypeError("hparam_domain_discrete must be a dict of name -> list of values")
+                raise ArgumentTypeError("hparam_domain_discrete must be a dict of name -> list of values")
             run_name, hparam_domain_discrete = hparam_domain_discrete, None
         if name is not None:
             if run_name is not None:
-                raise TypeError("give run_name or its alias name, not both")
+                raise ArgumentTypeError("give run_name or its alias name, not both")
             run_name = name
         values = hparams.check_hparams(hparam_dict)
         domains = hparams.check_domains(hparam_domain_discrete, hparam_dict, values)
@@ -162,21 +163,21 @@ class HParams:
         if layout is not None:
             args.check_choice(layout, "layout", (*HPARAMS_LAYOUTS, None))
         if run_name is not None and not isinstance(run_name, str):
-            raise TypeError(f"run_name must be a str or None, got {type(run_name).__name__}")
+            raise ArgumentTypeError(f"run_name must be a str or None, got {type(run_name).__name__}")
         if layout is None:
             layout = "subrun" if run_name else "same_run"
         if layout == "same_run":
             if run_name:
-                raise ValueError("run_name names a sub-run: it cannot be given with layout='same_run'")
+                raise ArgumentError("run_name names a sub-run: it cannot be given with layout='same_run'")
             return None
         if not run_name:
             run_name = str(time.time())
         parts = re.split(r"[\\/]", run_name)
         if os.path.isabs(run_name) or ".." in parts or "\x00" in run_name:
-            raise ValueError(f"run_name must be a relative path inside log_dir, got {run_name!r}")
+            raise ArgumentError(f"run_name must be a relative path inside log_dir, got {run_name!r}")
         parts = [part for part in parts if part not in ("", ".")]
         if not parts:
-            raise ValueError(
+            raise ArgumentError(
                 f"run_name {run_name!r} names the writer's own run: leave run_name out for it"
             )
         for part in parts:

@@ -12,6 +12,7 @@ import numpy as np
 
 from tfevents import _args as args
 from tfevents import convert
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.summaries import image, text
 from tfevents.writer.host import Host
 
@@ -72,7 +73,7 @@ class Media:
         ):
             parts = [convert.to_numpy(item, "img_tensor") for item in img_tensor]
             if len({p.shape for p in parts}) != 1:
-                raise ValueError("img_tensor: the images of a list must all have the same shape")
+                raise ArgumentError("img_tensor: the images of a list must all have the same shape")
             array = np.stack(parts)
             if isinstance(dataformats, str) and "N" not in dataformats.upper():
                 dataformats = "N" + dataformats  # each item's layout (tensorboardX takes 'CHW')
@@ -121,7 +122,7 @@ class Media:
         label_list = boxes.check_labels(labels, box_array.shape[0])
         scale = boxes.check_rescale(rescale)
         if min(hwc.shape[0], hwc.shape[1]) == 0:
-            raise ValueError(f"img_tensor must not be empty, got an image of {hwc.shape[0]}x{hwc.shape[1]}")
+            raise ArgumentError(f"img_tensor must not be empty, got an image of {hwc.shape[0]}x{hwc.shape[1]}")
         boxes.check_rescaled_size(hwc.shape[0], hwc.shape[1], scale)
         step, wall_time = self._host.step(global_step), self._host.wall_time(walltime)
         self._add_png(tag, boxes.draw(hwc, box_array, label_list, scale), step, wall_time)
@@ -145,16 +146,16 @@ class Media:
         many = isinstance(figure, (list, tuple))
         items = list(figure) if many else [figure]
         if not items:
-            raise ValueError("figure must be a matplotlib Figure or a non-empty list of them")
+            raise ArgumentError("figure must be a matplotlib Figure or a non-empty list of them")
         for item in items:
             if not figures.is_figure(item):
-                raise TypeError(f"figure must be a matplotlib Figure or a list of them, got {type(item).__name__}")
+                raise ArgumentTypeError(f"figure must be a matplotlib Figure or a list of them, got {type(item).__name__}")
         step, wall_time = self._host.step(global_step), self._host.wall_time(walltime)
         pictures = [figures.render(item) for item in items]
         if many:
             sizes = {p.shape[:2] for p in pictures}
             if len(sizes) != 1:
-                raise ValueError(
+                raise ArgumentError(
                     "figure: the figures of a list must have the same size in pixels, got "
                     + ", ".join(f"{w}x{h}" for h, w in sorted(sizes))
                 )
@@ -228,7 +229,7 @@ class Media:
         rate = audio.check_sample_rate(sample_rate)
         array = convert.to_numpy(snd_tensor, "snd_tensor")
         if array.dtype.kind not in "biuf":
-            raise TypeError(f"snd_tensor must hold real numbers, got dtype {array.dtype}")
+            raise ArgumentTypeError(f"snd_tensor must hold real numbers, got dtype {array.dtype}")
         pcm, clipped = audio.to_pcm16(audio.to_frames(array))
         step, wall_time = self._host.step(global_step), self._host.wall_time(walltime)
         if clipped:

@@ -10,6 +10,7 @@ from typing import Any
 
 from tfevents import _args as args
 from tfevents import distributed
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.sinks import logdir_string
 from tfevents.sinks.naming import hostname
 
@@ -56,24 +57,24 @@ class WriterOptions:
         comet_config: Any = None,
     ) -> WriterOptions:
         if log_dir is not None and logdir is not None:
-            raise TypeError("give log_dir or its alias logdir, not both")
+            raise ArgumentTypeError("give log_dir or its alias logdir, not both")
         log_dir = log_dir if log_dir is not None else logdir
         if not isinstance(comment, str):
-            raise TypeError(f"comment must be a string, got {type(comment).__name__}")
+            raise ArgumentTypeError(f"comment must be a string, got {type(comment).__name__}")
         if log_dir is None or log_dir == "":
             log_dir = default_logdir(comment)
         elif not isinstance(log_dir, (str, os.PathLike)):
-            raise TypeError(f"log_dir must be a path, got {type(log_dir).__name__}")
+            raise ArgumentTypeError(f"log_dir must be a path, got {type(log_dir).__name__}")
         if purge_step is not None:
             purge_step = args.step(purge_step, "purge_step")
         if isinstance(max_queue, bool) or not isinstance(max_queue, int) or max_queue < 1:
-            raise ValueError(f"max_queue must be a positive int, got {max_queue!r}")
+            raise ArgumentError(f"max_queue must be a positive int, got {max_queue!r}")
         if isinstance(flush_secs, bool) or not isinstance(flush_secs, (int, float)):
-            raise TypeError(f"flush_secs must be a number of seconds, got {flush_secs!r}")
+            raise ArgumentTypeError(f"flush_secs must be a number of seconds, got {flush_secs!r}")
         if not 0 < flush_secs < float("inf"):
-            raise ValueError(f"flush_secs must be positive and finite, got {flush_secs!r}")
+            raise ArgumentError(f"flush_secs must be positive and finite, got {flush_secs!r}")
         if not isinstance(filename_suffix, str) or "/" in filename_suffix or os.sep in filename_suffix:
-            raise ValueError(
+            raise ArgumentError(
                 f"filename_suffix must be a string without path separators, got {filename_suffix!r}"
             )
         if (
@@ -81,14 +82,14 @@ class WriterOptions:
             or not isinstance(png_compress_level, int)
             or not 0 <= png_compress_level <= 9
         ):
-            raise ValueError(
+            raise ArgumentError(
                 f"png_compress_level must be an int from 0 to 9, got {png_compress_level!r}"
             )
         write_to_disk = args.check_flag(write_to_disk, "write_to_disk")
         check_comet_config(comet_config)
         distributed.check_policy(rank_policy)
         if storage_options is not None and not isinstance(storage_options, Mapping):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "storage_options must be a dict of fsspec options, "
                 f"got {type(storage_options).__name__}"
             )
@@ -113,9 +114,9 @@ def check_comet_config(comet_config: Any) -> None:
     if comet_config is None:
         return
     if not isinstance(comet_config, Mapping):
-        raise TypeError(f"comet_config must be a dict, got {type(comet_config).__name__}")
+        raise ArgumentTypeError(f"comet_config must be a dict, got {type(comet_config).__name__}")
     if dict(comet_config) != {"disabled": True}:
-        raise ValueError(
+        raise ArgumentError(
             "comet_config: tfevents does not mirror logs to comet.ml; log to comet with "
             "comet_ml's own API (or comet's TensorBoard upload of the log directory)"
         )

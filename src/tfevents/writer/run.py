@@ -17,7 +17,7 @@ from typing import Any
 
 from tfevents import _args as args
 from tfevents import distributed
-from tfevents.errors import LoggedValueError, TagKindError
+from tfevents.errors import ArgumentError, LoggedValueError, TagKindError
 from tfevents.pipeline.entries import Entries, Queue, ScalarEntry, SummaryEntry
 from tfevents.pipeline.null import NullQueue
 from tfevents.pipeline.queue import EventQueue
@@ -171,9 +171,9 @@ class Run:
         """tensorboardX's: inside, calls that give no ``global_step`` (``walltime``) use
         these. Not nested; at least one must be given."""
         if global_step is None and walltime is None:
-            raise ValueError("use_metadata needs global_step or walltime (or both)")
+            raise ArgumentError("use_metadata needs global_step or walltime (or both)")
         if self._in_use_metadata:
-            raise ValueError("use_metadata is already in effect: it does not nest")
+            raise ArgumentError("use_metadata is already in effect: it does not nest")
         step = 0 if global_step is None else args.step(global_step)
         when = None if walltime is None else args.wall_time(walltime)
         self._in_use_metadata = True

@@ -11,6 +11,7 @@ from typing import Any
 
 from tfevents import _args as args
 from tfevents import convert
+from tfevents.errors import ArgumentError, ArgumentTypeError
 from tfevents.pipeline.entries import SeriesEntry, TensorScalarEntry
 from tfevents.sinks import join_logdir
 from tfevents.summaries import scalar
@@ -33,7 +34,7 @@ def _short(text: str, limit: int = 40) -> str:
 def check_run_name_text(text: str, name: str) -> None:
     """Text that becomes part of a directory name: no NUL (no filesystem takes it)."""
     if "\x00" in text:
-        raise ValueError(f"{name} must not contain NUL characters: it names a run directory")
+        raise ArgumentError(f"{name} must not contain NUL characters: it names a run directory")
 
 
 class ScalarLog:
@@ -209,7 +210,7 @@ class Scalars:
             # Every run directory is ``run_prefix + key``: at least one byte longer.
             args.check_path_component(run_prefix + "k", "main_tag")
         if not isinstance(tag_scalar_dict, Mapping):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"tag_scalar_dict must be a dict of name -> number, got {type(tag_scalar_dict).__name__}"
             )
         step = self._host.step(global_step)
@@ -219,7 +220,7 @@ class Scalars:
             args.check_tag(key, "tag_scalar_dict key")
             if layout == "runs":
                 if "/" in key or os.sep in key:
-                    raise ValueError(
+                    raise ArgumentError(
                         f"tag_scalar_dict key {key!r} must not contain a path separator "
                         "(it names a run directory; layout='same_run' takes it)"
                     )
@@ -243,5 +244,5 @@ class Scalars:
         """tensorboardX's: writes what ``add_scalars`` logged since the last export as
         ``{run directory: [[wall_time, step, value], ...]}``, then forgets it."""
         if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(f"path must be a file path, got {type(path).__name__}")
+            raise ArgumentTypeError(f"path must be a file path, got {type(path).__name__}")
         self._log.export(os.fspath(path))

@@ -28,6 +28,7 @@ from typing import Any
 
 import jax
 
+from tfevents.errors import ArgumentTypeError
 from tfevents.extras._jax_graph import inputs as I
 from tfevents.extras._jax_graph import names
 
@@ -101,7 +102,7 @@ def nnx_traceable(fn: Any, args: tuple[Any, ...]) -> tuple[Callable[..., Any], t
         while count < len(args) and isinstance(args[count], nnx.State):
             count += 1
         if count == 0:
-            raise TypeError(
+            raise ArgumentTypeError(
                 "example_inputs: with an nnx GraphDef as the model, the inputs start with its "
                 "state(s), as nnx.split returned them: (state, x)"
             )

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import jax
 import numpy as np
 
+from tfevents.errors import ArgumentTypeError
 from tfevents.extras._jax_graph import names
 
 # (path below the argument, leaf) -> (name, op); None: the default naming
@@ -40,7 +41,7 @@ def split(example_inputs: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
     if isinstance(example_inputs, dict):
         bad = [k for k in example_inputs if not isinstance(k, str)]
         if bad:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"example_inputs: a dict is taken as keyword arguments, so its keys must be "
                 f"strings, got {bad[0]!r}; pass (the_dict,) for one positional dict argument"
             )
