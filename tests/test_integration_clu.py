@@ -178,6 +178,6 @@ def test_write_summaries_metadata_as_tensorflow_parses_it(tmp_path: Any, meta: b
     (raw,) = [p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("events")]
     assert b"\x4a" + bytes([len(stored)]) + stored in raw  # Summary.Value.metadata (field 9)
     other = MetricWriter(str(tmp_path / "other"))
-    with pytest.raises(TypeError, match=r"metadata\['x'\] must be a SummaryMetadata proto or its bytes"):
+    with pytest.raises(TypeError, match=r"metadata\['x'\] must be a SummaryMetadata message"):
         other.write_summaries(1, {"x": np.arange(3)}, {"x": 5})
     other.close()

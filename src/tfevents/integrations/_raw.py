@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from tfevents.errors import ArgumentTypeError
+from tfevents.errors import ArgumentError
 from tfevents.wire import messages, validate
 from tfevents.writer import SummaryWriter
 
@@ -62,18 +62,12 @@ def summary_metadata_bytes(metadata: Any, name: str) -> bytes:
         return b""
     if isinstance(metadata, str):
         metadata = metadata.encode("utf-8")
-    if isinstance(metadata, (bytes, bytearray, memoryview)):
-        data = bytes(metadata)
-    elif callable(getattr(metadata, "SerializeToString", None)):
-        data = metadata.SerializeToString()
-    else:
-        raise ArgumentTypeError(f"{name} must be a SummaryMetadata proto or its bytes, got {type(metadata).__name__}")
     try:
-        validate.check_summary_metadata(data, name)
-    except ValueError:
+        return validate.message_bytes(metadata, validate.SUMMARY_METADATA, name, "SummaryMetadata")
+    except ArgumentError:  # (an ArgumentTypeError, for what is no message at all, is raised)
+        size = f" ({len(metadata)} bytes)" if isinstance(metadata, (bytes, bytearray, memoryview)) else ""
         warnings.warn(
-            f"{name} ({len(data)} bytes) is not a serialized SummaryMetadata: stored as an empty "
+            f"{name}{size} is not a serialized SummaryMetadata: stored as an empty "
             "SummaryMetadata, as TensorFlow stores it", RuntimeWarning, stacklevel=3,
         )
         return EMPTY_METADATA
-    return data

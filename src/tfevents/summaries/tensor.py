@@ -72,22 +72,8 @@ def _utf8(item: Any, name: str = "tensor") -> bytes:
 
 
 def metadata_bytes(metadata: Any, name: str = "metadata") -> bytes:
-    """A caller's SummaryMetadata (a message or its bytes), checked to parse."""
-    if metadata is None:
-        return b""
-    if isinstance(metadata, (bytes, bytearray, memoryview)):
-        data = bytes(metadata)
-    else:
-        serialize = getattr(metadata, "SerializeToString", None)
-        serialized = serialize() if callable(serialize) else None
-        if not isinstance(serialized, bytes):
-            raise ArgumentTypeError(
-                f"{name} must be a SummaryMetadata message or its serialized bytes, "
-                f"got {type(metadata).__name__}"
-            )
-        data = serialized
-    validate.check_summary_metadata(data, name)
-    return data
+    """A caller's SummaryMetadata (a message or its bytes), checked to parse; None: none."""
+    return b"" if metadata is None else validate.message_bytes(metadata, validate.SUMMARY_METADATA, name, "SummaryMetadata")
 
 
 def plugin_name(metadata: bytes) -> str:

@@ -18,9 +18,9 @@ the wire, and a repeated number may also come packed.
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Any, Union
 
-from tfevents.errors import ArgumentError, DecodeError
+from tfevents.errors import ArgumentError, ArgumentTypeError, DecodeError
 from tfevents.wire.decoding import fields, read_varint
 from tfevents.wire.encoding import FIXED32, FIXED64, LENGTH_DELIMITED, VARINT
 
@@ -33,6 +33,7 @@ __all__ = [
     "check_message",
     "check_summary_metadata",
     "last_field",
+    "message_bytes",
 ]
 
 OPAQUE = "message"
@@ -115,6 +116,26 @@ GRAPH_DEF: Schema = {
 
 # RunMetadata: only its framing is checked (the Graphs dashboard reads it on request).
 RUN_METADATA: Schema = {}
+
+
+def message_bytes(message: Any, schema: Schema, name: str, kind: str = "protobuf") -> bytes:
+    """The bytes of a caller's protobuf ``message`` (anything with ``SerializeToString``:
+    torch's, tensorboardX's or TensorBoard's classes), or its bytes as they are, checked
+    to parse as ``schema`` (``ArgumentError`` naming ``name`` otherwise); ``kind`` names
+    the message in errors."""
+    if isinstance(message, (bytes, bytearray, memoryview)):
+        data = bytes(message)
+    else:
+        serialize = getattr(message, "SerializeToString", None)
+        serialized = serialize() if callable(serialize) else None
+        if not isinstance(serialized, bytes):
+            raise ArgumentTypeError(
+                f"{name} must be a {kind} message (with SerializeToString) or its serialized "
+                f"bytes, got {type(message).__name__}"
+            )
+        data = serialized
+    check_message(data, schema, name)
+    return data
 
 
 def check_message(data: bytes, schema: Schema, name: str) -> None:

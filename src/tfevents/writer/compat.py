@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from tfevents.errors import ArgumentError, ArgumentTypeError
+from tfevents.errors import ArgumentError
 from tfevents.pipeline.entries import Queue
 from tfevents.wire import messages, validate
 from tfevents.wire.decoding import fields
@@ -22,25 +22,6 @@ from tfevents.wire.encoding import FIXED32, FIXED64, LENGTH_DELIMITED, bytes_fie
 from tfevents.writer.run import Run
 
 _EVENT_WALL_TIME, _EVENT_STEP = 1, 2
-
-
-def serialized(message: Any, name: str, schema: validate.Schema) -> bytes:
-    """The bytes of a protobuf message (``SerializeToString``), or bytes as they are,
-    checked to parse as ``schema``: bytes TensorBoard cannot parse would make the whole
-    event file unreadable to it, so they are refused with a ``ValueError`` naming ``name``."""
-    if isinstance(message, (bytes, bytearray, memoryview)):
-        data = bytes(message)
-    else:
-        serialize = getattr(message, "SerializeToString", None)
-        serialized = serialize() if callable(serialize) else None
-        if not isinstance(serialized, bytes):
-            raise ArgumentTypeError(
-                f"{name} must be a protobuf message (with SerializeToString) or its serialized "
-                f"bytes, got {type(message).__name__}"
-            )
-        data = serialized
-    validate.check_message(data, schema, name)
-    return data
 
 
 def _with_time_and_step(event: bytes, wall_time: float, step: int | None) -> bytes:
@@ -83,7 +64,7 @@ class FileWriter:
     def add_event(self, event: Any, step: int | None = None, walltime: float | None = None) -> None:
         """Writes an ``Event`` message; its wall time is ``walltime`` (default now), and
         its step ``step`` when given."""
-        data = serialized(event, "event", validate.EVENT)
+        data = validate.message_bytes(event, validate.EVENT, "event", "Event")
         number, wall_time = self._run.event_step(step), self._run.wall_time(walltime)
         self._queue().add_event(_with_time_and_step(data, wall_time, number))
 
@@ -91,7 +72,7 @@ class FileWriter:
         self, summary: Any, global_step: int | None = None, walltime: float | None = None
     ) -> None:
         """Writes a ``Summary`` message in an event of its own."""
-        data = serialized(summary, "summary", validate.SUMMARY)
+        data = validate.message_bytes(summary, validate.SUMMARY, "summary", "Summary")
         self.add_event(messages.event(0.0, summary=data), global_step, walltime)
 
     def add_graph(self, graph_profile: Any, walltime: float | None = None) -> None:
@@ -103,10 +84,10 @@ class FileWriter:
                 raise ArgumentError("graph_profile must be a GraphDef or a (GraphDef, RunMetadata) pair")
             graph = graph_profile[0]
             if len(graph_profile) == 2 and graph_profile[1] is not None:
-                run_metadata = serialized(graph_profile[1], "graph_profile[1]", validate.RUN_METADATA)
+                run_metadata = validate.message_bytes(graph_profile[1], validate.RUN_METADATA, "graph_profile[1]", "RunMetadata")
         else:
             graph = graph_profile
-        self.add_event(messages.event(0.0, graph_def=serialized(graph, "graph_profile", validate.GRAPH_DEF)), None, walltime)
+        self.add_event(messages.event(0.0, graph_def=validate.message_bytes(graph, validate.GRAPH_DEF, "graph_profile", "GraphDef")), None, walltime)
         if run_metadata is not None:
             tagged = messages.tagged_run_metadata("step1", run_metadata)
             self.add_event(messages.event(0.0, tagged_run_metadata=tagged), None, walltime)
