@@ -120,16 +120,6 @@ class Deferred:
         self.group = group
 
 
-def is_torch_tensor(value: Any) -> bool:
-    """A torch.Tensor, recognised without importing torch."""
-    return framework_of(value) == "torch"
-
-
-def is_jax_array(value: Any) -> bool:
-    """A concrete jax.Array (not a tracer), recognised without importing jax."""
-    return framework_of(value) == "jax"
-
-
 _FRAMEWORKS: dict[type, str | None] = {}
 
 
