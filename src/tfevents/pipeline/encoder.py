@@ -176,10 +176,11 @@ class EventEncoder:
                     tags, values.tolist(), steps.tolist(), wall_times.tolist()
                 )
             )
-        unique_tags = list(dict.fromkeys(tags))
-        if len(unique_tags) == 1:
+        if tags.count(tags[0]) == n:  # one tag (the usual batch): identity compares, from C
+            unique_tags = [tags[0]]
             ids = np.zeros(n, dtype=np.int64)
         else:
+            unique_tags = list(dict.fromkeys(tags))
             index = {tag: i for i, tag in enumerate(unique_tags)}
             ids = np.fromiter(map(index.__getitem__, tags), dtype=np.int64, count=n)
         return self._join_scalar_ids(unique_tags, ids, values, steps, wall_times)
