@@ -1,22 +1,20 @@
 """Every benchmark of tfevents in one command, and benchmarks/RESULTS.md from it.
 
     python benchmarks/run_all.py [--parts scalars,...] [--quick] [--reps N] [--write-results] [--device cuda]
+                                 [--baseline REV] [--callgrind N]
 
-Parts (``bench.PARTS``, in order, in this process but for import_memory's fresh interpreters):
-scalars, summaries, import_memory, jax (left out without jax), read, device (measured with CUDA,
-a smoke run without). Every writer's run is read back and checked before its figure counts.
-``--write-results`` writes ``--results``: by default RESULTS.md when every part ran, else
-results/<parts>.md (``--parts device`` on a CUDA machine: results/device.md, which RESULTS.md
-includes when it has no GPU). The report opens with every target, the previous figure beside it
-(from the JSON the file it replaces embeds, else RESULTS.md's), and ends with its own as JSON.
+Parts (``bench.PARTS``, in order): scalars, hotpath, summaries, import_memory, jax (left out
+without jax), read, remote, device (measured with CUDA, a smoke run without). Every
+run's output is read back and checked before its figure counts. ``--write-results`` writes
+``--results``: by default RESULTS.md when every part ran, else results/<parts>.md (``--parts
+device`` on a CUDA machine: results/device.md, which RESULTS.md includes when it has no GPU). The
+report opens with every target, the previous figure beside it (from the JSON the file it replaces
+embeds, else RESULTS.md's), and ends with its own as JSON.
 
-Why no pytest-benchmark, asv or pyperf: the figures are ratios against peer writers measured in
-one process, the writers alternating within each repetition so that a shared machine's drifts
-fall on all alike, each run a whole constructor-to-closed-file pass that is then read back and
-checked. pytest-benchmark calibrates and repeats one function per test, test after test, and
-compares saved runs; asv builds an environment per commit to track one project over its
-history; pyperf runs each benchmark in worker processes of its own. None interleaves writers
-within a repetition or checks each run's output.
+Why no pytest-benchmark, asv or pyperf: the figures are ratios against peers measured in one run,
+the entrants alternating within each repetition so that a shared machine's drifts fall on all
+alike, each run a whole constructor-to-closed-file pass that is then read back and checked; those
+tools time one function per test, or one project over its history, and check no run's output.
 """
 
 from __future__ import annotations
@@ -30,8 +28,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from bench import PARTS
-from bench.report import BENCH_DIR, load_average, load_previous, machine_info, render
-from bench.runner import log
+from bench.report import load_average, load_previous, machine_info, render
+from bench.runner import BENCH_DIR, log
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -43,6 +41,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--results", default=None, help="default benchmarks/RESULTS.md, or results/<parts>.md for some parts")
     parser.add_argument("--device", default="auto", help="the device part's: auto (cuda when there is one), cuda, cuda:N or cpu")
     parser.add_argument("--tmpdir", default=None, help="where the runs' files are written (default: the system's)")
+    parser.add_argument("--baseline", default="7014bc2", help="the hotpath part's: the git revision this tree's add_scalar is timed against")
+    parser.add_argument("--callgrind", type=int, default=None, help="the hotpath part's: calls counted under callgrind (default 100,000; "
+                                                                    "0 with --quick or to skip it)")
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     args.part_list = [p.strip() for p in args.parts.split(",") if p.strip()]

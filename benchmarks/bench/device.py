@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from .report import BENCH_DIR, Target, demote, machine_info, table
-from .runner import MAKERS, Summary, log, rounds
+from .report import Target, demote, machine_info, table
+from .runner import BENCH_DIR, MAKERS, Summary, log, rounds
 from .verify import check_scalars, read_log
 
 METRICS = ("loss", "accuracy", "logit_mean", "logit_std", "logit_max", "weight_norm", "grad_norm", "loss_ema")

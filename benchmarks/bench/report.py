@@ -15,10 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .runner import Summary, version
+from .runner import REPO_ROOT, Summary, version
 
-BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REPO_ROOT = os.path.dirname(BENCH_DIR)
 JSON_MARK = "<!-- results-json: "
 
 
@@ -39,6 +37,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str = ""
     align = align or "l" + "r" * (len(headers) - 1)
     rule = ["---:" if a == "r" else ":---" for a in align]
     return "\n".join("| " + " | ".join(row) + " |" for row in [headers, rule, *rows])
+
+
+def verdict(met: bool | None, missed: str = "**MISSED**") -> str:
+    return "—" if met is None else "met" if met else missed
 
 
 def runs_table(runs: dict[str, list[Any]], calls: int, scale: float, unit: str, name: Callable[[str], str], ratio: str,
@@ -137,6 +139,13 @@ def load_previous(path: str) -> dict[str, Any]:
         return {}
 
 
+def targets_table(targets: Sequence[Target], prev: dict[str, Any] | None = None) -> str:
+    """The Targets table; with ``prev`` (metrics by key), the previous run's figures beside."""
+    rows = [[t.what, t.target, t.measured, verdict(t.met), *([] if prev is None else [fmt_value(prev[t.key]["value"], prev[t.key]["unit"])
+                                                             if t.key in prev else "—"])] for t in targets]
+    return table(["workload", "target", "this run", "verdict", *([] if prev is None else ["previous run"])], rows, "l" * (4 + (prev is not None)))
+
+
 def demote(markdown: str, levels: int) -> str:
     """Pushes headings down ``levels`` levels, outside code blocks."""
     out, code = [], False
@@ -162,10 +171,7 @@ def render(run: dict[str, Any]) -> str:
         f"- {m['python']}, numpy {m['numpy']}, tfevents {m['tfevents']}, tensorboardX {m['tensorboardX']}, crc32c {m['crc32c']}, torch {m['torch']}, "
         f"tensorboard {m['tensorboard']}, protobuf {m['protobuf']}, Pillow {m['Pillow']}.",
         f"- tfevents source: {m['source']}.", "", "## Targets", "",
-        table(["workload", "target", "this run", "verdict", "previous run"], [
-            [t.what, t.target, t.measured, "—" if t.met is None else "met" if t.met else "**MISSED**",
-             fmt_value(prev[t.key]["value"], prev[t.key]["unit"]) if t.key in prev else "—"] for t in targets], "lllll"),
-        "",
+        targets_table(targets, prev), "",
     ]
     if previous:
         out += [f"*Previous run*: the figures of the RESULTS.md this run replaced ({previous.get('date', '?')}, tfevents source "

@@ -1,12 +1,16 @@
-"""The one runner: entrants (writers, readers, variants) measured in round-robin
-repetitions in one process, and a writer's run timed from its constructor to the end of
-``close()``, so that every event is on disk when the clock stops."""
+"""The one runner: entrants (writers, readers, variants, trees) in round-robin repetitions, a
+writer's run timed from its constructor to the end of ``close()``, and fresh interpreters."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -14,8 +18,11 @@ from importlib import metadata
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
-T = TypeVar("T")
-R = TypeVar("R")
+from .verify import BenchmarkError
+
+BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO_ROOT = os.path.dirname(BENCH_DIR)
+T, R = TypeVar("T"), TypeVar("R")
 
 
 def log(message: str) -> None:
@@ -48,17 +55,16 @@ class Summary:
 
 
 def rotations(items: Sequence[T], reps: int) -> Iterator[tuple[int, list[T]]]:
-    """(repetition, order): repetition r starts with item r mod k, so that the slow drifts
-    of a shared machine spread over every item."""
+    """(repetition, order): repetition r starts with item r mod k, so that the slow drifts of a
+    shared machine spread over every item."""
     for rep in range(reps):
         yield rep, [*items[rep % len(items):], *items[: rep % len(items)]]
 
 
 def rounds(entrants: Sequence[T], reps: int, measure: Callable[[T], R], name: Callable[[T], str] = str,
            warm: Callable[[T], object] | None = None) -> dict[str, list[R]]:
-    """One untimed warm-up per entrant (``warm``, else ``measure``: imports and first calls
-    stay out of the figures), then ``reps`` round-robin repetitions; the results by
-    ``name(entrant)``, in repetition order."""
+    """One untimed warm-up per entrant (``warm``, else ``measure``: imports and first calls stay out
+    of the figures), then ``reps`` round-robin repetitions; the results by ``name(entrant)``."""
     for entrant in entrants:
         (warm or measure)(entrant)
     out: dict[str, list[R]] = {name(e): [] for e in entrants}
@@ -66,6 +72,16 @@ def rounds(entrants: Sequence[T], reps: int, measure: Callable[[T], R], name: Ca
         for entrant in order:
             out[name(entrant)].append(measure(entrant))
     return out
+
+
+@contextlib.contextmanager
+def scratch(opts: Any, part: str) -> Iterator[str]:
+    """A temporary folder for a part's files (under ``--tmpdir``), removed after it."""
+    root = tempfile.mkdtemp(prefix=f"tfevents-bench-{part}-", dir=opts.tmpdir)
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @dataclass
@@ -82,8 +98,8 @@ class Run:
 
 
 def timed(make: Callable[[str], Any], drive: Callable[[Any], object], logdir: str) -> tuple[Run, tuple[float, float]]:
-    """``make(logdir)``, ``drive(writer)``, ``close()``, timed; the run, and the wall-clock
-    range (a second either side) every event's wall time must fall in."""
+    """``make(logdir)``, ``drive(writer)``, ``close()``, timed; the run, and the wall-clock range
+    (a second either side) every event's wall time must fall in."""
     gc.collect()
     wall0, c0, t0 = time.time(), time.process_time(), time.perf_counter()
     writer = make(logdir)
@@ -126,3 +142,55 @@ def best_peer(medians: dict[str, float]) -> tuple[str, float] | None:
     """The fastest entrant that is neither tfevents nor a floor, and its median."""
     peers = {k: v for k, v in medians.items() if k not in ("tfevents", "tfevents_tensor", "noop", "floor") and v == v}
     return min(peers.items(), key=lambda kv: kv[1]) if peers else None
+
+
+def child(args: list[str], cwd: str | None = None, env: dict[str, str] | None = None, shell: bool = False,
+          prefix: Sequence[str] = (), timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter (``prefix``, e.g. valgrind, before it) in our environment less what would
+    run code or print in it, PYTHONPATH made absolute (it may start in another folder), plus ``env``.
+    ``shell``: started through a forking shell, since on Linux ``ru_maxrss`` starts at the peak of
+    the process a child is forked from, and a shell forked from us is small."""
+    base = {k: v for k, v in os.environ.items() if k not in ("PYTHONSTARTUP", "PYTHONPROFILEIMPORTTIME")}
+    if base.get("PYTHONPATH"):
+        base["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) if p else p for p in base["PYTHONPATH"].split(os.pathsep))
+    cmd = [*prefix, sys.executable, *args]
+    cmd = ["/bin/sh", "-c", '"$0" "$@"; exit $?', *cmd] if shell and os.path.exists("/bin/sh") else cmd
+    proc = subprocess.run(cmd, cwd=cwd, env={**base, **(env or {})}, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode:
+        raise BenchmarkError(f"{args[-1][:60]!r} failed in a fresh interpreter:\n{proc.stderr[-2000:]}")
+    return proc
+
+
+def object_stores() -> Any:
+    """tests/object_stores.py: the test suite's object-store servers on 127.0.0.1."""
+    if (tests := os.path.join(REPO_ROOT, "tests")) not in sys.path:
+        sys.path.insert(0, tests)
+    import object_stores
+
+    return object_stores
+
+
+# TensorBoard's Python loader, an EventMultiplexer over each URL's runs, reading every scalar
+# (import excluded; in a child, as its S3 reader reads S3_ENDPOINT when imported).
+TB_LOAD = """import signal, sys, time
+from tensorboard.backend.event_processing.event_multiplexer import EventMultiplexer
+class Late(BaseException): pass
+def late(*_): raise Late
+signal.signal(signal.SIGALRM, late)
+for url in sys.argv[2:]:
+    signal.alarm(int(sys.argv[1]))
+    t0 = time.perf_counter()
+    try:
+        mux = EventMultiplexer(size_guidance={"scalars": 0}).AddRunsFromDirectory(url)
+        mux.Reload()
+        print(time.perf_counter() - t0, sum(len(mux.Scalars(r, t)) for r, tags in mux.Runs().items() for t in tags["scalars"]), flush=True)
+    except Late:
+        print("inf 0", flush=True)
+    signal.alarm(0)"""
+
+
+def tensorboard_load(urls: Sequence[str], env: dict[str, str], limit_s: int) -> list[tuple[float, int]]:
+    """(wall seconds, scalars read) of TensorBoard loading each URL in turn in one fresh interpreter;
+    ``inf`` seconds past ``limit_s``."""
+    lines = child(["-c", TB_LOAD, str(limit_s), *urls], env=env, timeout=limit_s * len(urls) + 120).stdout.split()
+    return [(float(s), int(n)) for s, n in zip(lines[::2], lines[1::2])]

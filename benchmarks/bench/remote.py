@@ -1,0 +1,194 @@
+"""Remote log directories (issue #26): what a run costs on S3, GCS and Azure by layout, against
+the test suite's servers on 127.0.0.1 (tests/object_stores.py: moto's S3 server, fake-gcs-server,
+Azurite), each run of ``FLUSHES`` flushes of 20 scalars written through a proxy that counts the
+HTTP requests and their body bytes. Layouts (``LAYOUTS``): ``segments``, one new object per flush
+(every remote store's layout before the growing object); ``growing``, one growing object (the
+default on these stores); on S3 also ``growing >5 MiB``, whose object is past S3's 5 MiB part
+minimum from its first flush (a 6 MB image), and tensorboardX's S3 writer (boto3, ``S3_ENDPOINT``)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from .report import REPO_ROOT, Target, fmt, table
+from .runner import label, log, object_stores, tensorboard_load
+
+FLUSHES, PER_FLUSH, LOAD_LIMIT_S, FLUSHES_PER_HOUR = (1_000, 5), 20, 120, 1800  # FLUSHES: full, --quick
+LAYOUTS = {"s3": ["segments", "growing", "growing >5 MiB", "tensorboardX"], "gcs": ["segments", "growing"], "azure": ["segments", "growing"]}
+HANDFUL, ONCE = 5, 2.0  # targets: objects a run leaves; bytes sent per byte stored
+
+
+class CountingProxy:
+    """Forwards 127.0.0.1 TCP to a server; counts HTTP requests and their body bytes."""
+
+    def __init__(self, server_port: int) -> None:
+        self.server_port, self.listener = server_port, socket.create_server(("127.0.0.1", 0))
+        self.endpoint = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.requests = self.body_bytes = 0
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                client, _ = self.listener.accept()
+                server = socket.create_connection(("127.0.0.1", self.server_port))
+                threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
+                threading.Thread(target=self._requests, args=(client, server), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                target.sendall(data)
+        for sock in (source, target):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _requests(self, client: socket.socket, server: socket.socket) -> None:
+        """Forwards the client's bytes, parsing them into request heads and bodies."""
+        buffer, body_left = b"", 0
+        with contextlib.suppress(OSError):
+            while data := client.recv(65536):
+                server.sendall(data)
+                buffer += data
+                while True:
+                    taken = min(body_left, len(buffer))
+                    buffer, body_left = buffer[taken:], body_left - taken
+                    end = buffer.find(b"\r\n\r\n")
+                    if body_left or end < 0:
+                        break
+                    head, buffer = buffer[:end].lower(), buffer[end + 4 :]
+                    body_left = sum(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")[1:] if line.startswith(b"content-length:"))
+                    with self.lock:
+                        self.requests, self.body_bytes = self.requests + 1, self.body_bytes + body_left
+        self._pump(client, server)
+
+
+def write(store: Any, proxy: CountingProxy, layout: str, flushes: int) -> dict[str, Any]:
+    """One run of ``layout`` through the proxy: its figures but TensorBoard's load time."""
+    from tfevents import SummaryWriter
+    from tfevents.pipeline.queue import EventQueue
+    from tfevents.sinks.remote import RemoteSegments
+
+    bucket = store.new_bucket()
+    url, options, base = store.url(bucket, "run"), store.storage_options(), 0  # base: bytes stored before the flushes
+    if "connection_string" in options:
+        options["connection_string"] = options["connection_string"].replace(store.endpoint, proxy.endpoint)
+    else:
+        options["endpoint_url"] = proxy.endpoint
+    if layout == "tensorboardX":
+        import tensorboardX
+
+        os.environ.update({**store.env(), "S3_ENDPOINT": proxy.endpoint})  # (boto3's)
+        writer: Any = tensorboardX.SummaryWriter(url, flush_secs=3600)
+    elif layout == "segments":
+        queue = EventQueue(RemoteSegments(url, storage_options=options, min_write_secs=0), flush_secs=3600, max_queue=10**6)
+        writer = SimpleNamespace(add_scalar=lambda tag, value, step: queue.add_scalar(tag, value, step, time.time()),
+                                 flush=queue.flush, close=queue.close)
+    else:
+        writer = SummaryWriter(url, flush_secs=3600, max_queue=10**6, storage_options=options)
+        storage = writer._run.queue.storage
+        if layout == "growing >5 MiB":
+            writer.add_image("noise", np.random.default_rng(0).integers(0, 256, (1400, 1400, 3), dtype=np.uint8), 0, dataformats="HWC")
+            writer.flush()
+            base = storage.size
+    proxy.requests = proxy.body_bytes = 0
+    started = time.perf_counter()
+    for flush in range(flushes):
+        for step in range(flush * PER_FLUSH, (flush + 1) * PER_FLUSH):
+            writer.add_scalar(f"metric_{step % 4}", 1.0 / (step + 1), step)
+        writer.flush()
+    seconds = time.perf_counter() - started
+    writer.close()
+    requests, sent, fs = proxy.requests, proxy.body_bytes, store.fs()
+    sizes = [fs.info(p)["size"] for p in fs.ls(f"{bucket}/run", detail=False) if "tfevents" in p]
+    stored = sum(sizes) - base
+    if layout in ("segments", "tensorboardX"):
+        per_hour = float(FLUSHES_PER_HOUR) if layout == "segments" else 1.0
+    else:  # one object per roll-over, from the store's limits and the bytes per flush
+        per_hour = max(1.0, FLUSHES_PER_HOUR / min(storage.max_appends + 1, storage.max_bytes / (stored / flushes)))
+    return {"layout": layout, "url": url, "objects": len(sizes), "per_hour": per_hour, "requests": requests / flushes,
+            "ratio": sent / stored, "write_ms": 1e3 * seconds / flushes, "scalars": flushes * PER_FLUSH}
+
+
+def run(opts: Any) -> dict[str, Any]:
+    stores, flushes, env, up, rows = object_stores(), FLUSHES[opts.quick], dict(os.environ), {}, {}
+    missing = {} if os.path.exists(stores.AZURITE) else {"azure": f"Azurite is not installed at {os.path.relpath(stores.AZURITE, REPO_ROOT)} "
+                                                                  "(scripts/setup.sh installs it)"}
+    try:
+        for name in (n for n in LAYOUTS if n not in missing):
+            proxy = CountingProxy((store := up.setdefault(name, stores.start_store(name))).port)
+            rows[name] = [write(store, proxy, layout, flushes) for layout in LAYOUTS[name]]
+            proxy.listener.close()
+        every = [r for rs in rows.values() for r in rs]
+        loads: dict[str, list[float]] = {r["url"]: [] for r in every}
+        for _ in range(opts.reps):  # best of --reps in one fresh interpreter each, the slow ones (> 20 s) once
+            todo = [r for r in every if min(loads[r["url"]], default=0) <= 20]
+            for r, (seconds, scalars) in zip(todo, tensorboard_load([r["url"] for r in todo], {k: v for s in up.values() for k, v in s.env().items()},
+                                                                    LOAD_LIMIT_S)):
+                if scalars != r["scalars"] and seconds < float("inf"):
+                    raise AssertionError(f"TensorBoard read {scalars} scalars of {r['scalars']} from {r['url']} ({r['layout']})")
+                loads[r["url"]].append(seconds)
+        for r in every:
+            r["load_s"] = min(loads[r["url"]])
+            log(f"remote {r}")
+    finally:
+        for store in up.values():
+            store.close()
+        os.environ.clear()  # (tensorboardX's S3 writer reads S3_ENDPOINT and its credentials there)
+        os.environ.update(env)
+    return {"flushes": flushes, "reps": opts.reps, "rows": rows, "missing": missing}
+
+
+def _name(layout: str) -> str:
+    return {"segments": "segments (before)", "tensorboardX": label("tensorboardX")}.get(layout, layout)
+
+
+def _load(seconds: float) -> str:
+    return f"{seconds:.2f}" if seconds < float("inf") else f"> {LOAD_LIMIT_S}"
+
+
+def section(res: dict[str, Any]) -> str:
+    rows = [[name, _name(r["layout"]), f"{r['objects']:,}", f"{r['per_hour']:,.1f}", f"{r['requests']:.2f}", f"{r['ratio']:.2f}",
+             f"{r['write_ms']:.1f}", _load(r["load_s"])] for name, rs in res["rows"].items() for r in rs]
+    return "\n".join([
+        "## Remote log directories: objects, requests and bytes per flush (`run_all.py --parts remote`)", "",
+        f"- Each row is one run of {res['flushes']:,} flushes of {PER_FLUSH} scalars to a fresh bucket, written through a proxy that counts HTTP "
+        f"requests and their body bytes, on the test suite's servers on 127.0.0.1 (moto's S3 server, fake-gcs-server, Azurite; "
+        f"tests/object_stores.py).", "- *objects/run-hour* at `flush_secs=2` (1,800 flushes an hour): segments one per flush; a growing object "
+        "one per roll-over, from its store's limits and the measured bytes per flush. *requests/flush* and *bytes sent/byte stored* are the "
+        "proxy's counts over the flushes. *TensorBoard load s*: its Python loader reading the run from the store itself (S3 through boto3 and "
+        f"`S3_ENDPOINT`, GCS and Azure through fsspec) in a fresh interpreter, import excluded, every scalar counted, best of {res['reps']} "
+        f"(once when slower than 20 s; > {LOAD_LIMIT_S}: stopped then).", "- *segments (before)* is what every remote store got before the "
+        "growing object; *growing >5 MiB* starts with a 6 MB image, so that S3 appends are multipart copies instead of re-uploads.", "",
+        table(["store", "layout", "objects", "objects/run-hour (2 s flushes)", "requests/flush", "bytes sent/byte stored", "write ms/flush",
+               "TensorBoard load s"], rows, "llrrrrrr"), "",
+        *(f"Not run on {name}: {why}." for name, why in res["missing"].items()), ""])
+
+
+def targets(res: dict[str, Any]) -> list[Target]:
+    out = []
+    for name, rs in res["rows"].items():
+        by = {r["layout"]: r for r in rs}
+        grow, seg, once = by["growing"], by["segments"], by.get("growing >5 MiB", by["growing"])
+        past = " past 5 MiB" if once is not grow else ""
+        out += [Target(f"remote_{name}_objects", f"{name}: one growing object, objects per run-hour at flush_secs=2", f"a handful (≤ {HANDFUL})",
+                       f"**{grow['per_hour']:,.1f}** (segments {seg['per_hour']:,.0f}); {res['flushes']:,} flushes left {grow['objects']} object(s)",
+                       grow["per_hour"], "objects/h", grow["per_hour"] <= HANDFUL and grow["objects"] <= HANDFUL, False),
+                Target(f"remote_{name}_bytes", f"{name}: bytes sent per byte stored, growing object{past}", f"each byte about once (≤ {ONCE:g})",
+                       f"**{once['ratio']:.2f}**, {once['requests']:.2f} requests and {fmt(once['write_ms'])} ms per flush"
+                       + (f" (under 5 MiB: {grow['ratio']:.0f}, re-uploaded; tensorboardX {by['tensorboardX']['ratio']:.0f})" if past else ""),
+                       once["ratio"], "B/B", once["ratio"] <= ONCE, False),
+                Target(f"remote_{name}_load", f"{name}: TensorBoard's load time of the run, growing object", "faster than the segments'",
+                       f"**{_load(grow['load_s'])} s** vs {_load(seg['load_s'])} s (segments)", grow["load_s"], "s", grow["load_s"] < seg["load_s"], False)]
+    return out
+
