@@ -3,14 +3,9 @@
     python benchmarks/run_all.py [--parts scalars,...] [--quick] [--reps N] [--write-results] [--device cuda]
                                  [--baseline REV] [--callgrind N]
 
-Parts (``bench.PARTS``, in order): scalars, hotpath, summaries, import_memory, jax (left out
-without jax), read, remote, device (measured with CUDA, a smoke run without). Every
-run's output is read back and checked before its figure counts. ``--write-results`` writes
-``--results``: by default RESULTS.md when every part ran, else results/<parts>.md (``--parts
-device`` on a CUDA machine: results/device.md, which RESULTS.md includes when it has no GPU). The
-report opens with every target, the previous figure beside it (from the JSON the file it replaces
-embeds, else RESULTS.md's), and ends with its own as JSON.
-
+Parts: ``bench.PARTS``, in order (jax left out without jax; device measured with CUDA, a smoke run
+without). ``--write-results`` writes ``--results``: RESULTS.md when every part ran, else
+results/<parts>.md (a CUDA run's device part also results/device.md, which RESULTS.md includes).
 Why no pytest-benchmark, asv or pyperf: the figures are ratios against peers measured in one run,
 the entrants alternating within each repetition so that a shared machine's drifts fall on all
 alike, each run a whole constructor-to-closed-file pass that is then read back and checked; those
@@ -42,8 +37,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--device", default="auto", help="the device part's: auto (cuda when there is one), cuda, cuda:N or cpu")
     parser.add_argument("--tmpdir", default=None, help="where the runs' files are written (default: the system's)")
     parser.add_argument("--baseline", default="7014bc2", help="the hotpath part's: the git revision this tree's add_scalar is timed against")
-    parser.add_argument("--callgrind", type=int, default=None, help="the hotpath part's: calls counted under callgrind (default 100,000; "
-                                                                    "0 with --quick or to skip it)")
+    parser.add_argument("--callgrind", type=int, default=None, help="the hotpath part's: calls under callgrind (default 100,000; --quick 0)")
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     args.part_list = [p.strip() for p in args.parts.split(",") if p.strip()]
@@ -59,7 +53,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Every part asked for, in ``PARTS`` order; what ``report.render`` takes."""
-    out: dict[str, Any] = {"argv": args.argv, "results": {}, "parts": {}, "load": [load_average()], "previous": load_previous(args.results) or load_previous(os.path.join(BENCH_DIR, "RESULTS.md"))}
+    out: dict[str, Any] = {"argv": args.argv, "results": {}, "parts": {}, "load": [load_average()],
+                           "previous": load_previous(args.results) or load_previous(os.path.join(BENCH_DIR, "RESULTS.md"))}
     started = time.perf_counter()
     for name in (p for p in PARTS if p in args.part_list):
         module = importlib.import_module(f"bench.{PARTS[name]}")
@@ -92,11 +87,6 @@ def report(args: argparse.Namespace, results: dict[str, Any]) -> str:
     return text
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    report(args, run(args))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    args = parse_args()
+    report(args, run(args))

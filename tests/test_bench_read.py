@@ -11,6 +11,7 @@ import os
 import pytest
 
 from bench import read
+from bench.verify import BenchmarkError, check_scalars
 
 
 def test_quick_run_checks_every_reader(tmp_path):
@@ -39,12 +40,13 @@ def test_quick_run_checks_every_reader(tmp_path):
 
 def test_check_catches_a_wrong_value(tmp_path):
     read.write("torch", 3, str(tmp_path))
+    want = {f"metric/tag_{t}": (range(3), read.scalars(t, 3)) for t in range(read.TAGS)}
     for reader in read.READERS:
-        result = read.read(reader, str(tmp_path))
-        assert read.check(result, 3, reader) == 60
+        result = read.read(reader, "file", str(tmp_path))
+        assert check_scalars(result, want, reader) == 60
     result["metric/tag_1"][1][2] += 1.0
-    with pytest.raises(AssertionError, match="tag_1"):
-        read.check(result, 3, "EventAccumulator")
+    with pytest.raises(BenchmarkError, match="tag 'metric/tag_1' value at index 2"):
+        check_scalars(result, want, "EventAccumulator")
 
 
 def _row(source, count, ours, tbparse, peak):

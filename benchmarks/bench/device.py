@@ -9,7 +9,6 @@ device --write-results`` writes results/device.md, which RESULTS.md includes as 
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import time
 from typing import Any
@@ -17,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from .report import Target, demote, machine_info, table
-from .runner import BENCH_DIR, MAKERS, Summary, log, rounds
-from .verify import check_scalars, read_log
+from .runner import BENCH_DIR, MAKERS, Summary, log, rounds, scratch
+from .verify import checked
 
 METRICS = ("loss", "accuracy", "logit_mean", "logit_std", "logit_max", "weight_norm", "grad_norm", "loss_ema")
 VARIANTS = {"none": "no logging (8 metrics computed, not logged)", "torch": "torch.utils.tensorboard",
@@ -26,44 +25,34 @@ VARIANTS = {"none": "no logging (8 metrics computed, not logged)", "torch": "tor
 RECORDED = os.path.join(BENCH_DIR, "results", "device.md")
 
 
-def resnet18(width: int) -> Any:
+def build(key: str, width: int) -> Any:
+    """A ResNet-18-like CNN (4 stages of 2 residual blocks, widths ``width`` to 8x) or an MLP (8 x Linear + ReLU)."""
     import torch.nn as nn
 
-    def block(cin: int, cout: int, stride: int) -> Any:
-        class Block(nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.body = nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-                                          nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
-                self.shortcut = (nn.Sequential() if stride == 1 and cin == cout else
-                                 nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout)))
+    class Block(nn.Module):
+        def __init__(self, cin: int, cout: int, stride: int) -> None:
+            super().__init__()
+            self.body = nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+                                      nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
+            self.shortcut = (nn.Sequential() if stride == 1 and cin == cout else
+                             nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout)))
 
-            def forward(self, x: Any) -> Any:
-                return (self.body(x) + self.shortcut(x)).relu()
+        def forward(self, x: Any) -> Any:
+            return (self.body(x) + self.shortcut(x)).relu()
 
-        return Block()
-
-    layers, cin = [nn.Conv2d(3, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True)], width
-    for i in range(4):
-        for b in range(2):
-            layers.append(block(cin, width * 2**i, 2 if b == 0 and i > 0 else 1))
-            cin = width * 2**i
-    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, 10))
+    if key == "mlp":
+        return nn.Sequential(*[m for _ in range(8) for m in (nn.Linear(width, width), nn.ReLU(inplace=True))], nn.Linear(width, 10))
+    widths = [width * 2 ** (i // 2) for i in range(8)]  # two blocks per stage, the stage's first one strided (but the first stage's)
+    blocks = [Block(cin, cout, 2 if i % 2 == 0 and i > 0 else 1) for i, (cin, cout) in enumerate(zip([width, *widths], widths))]
+    return nn.Sequential(nn.Conv2d(3, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True), *blocks,
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(widths[-1], 10))
 
 
-def mlp(width: int) -> Any:
-    import torch.nn as nn
-
-    return nn.Sequential(*[m for _ in range(8) for m in (nn.Linear(width, width), nn.ReLU(inplace=True))], nn.Linear(width, 10))
-
-
-def models(small: bool) -> list[tuple[str, str, Any, tuple[int, ...], int, int]]:
-    """(key, title, build, input shape, batch, steps per run)."""
-    if small:
-        return [("resnet18", "ResNet-18-like CNN (width 8, 3x16x16 inputs, batch 4; CPU smoke shapes)", lambda: resnet18(8), (3, 16, 16), 4, 3),
-                ("mlp", "MLP 8 x Linear(64, 64) (batch 16; CPU smoke shapes)", lambda: mlp(64), (64,), 16, 3)]
-    return [("resnet18", "ResNet-18-like CNN (widths 64-512, 3x32x32 inputs, batch 128, SGD)", lambda: resnet18(64), (3, 32, 32), 128, 100),
-            ("mlp", "MLP 8 x Linear(1024, 1024) + ReLU (batch 256, SGD)", lambda: mlp(1024), (1024,), 256, 300)]
+# (key, title, width, input shape, batch, steps per run): full, CPU smoke shapes
+MODELS = {False: [("resnet18", "ResNet-18-like CNN (widths 64-512, 3x32x32 inputs, batch 128, SGD)", 64, (3, 32, 32), 128, 100),
+                  ("mlp", "MLP 8 x Linear(1024, 1024) + ReLU (batch 256, SGD)", 1024, (1024,), 256, 300)],
+          True: [("resnet18", "ResNet-18-like CNN (width 8, 3x16x16 inputs, batch 4; CPU smoke shapes)", 8, (3, 16, 16), 4, 3),
+                 ("mlp", "MLP 8 x Linear(64, 64) (batch 16; CPU smoke shapes)", 64, (64,), 16, 3)]}
 
 
 def train(model: Any, opt: Any, x: Any, y: Any, state: dict[str, Any], steps: int, writer: Any, buffer: Any) -> None:
@@ -100,13 +89,11 @@ def timed(variant: str, model: tuple[Any, ...], count: int, root: str) -> tuple[
     if writer is not None:
         writer.close()
     sync()
-    total, events = time.perf_counter() - t0, 0
-    if writer is not None:
-        values = buffer.cpu().numpy()
-        expected = {f"train/{n}": (np.arange(count), values[:, k]) for k, n in enumerate(METRICS)}
-        events = check_scalars(read_log(logdir), expected, f"{VARIANTS[variant]} ({key})")
-    shutil.rmtree(logdir, ignore_errors=True)
-    return total, events
+    total, values = time.perf_counter() - t0, buffer.cpu().numpy()
+    if writer is None:
+        return total, 0
+    checked(logdir, {f"train/{n}": (np.arange(count), values[:, k]) for k, n in enumerate(METRICS)}, f"{VARIANTS[variant]} ({key})")
+    return total, count * len(METRICS)
 
 
 def run(opts: Any) -> dict[str, Any]:
@@ -118,12 +105,11 @@ def run(opts: Any) -> dict[str, Any]:
     log(f"CUDA device: {card} (torch {torch.__version__}, CUDA {torch.version.cuda})" if on_gpu
         else f"no GPU: CPU smoke run on {card}; step times are not recorded")
     torch.backends.cudnn.benchmark = on_gpu
-    root = tempfile.mkdtemp(prefix="tfevents-bench-device-", dir=opts.tmpdir)
     out: dict[str, Any] = {"device": device, "card": card, "on_gpu": on_gpu, "reps": opts.reps if on_gpu else 1, "models": [], "results": {}}
-    try:
-        for key, title, build, shape, batch, steps in models(not on_gpu or opts.quick):
+    with scratch(opts, "device") as root:
+        for key, title, width, shape, batch, steps in MODELS[not on_gpu or opts.quick]:
             torch.manual_seed(0)
-            net = build().to(device)
+            net = build(key, width).to(device)
             model = (key, device, net, torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9), torch.randn(batch, *shape, device=device),
                      torch.randint(0, 10, (batch,), device=device), {"ema": torch.zeros((), device=device)})
             warmup = 20 if on_gpu and not opts.quick else 1
@@ -131,10 +117,8 @@ def run(opts: Any) -> dict[str, Any]:
             out["results"][key] = rounds(list(VARIANTS), out["reps"], lambda v, m=model, n=steps: timed(v, m, n, root),
                                          warm=lambda v, m=model: timed(v, m, 2, root))
             out["models"].append((key, title, steps))
-        if not on_gpu:
-            log(tables(out, "###"))  # the smoke run's figures, not recorded
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    if not on_gpu:
+        log(tables(out, "###"))  # the smoke run's figures, not recorded
     return out
 
 

@@ -1,9 +1,7 @@
-"""The add_scalar hot path against an earlier revision (issue #25): the scalars part's workload
-(a), 200,000 calls constructor to closed file, run by this tree's tfevents and by
-``--baseline``'s (``git archive REV src`` in a temporary folder), each run in a fresh
-interpreter on the same Python, the trees alternating; and, where valgrind is installed,
-instructions per call from callgrind, which a noisy machine does not move: a run of N calls
-less a run of none, over N."""
+"""The add_scalar hot path against an earlier revision (issue #25): the scalars part's workload (a)
+run by this tree's tfevents and by ``--baseline``'s (``git archive REV src``), each run in a fresh
+interpreter, the trees alternating; and, where valgrind is installed, instructions per call from
+callgrind, which a noisy machine does not move: a run of N calls less a run of none, over N."""
 
 from __future__ import annotations
 
@@ -18,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from .report import REPO_ROOT, Target, fmt, git_state, spread, table, verdict
-from .runner import Summary, child, log, rounds
-from .verify import BenchmarkError, check_scalars, read_log
+from .runner import Summary, child, log, rounds, scratch
+from .verify import BenchmarkError, checked
 
-# argv: calls, logdir, warm-up logdir or "-"; prints the run's seconds and the tfevents it imported
+# argv: calls, logdir, a warm-up's logdir or "-"; prints the run's seconds and the tfevents it imported
 CHILD = """import sys, time
 import tfevents
 def run(n, logdir):
@@ -37,49 +35,36 @@ if sys.argv[3] != "-":
 print(run(int(sys.argv[1]), sys.argv[2]), tfevents.__file__)"""
 
 
-def export(rev: str, root: str) -> str:
-    """``rev``'s src/ (``git archive``) under ``root``; its path."""
-    archive = subprocess.run(["git", "archive", rev, "src"], cwd=REPO_ROOT, capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", root], input=archive, check=True)
-    return os.path.join(root, "src")
-
-
-def once(src: str, n: int, root: str, prefix: tuple[str, ...] = ()) -> tuple[float, str]:
-    """One fresh interpreter's run of ``n`` calls on ``src``'s tfevents: its seconds (events read
+def once(src: str, n: int, root: str, callgrind: tuple[str, ...] = ()) -> float:
+    """One fresh interpreter's run of ``n`` calls on ``src``'s tfevents: its seconds (its events read
     back and checked) or, under callgrind, the instructions it executed."""
-    logdir = tempfile.mkdtemp(dir=root)
-    out = child(["-c", CHILD, str(n), logdir, "-" if prefix else tempfile.mkdtemp(dir=root)], root, {"PYTHONPATH": src}, prefix=prefix)
-    seconds, module = out.stdout.split()
-    if not module.startswith(src + os.sep):
+    logdir, warm = tempfile.mkdtemp(dir=root), "-" if callgrind else tempfile.mkdtemp(dir=root)
+    out = child(["-c", CHILD, str(n), logdir, warm], root, {"PYTHONPATH": src}, prefix=callgrind)
+    if not (module := out.stdout.split()[1]).startswith(src + os.sep):
         raise BenchmarkError(f"the child imported {module}, not the tfevents of {src}")
-    if prefix:
-        shutil.rmtree(logdir, ignore_errors=True)
-        return float(re.findall(r"Collected : (\d+)", out.stderr)[-1]), module
-    steps = np.arange(n, dtype=np.int64)
-    check_scalars(read_log(logdir), {"train/loss": (steps, steps * 0.5)}, f"add_scalar ({src})")
-    shutil.rmtree(logdir, ignore_errors=True)
-    return float(seconds), module
+    if callgrind:
+        return float(re.findall(r"Collected : (\d+)", out.stderr)[-1])
+    checked(logdir, {"train/loss": (steps := np.arange(n, dtype=np.int64), steps * 0.5)}, f"add_scalar ({src})")
+    return float(out.stdout.split()[0])
 
 
 def run(opts: Any) -> dict[str, Any]:
     n, calls = (2_000, opts.callgrind or 0) if opts.quick else (200_000, 100_000 if opts.callgrind is None else opts.callgrind)
-    root = tempfile.mkdtemp(prefix="tfevents-bench-hotpath-", dir=opts.tmpdir)
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", opts.baseline], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.strip()
-        trees = {"this": os.path.join(REPO_ROOT, "src"), "base": export(opts.baseline, root)}
+    git = lambda *a, **k: subprocess.run(["git", *a], cwd=REPO_ROOT, capture_output=True, check=True, **k).stdout  # noqa: E731
+    with scratch(opts, "hotpath") as root:
+        subprocess.run(["tar", "-x", "-C", root], input=git("archive", opts.baseline, "src"), check=True)
+        trees = {"this": os.path.join(REPO_ROOT, "src"), "base": os.path.join(root, "src")}
         for src in trees.values():  # .pyc written first, as pip install does
             compileall.compile_dir(src, quiet=1)
-        samples = rounds(list(trees), opts.reps, lambda t: once(trees[t], n, root)[0] / n, warm=lambda t: None)
+        samples = rounds(list(trees), opts.reps, lambda t: once(trees[t], n, root) / n, warm=lambda t: None)
         log("hotpath: " + ", ".join(f"{t} {Summary.of(s).median * 1e6:.3f} us/call" for t, s in samples.items()))
-        instructions = None
-        if calls and shutil.which("valgrind"):
-            cg = ("valgrind", "--tool=callgrind", f"--callgrind-out-file={os.path.join(root, 'callgrind.%p')}")
-            instructions = {t: (once(src, calls, root, cg)[0] - once(src, 0, root, cg)[0]) / calls for t, src in trees.items()}
+        instructions, valgrind = None, shutil.which("valgrind")
+        if calls and valgrind:
+            cg = (valgrind, "--tool=callgrind", f"--callgrind-out-file={os.path.join(root, 'callgrind.%p')}")
+            instructions = {t: (once(src, calls, root, cg) - once(src, 0, root, cg)) / calls for t, src in trees.items()}
             log("hotpath callgrind: " + ", ".join(f"{t} {x:,.0f} instructions/call" for t, x in instructions.items()))
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-    return {"baseline": opts.baseline, "commit": commit, "n": n, "reps": opts.reps, "samples": samples, "callgrind_n": calls,
-            "instructions": instructions, "valgrind": bool(shutil.which("valgrind")), "source": git_state()}
+    return {"baseline": opts.baseline, "commit": git("rev-parse", "--short", opts.baseline, text=True).strip(), "n": n, "reps": opts.reps,
+            "samples": samples, "callgrind_n": calls, "instructions": instructions, "valgrind": bool(valgrind), "source": git_state()}
 
 
 def _figures(res: dict[str, Any]) -> tuple[Summary, Summary, float, dict[str, float] | None]:

@@ -1,8 +1,5 @@
-"""``import tfevents`` time, peak memory over many scalars and bytes on disk per scalar event, from
-fresh interpreters: ``time.perf_counter`` around the import inside each child (tfevents' .pyc files
-written first, as ``pip install`` writes them), round-robin with numpy's import (its floor), the bare
-interpreter and the peers'; the modules each pulls in, no ML framework among tfevents'; one child per
-memory row, logging n scalars to one tag, its file read back."""
+"""``import tfevents`` time (and the modules it pulls in), peak memory over many scalars and bytes on
+disk per scalar event, each in fresh interpreters, against numpy's import (its floor) and the peers'."""
 
 from __future__ import annotations
 
@@ -26,14 +23,12 @@ IMPORT_TARGET_MS, FLAT_MB_PER_MILLION = 100.0, 5.0
 FRAMEWORKS = ("torch", "tensorflow", "jax", "jaxlib", "tensorboard", "tensorboardX", "google", "PIL", "matplotlib",
               "scipy", "pandas", "cupy", "onnx", "fsspec", "crc32c")
 IMPORTS = {"tfevents": "import tfevents", "numpy": "import numpy", "nothing": "pass"}
-PEER_IMPORTS = {"tensorboardX": "import tensorboardX", "torch": "from torch.utils.tensorboard import SummaryWriter",
-                "tb_writer": "from tensorboard.summary import Writer"}
-LABELS = {"tfevents": "tfevents", "tensorboardX": "tensorboardX", "torch": "torch.utils.tensorboard",
-          "tb_writer": "tensorboard.summary.Writer"}
+LABELS = {"tfevents": "tfevents", "tensorboardX": "tensorboardX", "torch": "torch.utils.tensorboard", "tb_writer": "tensorboard.summary.Writer"}
 MAKE = {"tfevents": "import tfevents; w = tfevents.SummaryWriter(logdir)",
         "tensorboardX": "import tensorboardX; w = tensorboardX.SummaryWriter(logdir=logdir)",
         "torch": "from torch.utils.tensorboard import SummaryWriter; w = SummaryWriter(log_dir=logdir)",
         "tb_writer": "from tensorboard.summary import Writer; w = Writer(logdir)"}
+PEER_IMPORTS = {k: make.split(";")[0] for k, make in MAKE.items() if k != "tfevents"}
 IMPORT_CHILD = "import sys, time\nt0 = time.perf_counter()\n{}\nt1 = time.perf_counter()\nimport json\nprint(json.dumps([t1 - t0, sorted(sys.modules)]))"
 RSS_CHILD = """import resource, sys, time, json
 n, logdir = int(sys.argv[1]), sys.argv[2]
@@ -53,6 +48,7 @@ print(json.dumps([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, peak_befor
 
 
 def import_once(statement: str, cwd: str) -> tuple[float, float, list[str]]:
+    """The import's seconds inside a fresh interpreter, its whole life's seen from here, and the modules it loaded."""
     t0 = time.perf_counter()
     import_s, modules = json.loads(child(["-c", IMPORT_CHILD.format(statement)], cwd).stdout.splitlines()[-1])
     return import_s, time.perf_counter() - t0, modules

@@ -1,17 +1,13 @@
-"""Framework values logged without a sync (issue #14), on CPU (JAX's CPU backend, with its
-asynchronous dispatch), every file read back and every value checked: (a) add_scalar of a
-jax.Array still being computed, against the computation; (b) a jitted MLP train step with 8
-scalar metrics against not logging (torch's and tensorboardX's writers given float(x), as their
-users must: a sync per value); (c) a tiny jitted step with one scalar, against not logging and
-float(loss) per step: is dispatch still pipelined? (d) a computed 0-d jax.Array against
-float(x), on fresh arrays (float() caches its host copy); (e) a torch CPU 0-d tensor against
-an np.float32, constructor to closed file."""
+"""Framework values logged without a sync (issue #14), on JAX's CPU backend (asynchronous dispatch),
+every value read back and checked: (a) add_scalar of a jax.Array still being computed; (b) a jitted
+train step with 8 metrics against not logging (the peers given float(x), a sync per value, as their
+users must); (c) a tiny jitted step: is dispatch still pipelined? (d) a computed 0-d jax.Array against
+float(x), on fresh arrays (float() caches its host copy); (e) a torch CPU 0-d tensor against np.float32."""
 
 from __future__ import annotations
 
 import gc
 import importlib.util
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -20,15 +16,14 @@ from typing import Any
 import numpy as np
 
 from .report import Target, fmt, table
-from .runner import MAKERS, Summary, log, rounds, version
-from .verify import check_scalars, read_log
+from .runner import MAKERS, Summary, log, rounds, scratch, version
+from .verify import checked
 
 LABELS = {"tfevents": "tfevents", "torch": "torch.utils.tensorboard", "tensorboardX": "tensorboardX"}
 
 
 def _checked(logdir: str, values: dict[str, Any], who: str) -> None:
-    check_scalars(read_log(logdir), {t: (np.arange(len(v)), v) for t, v in values.items()}, who)
-    shutil.rmtree(logdir, ignore_errors=True)
+    checked(logdir, {t: (np.arange(len(v)), v) for t, v in values.items()}, who)
 
 
 def _loop(new: Callable[[], str], variant: str, steps: int, step: Callable[[int], Any], tags: list[str]) -> float:
@@ -64,11 +59,9 @@ def run(opts: Any) -> dict[str, Any] | None:
     import jax
     import jax.numpy as jnp
 
-    quick, reps = opts.quick, opts.reps
-    root = tempfile.mkdtemp(prefix="tfevents-bench-jax-", dir=opts.tmpdir)
-    new = lambda: tempfile.mkdtemp(dir=root)  # noqa: E731
-    out: dict[str, Any] = {"reps": reps}
-    try:
+    quick, reps, out = opts.quick, opts.reps, {"reps": opts.reps}
+    with scratch(opts, "jax") as root:
+        new = lambda: tempfile.mkdtemp(dir=root)  # noqa: E731
         log("jax (a) ...")  # a still-running computation
         size, iters = (256, 20) if quick else (512, 120)
         long_step = jax.jit(lambda m: (lambda o: o[0, 0] + o.mean())(jax.lax.fori_loop(0, iters, lambda i, m: jnp.tanh(m @ m), m)))
@@ -183,9 +176,7 @@ def run(opts: Any) -> dict[str, Any] | None:
 
         e = rounds([(w, k) for w in LABELS for k in items], reps, e_run, name=" ".join)
         out["e"] = {"samples": {k: Summary.of(v) for k, v in e.items()}, "n": n}
-        return out
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    return out
 
 
 def us(seconds: float) -> str:

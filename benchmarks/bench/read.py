@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import os
 import statistics
-import sys
 import time
 import tracemalloc
 import warnings
@@ -19,10 +18,14 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from tensorboard.backend.event_processing.event_multiplexer import EventMultiplexer
+
+import tfevents
+from tfevents import reader as tf_reader
 
 from .report import Target, fmt, table, targets_table
-from .runner import log, object_stores, rounds, scratch, tensorboard_load, version
-from .verify import BenchmarkError
+from .runner import from_tests, log, rounds, scratch, tensorboard_load, version
+from .verify import BenchmarkError, check_scalars
 
 TAGS, WALL, PEER_MAX, EDGES = 20, 1.7e9, 200_000, np.linspace(-3, 3, 31)
 RATE, RATE_MIN, VS_TBPARSE, MEMORY, HIST_X = 5e6, 1_000_000, 30.0, 3.0, 10.0  # issues #16 and #27's targets
@@ -30,9 +33,9 @@ FILES = {"tfevents-array": ([5_000, 50_000, 500_000], [50, 200]), "tfevents-loop
          "torch": ([5_000, 50_000], [50])}  # source -> steps per tag (x 20 tags): full, --quick
 SCALE = {False: (20_000, 2_000, 1_000, 1_000), True: (200, 50, 5, 100)}  # --quick -> histograms, PR curves, runs, scalars per run
 LABELS = {"tfevents-array": "tfevents, `add_scalar_array`", "tfevents-loop": "tfevents, `add_scalar` loop", "torch": "torch.utils.tensorboard"}
-READERS = {"tfevents": "read_scalars(path)", "tbparse": "SummaryReader(path).scalars", "EventAccumulator": "Reload(), Scalars(tag)"}
+READERS = {"tfevents": "read_scalars(path)", "tbparse": "SummaryReader(path).scalars",
+           "EventAccumulator": "an EventMultiplexer over the runs, Reload(), Scalars(run, tag)"}
 PEERS = ("before", "tbparse", "EventAccumulator")
-Result = dict[str, tuple[Any, Any]]  # tag -> (steps, values)
 
 
 def scalars(t: int, steps: int) -> np.ndarray:
@@ -47,8 +50,6 @@ def write(source: str, steps: int, directory: str) -> None:
 
         w = SummaryWriter(directory, max_queue=10_000)
     else:
-        import tfevents
-
         w = tfevents.SummaryWriter(directory, **({"legacy_forms": source == "hist_legacy"} if source.startswith("hist") else {}))
     rng = np.random.default_rng(0)
     if source == "tfevents-array":
@@ -69,76 +70,32 @@ def write(source: str, steps: int, directory: str) -> None:
     w.close()
 
 
-def read(reader: str, path: str) -> Result:
-    if reader == "tfevents":
-        from tfevents.reader import read_scalars
-
-        return {t: (s.steps, s.values) for t, s in next(iter(read_scalars(path).values())).items()}
-    if reader == "tbparse":
-        from tbparse import SummaryReader
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return {str(t): (g["step"].to_numpy(), g["value"].to_numpy()) for t, g in SummaryReader(path).scalars.groupby("tag")}
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
-    acc = EventAccumulator(path, size_guidance={"scalars": 0})
-    acc.Reload()
-    return {t: (np.array([e.step for e in es]), np.array([e.value for e in es])) for t in acc.Tags()["scalars"] for es in [acc.Scalars(t)]}
-
-
-def values_read(reader: str, kind: str, path: str, **options: Any) -> int:
-    """How many values (histograms, PR curves or, ``kind`` sweep, scalars) ``reader`` reads from ``path``'s runs."""
-    from tfevents import reader as r
-
-    if reader == "tfevents":
-        columns = {"pr": r.read_pr_curves, "sweep": r.read_scalars}.get(kind, r.read_histograms)(path, **options)
-        return sum(len(s) for tags in columns.values() for s in tags.values())
+def read(reader: str, kind: str, path: str, **options: Any) -> Any:
+    """What ``reader`` reads from ``path``: a scalar file's (``kind`` file) steps and values by tag; else
+    how many values (histograms, PR curves; a sweep's scalars) it reads from every run."""
+    what = "scalars" if kind in ("file", "sweep") else "histograms" if kind in ("hist_legacy", "hist_torch") else "tensors"
     if reader == "before":
-        return len(list(r.read_values(path, kind="pr_curve" if kind == "pr" else "histogram")))
-    what = "scalars" if kind == "sweep" else "histograms" if kind in ("hist_legacy", "hist_torch") else "tensors"
+        return len(list(tf_reader.read_values(path, kind="pr_curve" if kind == "pr" else "histogram")))
+    if reader == "tfevents":
+        read_kind = tf_reader.read_pr_curves if kind == "pr" else tf_reader.read_scalars if what == "scalars" else tf_reader.read_histograms
+        runs = read_kind(path, **options)
+        series = [(tag, s) for tags in runs.values() for tag, s in tags.items()]
+        return {tag: (s.steps, s.values) for tag, s in series} if kind == "file" else sum(len(s) for _, s in series)
     if reader == "tbparse":
         from tbparse import SummaryReader
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return len(getattr(SummaryReader(path), what))
-    from tensorboard.backend.event_processing.event_multiplexer import EventMultiplexer
-
-    mux = EventMultiplexer(size_guidance={"scalars": 0, "histograms": 0, "tensors": 0}).AddRunsFromDirectory(path)
-    mux.Reload()
-    return sum(len(getattr(mux, what.capitalize())(run, tag)) for run, tags in mux.Runs().items() for tag in tags.get(what, []))
-
-
-def check(result: Result, steps: int, who: str) -> int:
-    """Raises unless ``result`` holds every tag, every step once, every value exactly; the values checked."""
-    if sorted(result) != sorted(f"metric/tag_{t}" for t in range(TAGS)):
-        raise AssertionError(f"{who}: tags {sorted(result)[:5]}... are not the written ones")
-    for t in range(TAGS):
-        got_steps, values = (np.asarray(a) for a in result[f"metric/tag_{t}"])
-        order = np.argsort(got_steps, kind="stable")
-        if not np.array_equal(got_steps[order], np.arange(steps)) or not np.array_equal(values[order], scalars(t, steps)):
-            raise AssertionError(f"{who}: tag metric/tag_{t}: steps are not 0..{steps - 1} once each, or values differ")
-    return TAGS * steps
-
-
-def peak_bytes(path: str) -> int:
-    """tracemalloc's peak during ``read_scalars(path)``, its CRC tables not yet cached."""
-    from tfevents.reader import crc_positions, read_scalars
-
-    crc_positions.pair_table.cache_clear()
-    crc_positions.position_tables.cache_clear()
-    gc.collect()
-    tracemalloc.start()
-    try:
-        read_scalars(path)
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+            frame = getattr(SummaryReader(path), what)
+        return {str(t): (g["step"].to_numpy(), g["value"].to_numpy()) for t, g in frame.groupby("tag")} if kind == "file" else len(frame)
+    (mux := EventMultiplexer(size_guidance={what: 0}).AddRunsFromDirectory(path)).Reload()
+    series = [(tag, getattr(mux, what.capitalize())(run, tag)) for run, tags in mux.Runs().items() for tag in tags.get(what, [])]
+    return ({tag: (np.array([e.step for e in es]), np.array([e.value for e in es])) for tag, es in series} if kind == "file"
+            else sum(len(es) for _, es in series))
 
 
 def cpu_rounds(readers: list[str], reps: int, read_: Callable[[str], Any], checked: Callable[[str, Any], int]) -> tuple[dict[str, list[float]], dict[str, int]]:
-    """CPU seconds of each reader's ``read_(reader)`` over ``reps`` round-robin turns, after one untimed
+    """CPU seconds of each reader's ``read_(reader)`` over ``reps`` round-robin turns, after an untimed
     turn each whose output ``checked`` checks; and what each of those returned."""
     counts: dict[str, int] = {}
 
@@ -155,35 +112,30 @@ def cpu_rounds(readers: list[str], reps: int, read_: Callable[[str], Any], check
 
 
 def measure(source: str, steps: int, root: str, reps: int) -> dict[str, Any]:
+    """A scalar file's row: its readers' CPU seconds, every value checked, and tracemalloc's peak during one
+    ``read_scalars`` with its CRC tables not yet cached."""
     # ("tfevents" in a directory name makes EventAccumulator take it for a file)
     write(source, steps, path := os.path.join(root, f"scalar_{source.replace('tfevents', 'ours')}_{TAGS}x{steps}"))
     readers = list(READERS) if (n := TAGS * steps) <= PEER_MAX else ["tfevents"]
-    cpu, checked = cpu_rounds(readers, reps, lambda r: read(r, path), lambda r, got: check(got, steps, f"{r} on {os.path.basename(path)}"))
-    return {"source": source, "count": n, "checked": sum(checked.values()), "decoded": n * 24, "bytes": _bytes(path), "cpu": cpu,
-            "peak": peak_bytes(path), "notes": {r: f"not run: more than --peer-max {PEER_MAX:,} scalars" for r in READERS if r not in readers}}
+    want = {f"metric/tag_{t}": (np.arange(steps), scalars(t, steps)) for t in range(TAGS)}
+    cpu, checked = cpu_rounds(readers, reps, lambda r: read(r, "file", path), lambda r, got: check_scalars(got, want, f"{r} on {os.path.basename(path)}"))
+    tf_reader.crc_positions.pair_table.cache_clear()
+    tf_reader.crc_positions.position_tables.cache_clear()
+    gc.collect()
+    tracemalloc.start()
+    tf_reader.read_scalars(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"source": source, "count": n, "checked": sum(checked.values()), "decoded": n * 24, "bytes": _bytes(path), "cpu": cpu, "peak": peak,
+            "notes": {r: f"not run: more than --peer-max {PEER_MAX:,} scalars" for r in READERS if r not in readers}}
 
 
 def _bytes(path: str) -> int:
     return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
 
 
-def s3_server() -> Any:
-    """moto's S3 server (tests/object_stores.py's) in a process of its own: the server's work is not the reader's."""
-    stores = object_stores()
-
-    class S3Process(stores.S3Store):  # type: ignore[misc, name-defined]
-        start, stop, running = stores.Store.start, stores.Store.stop, stores.Store.running
-
-        def command(self) -> list[str]:
-            return [sys.executable, "-m", "moto.server", "-H", stores.HOST, "-p", str(self.port)]
-
-    return S3Process()
-
-
 def at_scale(quick: bool, reps: int, root: str) -> list[dict[str, Any]]:
     """Histograms, PR curves and a sweep of runs, each read by every reader, counts checked equal; the sweep from S3 too."""
-    import tfevents
-
     histograms, curves, runs, per_run = SCALE[quick]
     rows, sweep = [], os.path.join(root, "sweep")
     for r in range(runs):
@@ -192,18 +144,18 @@ def at_scale(quick: bool, reps: int, root: str) -> list[dict[str, Any]]:
     for kind in ("hist_tensor", "hist_legacy", "hist_torch", "pr", "sweep"):
         if (path := os.path.join(root, kind)) != sweep:
             write(kind, curves if kind == "pr" else histograms, path)
-        cpu, counts = cpu_rounds(["tfevents", *PEERS[kind == "sweep" :]], reps, lambda r, k=kind, p=path: values_read(r, k, p), lambda r, n: n)
+        cpu, counts = cpu_rounds(["tfevents", *PEERS[kind == "sweep" :]], reps, lambda r, k=kind, p=path: read(r, k, p), lambda r, n: n)
         if len(set(counts.values())) != 1:
             raise BenchmarkError(f"{kind}: the readers' counts of values differ: {counts}")
         rows.append({"kind": kind, "values": counts["tfevents"], "bytes": _bytes(path), "cpu": cpu})
         log(f"read {kind}: " + ", ".join(f"{r} {statistics.median(s):.3f} s" for r, s in cpu.items()))
-    store = s3_server()
+    store = from_tests("object_stores").S3ProcessStore()  # moto in a process of its own: its work is not the reader's
     try:
         store.start()
         (fs := store.fs()).mkdir("bench")
         fs.put(sweep, "bench/sweep", recursive=True)
         start = time.perf_counter()  # wall seconds of one turn: TensorBoard's S3 reader takes minutes
-        ours = values_read("tfevents", "sweep", "s3://bench/sweep", storage_options=store.storage_options())
+        ours = read("tfevents", "sweep", "s3://bench/sweep", storage_options=store.storage_options())
         ours_s, ((theirs_s, theirs),) = time.perf_counter() - start, tensorboard_load(["s3://bench/sweep"], store.env(), 3600)
     finally:
         store.close()

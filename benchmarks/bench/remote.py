@@ -1,90 +1,32 @@
-"""Remote log directories (issue #26): what a run costs on S3, GCS and Azure by layout, against
-the test suite's servers on 127.0.0.1 (tests/object_stores.py: moto's S3 server, fake-gcs-server,
-Azurite), each run of ``FLUSHES`` flushes of 20 scalars written through a proxy that counts the
-HTTP requests and their body bytes. Layouts (``LAYOUTS``): ``segments``, one new object per flush
-(every remote store's layout before the growing object); ``growing``, one growing object (the
-default on these stores); on S3 also ``growing >5 MiB``, whose object is past S3's 5 MiB part
-minimum from its first flush (a 6 MB image), and tensorboardX's S3 writer (boto3, ``S3_ENDPOINT``)."""
+"""Remote log directories (issue #26): what a run costs on S3, GCS and Azure, by layout (``LAYOUTS``),
+on the test suite's servers on 127.0.0.1 (tests/object_stores.py), written through its proxy, which
+counts HTTP requests and their body bytes (tests/fault_proxy.py); TensorBoard then loads each run."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
-import threading
 import time
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
+from tfevents import SummaryWriter
+from tfevents.pipeline.queue import EventQueue
+from tfevents.sinks.remote import RemoteSegments
+
 from .report import REPO_ROOT, Target, fmt, table
-from .runner import label, log, object_stores, tensorboard_load
+from .runner import from_tests, label, log, tensorboard_load
 
 FLUSHES, PER_FLUSH, LOAD_LIMIT_S, FLUSHES_PER_HOUR = (1_000, 5), 20, 120, 1800  # FLUSHES: full, --quick
 LAYOUTS = {"s3": ["segments", "growing", "growing >5 MiB", "tensorboardX"], "gcs": ["segments", "growing"], "azure": ["segments", "growing"]}
 HANDFUL, ONCE = 5, 2.0  # targets: objects a run leaves; bytes sent per byte stored
 
 
-class CountingProxy:
-    """Forwards 127.0.0.1 TCP to a server; counts HTTP requests and their body bytes."""
-
-    def __init__(self, server_port: int) -> None:
-        self.server_port, self.listener = server_port, socket.create_server(("127.0.0.1", 0))
-        self.endpoint = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.requests = self.body_bytes = 0
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        with contextlib.suppress(OSError):
-            while True:
-                client, _ = self.listener.accept()
-                server = socket.create_connection(("127.0.0.1", self.server_port))
-                threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
-                threading.Thread(target=self._requests, args=(client, server), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, target: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := source.recv(65536):
-                target.sendall(data)
-        for sock in (source, target):
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def _requests(self, client: socket.socket, server: socket.socket) -> None:
-        """Forwards the client's bytes, parsing them into request heads and bodies."""
-        buffer, body_left = b"", 0
-        with contextlib.suppress(OSError):
-            while data := client.recv(65536):
-                server.sendall(data)
-                buffer += data
-                while True:
-                    taken = min(body_left, len(buffer))
-                    buffer, body_left = buffer[taken:], body_left - taken
-                    end = buffer.find(b"\r\n\r\n")
-                    if body_left or end < 0:
-                        break
-                    head, buffer = buffer[:end].lower(), buffer[end + 4 :]
-                    body_left = sum(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")[1:] if line.startswith(b"content-length:"))
-                    with self.lock:
-                        self.requests, self.body_bytes = self.requests + 1, self.body_bytes + body_left
-        self._pump(client, server)
-
-
-def write(store: Any, proxy: CountingProxy, layout: str, flushes: int) -> dict[str, Any]:
+def write(store: Any, proxy: Any, layout: str, flushes: int) -> dict[str, Any]:
     """One run of ``layout`` through the proxy: its figures but TensorBoard's load time."""
-    from tfevents import SummaryWriter
-    from tfevents.pipeline.queue import EventQueue
-    from tfevents.sinks.remote import RemoteSegments
-
-    bucket = store.new_bucket()
-    url, options, base = store.url(bucket, "run"), store.storage_options(), 0  # base: bytes stored before the flushes
-    if "connection_string" in options:
-        options["connection_string"] = options["connection_string"].replace(store.endpoint, proxy.endpoint)
-    else:
-        options["endpoint_url"] = proxy.endpoint
+    url, base = store.url(bucket := store.new_bucket(), "run"), 0  # base: bytes stored before the flushes
+    options = {k: v.replace(store.endpoint, proxy.endpoint) if isinstance(v, str) else v for k, v in store.storage_options().items()}
     if layout == "tensorboardX":
         import tensorboardX
 
@@ -101,7 +43,7 @@ def write(store: Any, proxy: CountingProxy, layout: str, flushes: int) -> dict[s
             writer.add_image("noise", np.random.default_rng(0).integers(0, 256, (1400, 1400, 3), dtype=np.uint8), 0, dataformats="HWC")
             writer.flush()
             base = storage.size
-    proxy.requests = proxy.body_bytes = 0
+    proxy.reset_counts()
     started = time.perf_counter()
     for flush in range(flushes):
         for step in range(flush * PER_FLUSH, (flush + 1) * PER_FLUSH):
@@ -121,14 +63,14 @@ def write(store: Any, proxy: CountingProxy, layout: str, flushes: int) -> dict[s
 
 
 def run(opts: Any) -> dict[str, Any]:
-    stores, flushes, env, up, rows = object_stores(), FLUSHES[opts.quick], dict(os.environ), {}, {}
+    stores, flushes, env, up, rows = from_tests("object_stores"), FLUSHES[opts.quick], dict(os.environ), {}, {}
     missing = {} if os.path.exists(stores.AZURITE) else {"azure": f"Azurite is not installed at {os.path.relpath(stores.AZURITE, REPO_ROOT)} "
                                                                   "(scripts/setup.sh installs it)"}
     try:
         for name in (n for n in LAYOUTS if n not in missing):
-            proxy = CountingProxy((store := up.setdefault(name, stores.start_store(name))).port)
+            proxy = from_tests("fault_proxy").FaultProxy((store := up.setdefault(name, stores.start_store(name))).port).start()
             rows[name] = [write(store, proxy, layout, flushes) for layout in LAYOUTS[name]]
-            proxy.listener.close()
+            proxy.stop()
         every = [r for rs in rows.values() for r in rs]
         loads: dict[str, list[float]] = {r["url"]: [] for r in every}
         for _ in range(opts.reps):  # best of --reps in one fresh interpreter each, the slow ones (> 20 s) once
@@ -149,22 +91,18 @@ def run(opts: Any) -> dict[str, Any]:
     return {"flushes": flushes, "reps": opts.reps, "rows": rows, "missing": missing}
 
 
-def _name(layout: str) -> str:
-    return {"segments": "segments (before)", "tensorboardX": label("tensorboardX")}.get(layout, layout)
-
-
 def _load(seconds: float) -> str:
     return f"{seconds:.2f}" if seconds < float("inf") else f"> {LOAD_LIMIT_S}"
 
 
 def section(res: dict[str, Any]) -> str:
-    rows = [[name, _name(r["layout"]), f"{r['objects']:,}", f"{r['per_hour']:,.1f}", f"{r['requests']:.2f}", f"{r['ratio']:.2f}",
+    names = {"segments": "segments (before)", "tensorboardX": label("tensorboardX")}
+    rows = [[name, names.get(r["layout"], r["layout"]), f"{r['objects']:,}", f"{r['per_hour']:,.1f}", f"{r['requests']:.2f}", f"{r['ratio']:.2f}",
              f"{r['write_ms']:.1f}", _load(r["load_s"])] for name, rs in res["rows"].items() for r in rs]
     return "\n".join([
         "## Remote log directories: objects, requests and bytes per flush (`run_all.py --parts remote`)", "",
         f"- Each row is one run of {res['flushes']:,} flushes of {PER_FLUSH} scalars to a fresh bucket, written through a proxy that counts HTTP "
-        f"requests and their body bytes, on the test suite's servers on 127.0.0.1 (moto's S3 server, fake-gcs-server, Azurite; "
-        f"tests/object_stores.py).", "- *objects/run-hour* at `flush_secs=2` (1,800 flushes an hour): segments one per flush; a growing object "
+        f"requests and their body bytes, on the test suite's servers on 127.0.0.1 (moto's S3 server, fake-gcs-server, Azurite).", "- *objects/run-hour* at `flush_secs=2` (1,800 flushes an hour): segments one per flush; a growing object "
         "one per roll-over, from its store's limits and the measured bytes per flush. *requests/flush* and *bytes sent/byte stored* are the "
         "proxy's counts over the flushes. *TensorBoard load s*: its Python loader reading the run from the store itself (S3 through boto3 and "
         f"`S3_ENDPOINT`, GCS and Azure through fsspec) in a fresh interpreter, import excluded, every scalar counted, best of {res['reps']} "

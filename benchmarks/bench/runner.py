@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import os
 import shutil
 import statistics
@@ -54,22 +55,16 @@ class Summary:
         return cls(statistics.median(data), data[0], data[-1], q1, q3)
 
 
-def rotations(items: Sequence[T], reps: int) -> Iterator[tuple[int, list[T]]]:
-    """(repetition, order): repetition r starts with item r mod k, so that the slow drifts of a
-    shared machine spread over every item."""
-    for rep in range(reps):
-        yield rep, [*items[rep % len(items):], *items[: rep % len(items)]]
-
-
 def rounds(entrants: Sequence[T], reps: int, measure: Callable[[T], R], name: Callable[[T], str] = str,
            warm: Callable[[T], object] | None = None) -> dict[str, list[R]]:
     """One untimed warm-up per entrant (``warm``, else ``measure``: imports and first calls stay out
-    of the figures), then ``reps`` round-robin repetitions; the results by ``name(entrant)``."""
+    of the figures), then ``reps`` repetitions, round-robin: repetition r starts with entrant r mod k,
+    so that a shared machine's slow drifts spread over all; the results by ``name(entrant)``."""
     for entrant in entrants:
         (warm or measure)(entrant)
     out: dict[str, list[R]] = {name(e): [] for e in entrants}
-    for _, order in rotations(entrants, reps):
-        for entrant in order:
+    for rep in range(reps):
+        for entrant in [*entrants[rep % len(entrants):], *entrants[: rep % len(entrants)]]:
             out[name(entrant)].append(measure(entrant))
     return out
 
@@ -110,24 +105,14 @@ def timed(make: Callable[[str], Any], drive: Callable[[Any], object], logdir: st
     return Run(t2 - t0, t1 - t0, t2 - t1, c1 - c0), (wall0 - 1.0, wall1 + 1.0)
 
 
-def _make(module: str, name: str, **options: Any) -> Callable[[str], Any]:
-    """A writer class's constructor on a logdir (the class imported on first use)."""
-
-    def make(logdir: str) -> Any:
-        import importlib
-
-        cls = getattr(importlib.import_module(module), name)
-        return cls(logdir, **options) if module != "tensorboardX" else cls(logdir=logdir)
-
-    return make
-
-
-# The writers compared, each made as its users make it (default constructor arguments).
+# The writers compared, each made as its users make it (default constructor arguments; imported on first use).
 MAKERS: dict[str, Callable[[str], Any]] = {
-    "tfevents": _make("tfevents", "SummaryWriter"), "tfevents_tensor": _make("tfevents", "SummaryWriter", legacy_forms=False),
-    "tensorboardX": _make("tensorboardX", "SummaryWriter"), "torch": _make("torch.utils.tensorboard", "SummaryWriter"),
-    "tb_writer": _make("tensorboard.summary", "Writer"),
-    "noop": lambda logdir: SimpleNamespace(add_scalar=lambda tag, value, step=None: None, close=lambda: None),  # the loop floor
+    "tfevents": lambda d: importlib.import_module("tfevents").SummaryWriter(d),
+    "tfevents_tensor": lambda d: importlib.import_module("tfevents").SummaryWriter(d, legacy_forms=False),
+    "tensorboardX": lambda d: importlib.import_module("tensorboardX").SummaryWriter(logdir=d),
+    "torch": lambda d: importlib.import_module("torch.utils.tensorboard").SummaryWriter(d),
+    "tb_writer": lambda d: importlib.import_module("tensorboard.summary").Writer(d),
+    "noop": lambda d: SimpleNamespace(add_scalar=lambda tag, value, step=None: None, close=lambda: None),  # the loop floor
 }
 
 
@@ -161,13 +146,12 @@ def child(args: list[str], cwd: str | None = None, env: dict[str, str] | None = 
     return proc
 
 
-def object_stores() -> Any:
-    """tests/object_stores.py: the test suite's object-store servers on 127.0.0.1."""
+def from_tests(module: str) -> Any:
+    """A helper module of the test suite's (tests/object_stores.py: its object-store servers on
+    127.0.0.1; tests/fault_proxy.py: its HTTP proxy, which counts requests)."""
     if (tests := os.path.join(REPO_ROOT, "tests")) not in sys.path:
         sys.path.insert(0, tests)
-    import object_stores
-
-    return object_stores
+    return importlib.import_module(module)
 
 
 # TensorBoard's Python loader, an EventMultiplexer over each URL's runs, reading every scalar

@@ -15,19 +15,7 @@ from typing import Any
 import numpy as np
 
 from .report import Target, fmt, runs_table, spread, table, verdict
-from .runner import (
-    MAKERS,
-    Run,
-    Summary,
-    best_peer,
-    label,
-    log,
-    rotations,
-    rounds,
-    scratch,
-    timed,
-    version,
-)
+from .runner import MAKERS, Run, Summary, best_peer, label, log, rounds, scratch, timed, version
 from .verify import BenchmarkError, checked
 
 WRITERS = ("tfevents", "tensorboardX", "torch", "tb_writer", "noop")
@@ -125,20 +113,17 @@ def array_run(key: str, n: int, root: str) -> Run:
 
 
 def run(opts: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"reps": opts.reps, "crc": _crc(), "workloads": workloads(opts.quick), "arrays": {}}
-    results = out["results"] = {w.key: {k: [] for k in WRITERS} for w in out["workloads"]}
-    with scratch(opts, "scalars") as root:
-        for key in WRITERS:  # warm-up, untimed and checked
-            writer_run(key, Workload("warm-up", "", ("warmup/x", "warmup/y"), min(500, out["workloads"][0].calls)), root)
-        for rep, order in rotations(WRITERS, opts.reps):  # in each repetition, every writer runs every workload
-            for w in out["workloads"]:
-                for key in order:
-                    results[w.key][key].append(r := writer_run(key, w, root))
-                    log(f"rep {rep + 1}/{opts.reps} {w.key} {key:>12}: {r.total_s / w.calls * 1e6:8.2f} us/call")
+    out: dict[str, Any] = {"reps": opts.reps, "crc": _crc(), "workloads": (ws := workloads(opts.quick)), "arrays": {}}
+    warm_up = Workload("warm-up", "", ("warmup/x", "warmup/y"), min(500, ws[0].calls))
+    with scratch(opts, "scalars") as root:  # in each repetition, every writer runs every workload
+        runs = rounds(WRITERS, opts.reps, lambda k: {w.key: writer_run(k, w, root) for w in ws}, warm=lambda k: writer_run(k, warm_up, root))
+        out["results"] = {w.key: {k: [r[w.key] for r in rs] for k, rs in runs.items()} for w in ws}
+        for w in ws:
+            log(f"{w.key}: " + ", ".join(f"{k} {Summary.of([r.total_s for r in rs]).median / w.calls * 1e6:.2f}" for k, rs in out["results"][w.key].items()))
         for n in (2_000,) if opts.quick else (200_000, 1_000_000):
-            runs = out["arrays"][n] = rounds(tuple(ARRAY), opts.reps, lambda k, n=n: array_run(k, n, root),
-                                             warm=lambda k, n=n: array_run(k, min(n, 1000), root))
-            log(f"(d) {n:,} values: {n / Summary.of([r.total_s for r in runs['tfevents']]).median / 1e6:.2f} M events/s")
+            arrays = out["arrays"][n] = rounds(tuple(ARRAY), opts.reps, lambda k, n=n: array_run(k, n, root),
+                                               warm=lambda k, n=n: array_run(k, min(n, 1000), root))
+            log(f"(d) {n:,} values: {n / Summary.of([r.total_s for r in arrays['tfevents']]).median / 1e6:.2f} M events/s")
     return out
 
 

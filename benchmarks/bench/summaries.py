@@ -1,8 +1,6 @@
-"""add_histogram, add_image, add_pr_curve and add_text: tfevents (torch's forms, its default, and
-TensorBoard's tensor forms, ``legacy_forms=False``) against tensorboardX and torch.utils.tensorboard
-(and tensorboard.summary.Writer where it has the method) on the same inputs, made once, every run's
-files read back and checked against the inputs; a floor row per workload times the numpy or
-Pillow work the summary cannot avoid, without constructor or files."""
+"""add_histogram, add_image, add_pr_curve and add_text: tfevents (torch's forms, its default, and the
+tensor forms, ``legacy_forms=False``) against the peers on the same inputs, made once, every run's
+files checked against them; a floor row times the numpy or Pillow work a summary cannot avoid."""
 
 from __future__ import annotations
 
@@ -14,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from PIL import Image
+from tensorboard.summary import Writer
 
 from .report import Target, fmt, runs_table, verdict
 from .runner import MAKERS, Run, Summary, best_peer, label, log, rounds, scratch, timed
@@ -24,8 +24,7 @@ PEERS = ("tensorboardX", "torch", "tb_writer")
 
 @dataclass
 class Workload:
-    """``method(tag, *inputs[args], step, **options)`` ``calls`` times per run (full, --quick; ``n`` once
-    chosen), tfevents' target against the best peer, whether its two forms differ, the floor's description."""
+    """``method(tag, *inputs[args], step, **options)`` ``calls`` times per run (full, --quick: ``n``)."""
 
     key: str
     method: str
@@ -87,9 +86,9 @@ def make_inputs(w: Workload) -> None:
                     "magnitudes": {s: np.sort(np.abs(values[np.signbit(values) == s]).astype(np.float64)) for s in (False, True)}}
     elif w.key == "image_chw":
         hwc = _picture(256, 2)
-        w.inputs = {"chw": np.ascontiguousarray(hwc.transpose(2, 0, 1)), "trunc": (hwc * np.float32(255)).clip(0, 255).astype(np.uint8)}
+        w.inputs = {"chw": np.ascontiguousarray(hwc.transpose(2, 0, 1)), "pixels": (hwc * np.float32(255)).clip(0, 255).astype(np.uint8)}
     elif w.key == "image_hwc":
-        w.inputs = {"hwc": np.rint(_picture(512, 3) * 255).astype(np.uint8)}
+        w.inputs = {"hwc": (hwc := np.rint(_picture(512, 3) * 255).astype(np.uint8)), "pixels": hwc}
     elif w.key == "pr_curve":
         rng = np.random.default_rng(4)
         labels = rng.integers(0, 2, 100_000).astype(bool)
@@ -104,20 +103,6 @@ def make_inputs(w: Workload) -> None:
         w.inputs = {"labels": labels, "predictions": predictions, "reference": curve}
     else:
         w.inputs = {"texts": [f"**step {i}**: loss `{1.0 / (i + 1):.6f}`, lr {3e-4 * 0.999**i:.3e}, notes: _batch {i % 97} of epoch {i // 97}_" for i in range(w.n)]}
-
-
-def floor(w: Workload) -> None:
-    from PIL import Image
-
-    inp = w.inputs
-    for _ in range(w.n):
-        if w.key == "histogram":
-            np.histogram(inp["values"], bins=inp["edges"])
-        elif w.key.startswith("image"):
-            Image.fromarray(inp.get("hwc", inp.get("trunc")), "RGB").save(io.BytesIO(), format="PNG", compress_level=1)
-        else:
-            buckets = np.floor(inp["predictions"] * np.float32(126)).astype(np.int64)
-            np.bincount(buckets[inp["labels"]], minlength=127), np.bincount(buckets[~inp["labels"]], minlength=127)
 
 
 def _histogram(value: Any, peer_rule: bool, w: Workload, who: str) -> None:
@@ -158,8 +143,6 @@ def _histogram(value: Any, peer_rule: bool, w: Workload, who: str) -> None:
 
 def check(w: Workload, who: str, peer_rule: bool, events: list[Any], n: int | None = None) -> int:
     """Raises unless every call's value is there, in step order, and right; the events checked."""
-    from PIL import Image
-
     n = w.n if n is None else n
     if [e.step for e in events] != list(range(n)):
         raise BenchmarkError(f"{who} LOST EVENTS: steps {[e.step for e in events][:10]}... for {n} calls 0..{n - 1}")
@@ -172,7 +155,7 @@ def check(w: Workload, who: str, peer_rule: bool, events: list[Any], n: int | No
         elif w.key.startswith("image"):
             width, height, png = ((value.image.width, value.image.height, value.image.encoded_image_string)
                                   if value.HasField("image") else (*map(int, value.tensor.string_val[:2]), value.tensor.string_val[2]))
-            pixels, want = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")), w.inputs.get("hwc", w.inputs.get("trunc"))
+            pixels, want = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")), w.inputs["pixels"]
             if pixels.shape != (height, width, 3) or pixels.shape != want.shape or not np.array_equal(pixels, want):
                 diff = int(np.abs(pixels.astype(int) - want).max()) if pixels.shape == want.shape else "shape"
                 raise BenchmarkError(f"{who}: decoded image differs from the expected pixels (max difference {diff})")
@@ -191,8 +174,15 @@ def measure(key: str, w: Workload, root: str, n: int | None = None) -> Run:
     """A writer's timed run, its files read back and checked; or the floor's."""
     if key == "floor":
         gc.collect()
-        c0, t0 = time.process_time(), time.perf_counter()
-        floor(w)
+        c0, t0, inp = time.process_time(), time.perf_counter(), w.inputs
+        for _ in range(w.n):
+            if w.key == "histogram":
+                np.histogram(inp["values"], bins=inp["edges"])
+            elif w.key.startswith("image"):
+                Image.fromarray(inp["pixels"], "RGB").save(io.BytesIO(), format="PNG", compress_level=1)
+            else:
+                buckets = np.floor(inp["predictions"] * np.float32(126)).astype(np.int64)
+                np.bincount(buckets[inp["labels"]], minlength=127), np.bincount(buckets[~inp["labels"]], minlength=127)
         t = time.perf_counter() - t0
         return Run(t, t, 0.0, time.process_time() - c0, events=w.n)
     run, _ = timed(MAKERS[key], lambda writer: w.drive(writer, n), logdir := tempfile.mkdtemp(prefix=f"{key}-{w.key}-", dir=root))
@@ -202,15 +192,11 @@ def measure(key: str, w: Workload, root: str, n: int | None = None) -> Run:
 
 
 def run(opts: Any) -> dict[str, Any]:
-    from tensorboard.summary import (
-        Writer,  # add_scalar alone in tensorboard 2.21: the others list it as not run
-    )
-
     out: dict[str, Any] = {"reps": opts.reps, "workloads": [], "results": {}, "missing": {}}
     with scratch(opts, "summaries") as root:
         for w in (replace(w, n=w.calls[opts.quick]) for w in WORKLOADS):
             make_inputs(w)
-            out["missing"][w.key] = [] if hasattr(Writer, w.method) else ["tb_writer"]
+            out["missing"][w.key] = [] if hasattr(Writer, w.method) else ["tb_writer"]  # (add_scalar alone in tensorboard 2.21)
             entrants = ["tfevents", *(["tfevents_tensor"] if w.forms_differ else []), *(k for k in PEERS if k not in out["missing"][w.key])]
             out["results"][w.key] = rounds(entrants + (["floor"] if w.floor else []), opts.reps, lambda k, w=w: measure(k, w, root),
                                            warm=lambda k, w=w: measure(k, w, root, 2))

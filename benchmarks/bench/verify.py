@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 from crc32c import crc32c  # the C package, a bench dependency
+from tensorboard.compat.proto import event_pb2
+from tensorboard.util.tensor_util import make_ndarray
 
 
 class BenchmarkError(RuntimeError):
@@ -58,18 +60,16 @@ class Log:
     record_sizes: list[int] = field(default_factory=list)  # framing included, headers too
     events: list[Any] = field(default_factory=list)
 
-    def scalars(self) -> dict[str, list[tuple[int, float, float]]]:
-        """Per tag: (step, value, wall time) of each event, in file order."""
+    def scalars(self) -> dict[str, tuple[np.ndarray, ...]]:
+        """Per tag: its events' steps, values and wall times, in file order."""
         out: dict[str, list[tuple[int, float, float]]] = {}
         for event in self.events:
             for value in event.summary.value:
                 out.setdefault(value.tag, []).append((event.step, _scalar_of(value), event.wall_time))
-        return out
+        return {tag: tuple(np.asarray(rows).reshape(-1, 3).T) for tag, rows in out.items()}
 
 
 def read_log(logdir: str) -> Log:
-    from tensorboard.compat.proto import event_pb2
-
     if not (files := event_files(logdir)):
         raise BenchmarkError(f"no event file was written under {logdir}")
     log = Log(files, sum(os.path.getsize(p) for p in files))
@@ -86,8 +86,6 @@ def read_log(logdir: str) -> Log:
 
 def tensor_array(tensor: Any) -> np.ndarray:
     """A TensorProto as an array of its shape (TensorBoard's own conversion)."""
-    from tensorboard.util.tensor_util import make_ndarray
-
     return np.asarray(make_ndarray(tensor))
 
 
@@ -99,19 +97,20 @@ def _scalar_of(value: Any) -> float:
     raise BenchmarkError(f"summary value of tag {value.tag!r} holds no scalar")
 
 
-def check_scalars(log: Log, expected: dict[str, tuple[Any, Any]], who: str, wall_range: tuple[float, float] | None = None) -> int:
-    """Raises ``BenchmarkError`` unless every tag holds exactly the expected steps and
-    values (compared in float32), in call order; the number of events checked."""
-    got = log.scalars()
+def check_scalars(log: Log | dict[str, tuple[Any, Any]], expected: dict[str, tuple[Any, Any]], who: str,
+                  wall_range: tuple[float, float] | None = None) -> int:
+    """Raises ``BenchmarkError`` unless every tag of ``log`` (a run's, or what a reader read: tag ->
+    (steps, values)) holds exactly the expected steps and values (compared in float32), in call
+    order; the number of events checked."""
+    got, files = (log.scalars(), f" (files: {log.files})") if isinstance(log, Log) else (log, "")
     if set(got) != set(expected):
         raise BenchmarkError(f"{who}: tags differ from the calls: missing {sorted(set(expected) - set(got))[:5]} extra "
-                             f"{sorted(set(got) - set(expected))[:5]} (files: {log.files})")
+                             f"{sorted(set(got) - set(expected))[:5]}{files}")
     for tag, (want_steps, want_values) in expected.items():
-        steps, values, walls = np.asarray(got[tag]).reshape(-1, 3).T
+        steps, values, *walls = (np.asarray(a) for a in got[tag])
         want_steps, want = np.asarray(want_steps, dtype=np.int64), np.asarray(want_values, dtype=np.float32)
         if steps.size != want_steps.size:
-            raise BenchmarkError(f"{who} LOST EVENTS: tag {tag!r} has {steps.size} events in the file(s), {want_steps.size} were logged "
-                                 f"(files: {log.files})")
+            raise BenchmarkError(f"{who} LOST EVENTS: tag {tag!r} has {steps.size} events, {want_steps.size} were logged{files}")
         if not np.array_equal(steps := steps.astype(np.int64), want_steps):
             bad = int(np.flatnonzero(steps != want_steps)[0])
             raise BenchmarkError(f"{who}: tag {tag!r} steps differ from the call order at index {bad}: file has {int(steps[bad])}, call was "
@@ -119,9 +118,9 @@ def check_scalars(log: Log, expected: dict[str, tuple[Any, Any]], who: str, wall
         if not np.array_equal(values := values.astype(np.float32), want, equal_nan=True):
             bad = int(np.flatnonzero(values != want)[0])
             raise BenchmarkError(f"{who}: tag {tag!r} value at index {bad} is {values[bad]!r}, logged {want[bad]!r}")
-        if wall_range is not None and (walls.min() < wall_range[0] or walls.max() > wall_range[1]):
+        if wall_range is not None and (walls[0].min() < wall_range[0] or walls[0].max() > wall_range[1]):
             raise BenchmarkError(f"{who}: tag {tag!r} wall times fall outside the run {wall_range}")
-    return sum(map(len, got.values()))
+    return sum(len(series[0]) for series in got.values())
 
 
 def checked(logdir: str, expected: dict[str, tuple[Any, Any]], who: str, wall_range: tuple[float, float] | None = None) -> Log:
