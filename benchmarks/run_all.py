@@ -3,16 +3,9 @@
     python benchmarks/run_all.py [--parts scalars,...] [--quick] [--reps N] [--write-results] [--device cuda]
                                  [--baseline REV] [--callgrind N]
 
-Parts: ``bench.PARTS``, in order (jax left out without jax; device measured with CUDA, a smoke run
-without). ``--write-results`` writes ``--results``: RESULTS.md when every part ran, else
-results/<parts>.md (a CUDA run's device part also results/device.md, which RESULTS.md includes).
-Why no pytest-benchmark, asv or pyperf: the figures are ratios against peers measured in one run,
-the entrants alternating within each repetition so that a shared machine's drifts fall on all
-alike, each run a whole constructor-to-closed-file pass that is then read back and checked; those
-tools time one function per test, or one project over its history, and check no run's output.
+Not pytest-benchmark, asv or pyperf: they time one function per test, or one project over its
+history; here peers alternate within each repetition and every run's output is read back.
 """
-
-from __future__ import annotations
 
 import argparse
 import importlib
@@ -71,8 +64,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def report(args: argparse.Namespace, results: dict[str, Any]) -> str:
-    """Prints the report and, with ``--write-results``, writes it to ``--results``; a GPU run's
-    device part also alone to results/device.md, which later runs without a GPU include."""
+    """Prints the report; ``--write-results`` writes it (a GPU run's device part also to results/device.md)."""
     text, device = render(results), results["results"].get("device")
     print(text)
     files, recorded = {args.results: text}, os.path.join(BENCH_DIR, "results", "device.md")

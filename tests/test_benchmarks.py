@@ -67,6 +67,7 @@ def test_every_writer_ran_and_was_read_back(quick):
     res = parts["import_memory"][1]
     assert import_memory._frameworks(res["modules"]["tfevents"]) == []
     assert [(r["writer"], r["n"], r["checked"]) for r in res["rss"]][1] == ("tfevents", 2000, "steps and values")
+    assert [r["bytes"] > 40 * r["n"] for r in res["rss"]] == [True] * 3 and res["rss"][1]["steady"] > 40
     res = parts["device"][1]
     assert not res["on_gpu"] and [m[0] for m in res["models"]] == ["resnet18", "mlp"]
     for runs in res["results"].values():
@@ -102,7 +103,7 @@ def test_results_md_keeps_the_format_and_the_previous_figures(quick):
     figures = report.load_previous(str(tmp / "RESULTS.md"))  # what the next run compares with
     assert {"scalar_a", "scalar_b", "array_2000", "histogram", "image_chw", "image_hwc", "pr_curve", "text", "import", "rss_growth",
             "jax_running", "jax_train_step", "jax_tiny_step", "jax_computed", "torch_cpu_scalar", "hotpath_7014bc2",
-            *(f"remote_{s}_{k}" for s in ("s3", "gcs", "azure") for k in ("objects", "bytes", "load"))} == set(figures["metrics"])
+            *(f"remote_{s}_{k}" for s in ("s3", "gcs", "azure") for k in ("objects", "bytes"))} == set(figures["metrics"])
     assert figures["metrics"]["scalar_a"]["value"] > 0 and figures["source"].startswith("commit ")
 
 

@@ -1,12 +1,5 @@
-"""Training steps with 8 scalars logged per step as device tensors (issue #29): no logging
-against torch.utils.tensorboard, tensorboardX and tfevents, on a GPU when there is one. A ResNet-18-like
-CNN and an MLP in plain torch; every step computes 8 metrics as 0-d device tensors into a device buffer
-(so the variants differ by the logging alone), and the logging variants ``add_scalar`` each: torch's and
-tensorboardX's writers sync per call, tfevents copies them to the host in one batch per write. Without
-CUDA, a smoke run of small shapes whose step times are not recorded; with CUDA, ``run_all.py --parts
-device --write-results`` writes results/device.md, which RESULTS.md includes as it was when it has no GPU."""
-
-from __future__ import annotations
+"""Training steps logging 8 metrics per step as 0-d device tensors (issue #29), on a GPU when there is
+one; without CUDA a smoke run, not recorded (RESULTS.md includes the last GPU run's results/device.md)."""
 
 import os
 import tempfile
@@ -20,8 +13,7 @@ from .runner import BENCH_DIR, MAKERS, Summary, log, rounds, scratch
 from .verify import checked
 
 METRICS = ("loss", "accuracy", "logit_mean", "logit_std", "logit_max", "weight_norm", "grad_norm", "loss_ema")
-VARIANTS = {"none": "no logging (8 metrics computed, not logged)", "torch": "torch.utils.tensorboard",
-            "tensorboardX": "tensorboardX", "tfevents": "tfevents"}
+VARIANTS = {"none": "no logging (8 metrics computed, not logged)", "torch": "torch.utils.tensorboard", "tensorboardX": "tensorboardX", "tfevents": "tfevents"}
 RECORDED = os.path.join(BENCH_DIR, "results", "device.md")
 
 
@@ -117,13 +109,13 @@ def run(opts: Any) -> dict[str, Any]:
             out["results"][key] = rounds(list(VARIANTS), out["reps"], lambda v, m=model, n=steps: timed(v, m, n, root),
                                          warm=lambda v, m=model: timed(v, m, 2, root))
             out["models"].append((key, title, steps))
-    if not on_gpu:
-        log(tables(out, "###"))  # the smoke run's figures, not recorded
     return out
 
 
-def _per_step(res: dict[str, Any], key: str, steps: int) -> dict[str, Summary]:
-    return {v: Summary.of([r[0] / steps * 1e3 for r in rs]) for v, rs in res["results"][key].items()}
+def _per_step(res: dict[str, Any], key: str, steps: int) -> tuple[dict[str, Summary], dict[str, float]]:
+    """Each variant's ms per step, and its overhead over no logging's median."""
+    s = {v: Summary.of([r[0] / steps * 1e3 for r in rs]) for v, rs in res["results"][key].items()}
+    return s, {v: x.median - s["none"].median for v, x in s.items()}
 
 
 def tables(res: dict[str, Any], heading: str) -> str:
@@ -131,12 +123,10 @@ def tables(res: dict[str, Any], heading: str) -> str:
 
     out = [f"- Device: **{res['card']}** ({res['device']}); torch {torch.__version__}" + (f", CUDA {torch.version.cuda}" if res["on_gpu"] else "")
            + f"; {res['reps']} repetition(s), round-robin.",
-           "- Each run: synchronize, clock on, writer constructor, the steps, `close()`, synchronize, clock off. 8 scalars per step, each a 0-d "
-           "device tensor, `add_scalar(tag, tensor, step)`. Overhead = the variant's median minus no logging's. Every logged value was read back and "
-           "compared with a device-side copy of the metrics.", ""]
+           "- Each run: synchronize, clock on, writer constructor, the steps, `close()`, synchronize, clock off; 8 `add_scalar(tag, tensor, step)` "
+           "per step, each a 0-d device tensor. Overhead: the median minus no logging's. Every value read back, checked against a device-side copy.", ""]
     for key, title, steps in res["models"]:
-        s = _per_step(res, key, steps)
-        over = {v: x.median - s["none"].median for v, x in s.items()}
+        s, over = _per_step(res, key, steps)
         rows = [[VARIANTS[v], f"{x.median:.3f}", f"{x.low:.3f}–{x.high:.3f}", "—" if v == "none" else f"{over[v] * 1e3:+.0f}",
                  "—" if v == "none" else f"{over[v] / s['none'].median:+.1%}",
                  f"{over[v] / over['tfevents']:.1f}x" if v not in ("none", "tfevents") and over["tfevents"] > 0 else "—",
@@ -164,8 +154,7 @@ def section(res: dict[str, Any]) -> str:
 def targets(res: dict[str, Any]) -> list[Target]:
     out = []
     for key, _, steps in res["models"] if res["on_gpu"] else ():
-        s = _per_step(res, key, steps)
-        over = {v: x.median - s["none"].median for v, x in s.items()}
+        _, over = _per_step(res, key, steps)
         out.append(Target(f"device_{key}", f"{key}: logging overhead per step on {res['card']}", "(no numeric target; reported)",
                           f"tfevents **{over['tfevents'] * 1e3:+.0f} µs/step**, best peer {min(over['torch'], over['tensorboardX']) * 1e3:+.0f} µs/step",
                           over["tfevents"] * 1e3, "µs/step", None, higher_is_better=False))

@@ -1,7 +1,5 @@
-"""``import tfevents`` time (and the modules it pulls in), peak memory over many scalars and bytes on
-disk per scalar event, each in fresh interpreters, against numpy's import (its floor) and the peers'."""
-
-from __future__ import annotations
+"""``import tfevents`` time and what it pulls in, peak memory over many scalars and bytes per scalar
+event, each in fresh interpreters, against numpy's import (its floor) and the peers'."""
 
 import compileall
 import importlib.util
@@ -15,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from .report import Target, fmt, table, verdict
+from .report import Target, fmt, spread, table, verdict
 from .runner import Summary, child, log, rounds, scratch
 from .verify import BenchmarkError, checked, event_files, read_records
 
 IMPORT_TARGET_MS, FLAT_MB_PER_MILLION = 100.0, 5.0
-FRAMEWORKS = ("torch", "tensorflow", "jax", "jaxlib", "tensorboard", "tensorboardX", "google", "PIL", "matplotlib",
-              "scipy", "pandas", "cupy", "onnx", "fsspec", "crc32c")
+FRAMEWORKS = ("torch", "tensorflow", "jax", "jaxlib", "tensorboard", "tensorboardX", "google", "PIL", "matplotlib", "scipy", "pandas", "cupy", "onnx",
+              "fsspec", "crc32c")
 IMPORTS = {"tfevents": "import tfevents", "numpy": "import numpy", "nothing": "pass"}
 LABELS = {"tfevents": "tfevents", "tensorboardX": "tensorboardX", "torch": "torch.utils.tensorboard", "tb_writer": "tensorboard.summary.Writer"}
 MAKE = {"tfevents": "import tfevents; w = tfevents.SummaryWriter(logdir)",
@@ -30,21 +28,25 @@ MAKE = {"tfevents": "import tfevents; w = tfevents.SummaryWriter(logdir)",
         "tb_writer": "from tensorboard.summary import Writer; w = Writer(logdir)"}
 PEER_IMPORTS = {k: make.split(";")[0] for k, make in MAKE.items() if k != "tfevents"}
 IMPORT_CHILD = "import sys, time\nt0 = time.perf_counter()\n{}\nt1 = time.perf_counter()\nimport json\nprint(json.dumps([t1 - t0, sorted(sys.modules)]))"
-RSS_CHILD = """import resource, sys, time, json
-n, logdir = int(sys.argv[1]), sys.argv[2]
-{}
-peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-t0 = time.perf_counter()
-add = w.add_scalar
-for i in range(n):
-    add("train/loss", i * 0.5, i)
-w.close()
-t1 = time.perf_counter()
+# A run of n add_scalar calls in a fresh interpreter (argv: n, logdir, a warm-up run's logdir or "-"; ``{}``: the writer ``w``
+# made): peak RSS at the end and before the loop, VmHWM, the constructor's seconds, the loop's and close()'s, the tfevents imported.
+RUN_CHILD = """import json, resource, sys, time
+def run(n, logdir):
+    t0 = time.perf_counter()
+    {}
+    before, t1, add = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.perf_counter(), w.add_scalar
+    for i in range(n):
+        add("train/loss", i * 0.5, i)
+    w.close()
+    return before, t1 - t0, time.perf_counter() - t1
+if sys.argv[3] != "-":
+    run(2000, sys.argv[3])
+before, made, seconds = run(int(sys.argv[1]), sys.argv[2])
 try:
     hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 except (OSError, StopIteration):
     hwm = None
-print(json.dumps([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, peak_before, hwm, t1 - t0]))"""
+print(json.dumps([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, before, hwm, made, seconds, getattr(sys.modules.get("tfevents"), "__file__", None)]))"""
 
 
 def import_once(statement: str, cwd: str) -> tuple[float, float, list[str]]:
@@ -57,8 +59,8 @@ def import_once(statement: str, cwd: str) -> tuple[float, float, list[str]]:
 def rss_once(writer: str, n: int, root: str) -> dict[str, Any]:
     """One child's peak RSS for n scalars; its file read back (steps and values up to 1 M events)."""
     logdir = tempfile.mkdtemp(prefix=f"rss-{writer}-{n}-", dir=root)
+    peak, before, hwm, _, seconds, _ = json.loads(child(["-c", RUN_CHILD.format(MAKE[writer]), str(n), logdir, "-"], root, shell=True).stdout.splitlines()[-1])
     files = event_files(logdir)
-    peak, before, hwm, seconds = json.loads(child(["-c", RSS_CHILD.format(MAKE[writer]), str(n), logdir], root, shell=True).stdout.splitlines()[-1])
     unit = 1 / 1024 if sys.platform != "darwin" else 1 / 2**20  # ru_maxrss: KiB on Linux, bytes on macOS
     row = {"writer": writer, "n": n, "peak": peak * unit, "before": before * unit, "hwm": hwm and hwm / 1024, "seconds": seconds,
            "bytes": sum(os.path.getsize(p) for p in files), "steady": None, "checked": "steps and values"}
@@ -106,16 +108,13 @@ def _figures(res: dict[str, Any]) -> dict[str, Any]:
 
 def section(res: dict[str, Any]) -> str:
     f, met = _figures(res), {t.key: verdict(t.met, "MISSED") for t in targets(res)}
-    rows = [[f"`{s}`", fmt(Summary.of([x[0] * 1e3 for x in res["samples"][k]]).median),
-             "{}–{}".format(*(fmt(x) for x in (min(v[0] for v in res["samples"][k]) * 1e3, max(v[0] for v in res["samples"][k]) * 1e3))),
-             fmt(Summary.of([x[1] * 1e3 for x in res["samples"][k]]).median), f"{len(res['modules'][k]):,}",
-             ", ".join(_frameworks(res["modules"][k])) or "none"] for k, s in res["statements"].items()]
+    rows = [[f"`{s}`", fmt(ms.median), spread(ms)[0], fmt(Summary.of([x[1] * 1e3 for x in res["samples"][k]]).median), f"{len(res['modules'][k]):,}",
+             ", ".join(_frameworks(res["modules"][k])) or "none"] for k, s in res["statements"].items() for ms in [Summary.of([x[0] * 1e3 for x in res["samples"][k]])]]
     extra = sorted({m.split(".")[0] for m in res["modules"]["tfevents"]} - {m.split(".")[0] for m in res["modules"]["numpy"]})
     out = ["## Import time", "",
-           f"Fresh interpreters (`python -c`, from an empty directory), {res['runs']} timed runs each after a warm-up, round-robin, tfevents' .pyc "
-           f"files compiled first (as `pip install` does; this environment sets PYTHONDONTWRITEBYTECODE, so an editable install never writes them); "
-           f"*import ms* is `time.perf_counter()` around the statement inside the child; *process ms* is the child's whole life seen from the parent "
-           f"(interpreter start and exit included).", "",
+           f"Fresh interpreters (`python -c`, from an empty directory), {res['runs']} timed runs each after a warm-up, round-robin, tfevents' .pyc files "
+           "compiled first (as `pip install` does); *import ms* is `time.perf_counter()` around the statement in the child, *process ms* the child's "
+           "whole life seen from the parent (interpreter start and exit included).", "",
            table(["statement", "import ms (median)", "min–max", "process ms (median)", "modules loaded", "ML frameworks among them"], rows), "",
            f"`import tfevents`: **{f['ms']['tfevents']:.1f} ms** (target < {IMPORT_TARGET_MS:g} ms), of which numpy's own import is "
            f"{f['ms']['numpy']:.1f} ms in the same setup; tfevents' own share ≈ {f['ms']['tfevents'] - f['ms']['numpy']:.1f} ms. Framework modules "
@@ -127,10 +126,9 @@ def section(res: dict[str, Any]) -> str:
              f"{r['bytes']:,}", f"{r['bytes'] / r['n']:.4f}" if r["n"] else "—", "—" if r["steady"] is None else f"{r['steady']:.4f}",
              fmt(r["seconds"]), r["checked"]] for r in res["rss"]]
     out += ["## Peak memory and bytes on disk, add_scalar to one tag", "",
-            "One fresh interpreter per row: import, constructor, n `add_scalar(\"train/loss\", i * 0.5, i)` calls, `close()`; the peak resident set "
-            "size (`ru_maxrss`) at the end and before the loop, and the kernel's `VmHWM` (the same peak, per address space) as a cross-check. The "
-            "children are started through a forking shell: on Linux `ru_maxrss` would otherwise start at the size of the process that spawned them. "
-            "Each row's event file was read back and checked.", "",
+            "One fresh interpreter per row: import, constructor, n `add_scalar(\"train/loss\", i * 0.5, i)` calls, `close()`; peak resident set size "
+            "(`ru_maxrss`) at the end and before the loop, and `VmHWM` as a cross-check; started through a forking shell (on Linux `ru_maxrss` would "
+            "otherwise start at the size of the process that spawned them). Each row's event file was read back and checked.", "",
             table(["writer", "scalars", "peak RSS MB (ru_maxrss)", "VmHWM MB", "peak before the loop MB", "growth in the run MB",
                    "vs the 0-scalar run MB", "file bytes", "file bytes / n", "bytes per event after the first",
                    "seconds (loop + close)", "checked"], rows), ""]
@@ -138,12 +136,9 @@ def section(res: dict[str, Any]) -> str:
         out.append(f"tfevents' peak RSS grows by **{f['growth']:.2f} MB per million events** from {f['span'][0]:,} to {f['span'][1]:,} scalars "
                    f"(flat: < {FLAT_MB_PER_MILLION:g} MB per million): **{met['rss_growth']}**.")
     if "bytes_per_event" in met:
-        ours, peer = f["ours"], f["peer"]
-        out.append(f"Bytes per scalar event at {res['bytes_count']:,} events (every event after the tag's first, framing included): tfevents "
-                   f"**{ours['steady']:.4f}**, the best peer ({LABELS[peer['writer']]}) {peer['steady']:.4f}: **{met['bytes_per_event']}** (target: no "
-                   f"more than the peers). Whole file: tfevents {ours['bytes']:,} B, {LABELS[peer['writer']]} {peer['bytes']:,} B "
-                   f"({ours['bytes'] - peer['bytes']:+,} B: the file_version header record and the tag's first event, which carries its metadata, are "
-                   f"per-file costs).")
+        out.append(f"Bytes per scalar event (every event after the tag's first, framing included): **{met['bytes_per_event']}** (target: no more "
+                   f"than the peers); the whole files differ by {f['ours']['bytes'] - f['peer']['bytes']:+,} B: the file_version header record and "
+                   f"the tag's first event, which carries its metadata, are per-file costs.")
     return "\n".join([*out, ""])
 
 

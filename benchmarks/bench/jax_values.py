@@ -1,10 +1,4 @@
-"""Framework values logged without a sync (issue #14), on JAX's CPU backend (asynchronous dispatch),
-every value read back and checked: (a) add_scalar of a jax.Array still being computed; (b) a jitted
-train step with 8 metrics against not logging (the peers given float(x), a sync per value, as their
-users must); (c) a tiny jitted step: is dispatch still pipelined? (d) a computed 0-d jax.Array against
-float(x), on fresh arrays (float() caches its host copy); (e) a torch CPU 0-d tensor against np.float32."""
-
-from __future__ import annotations
+"""Framework values logged without a sync (issue #14), on JAX's CPU backend, every value read back."""
 
 import gc
 import importlib.util
@@ -20,10 +14,6 @@ from .runner import MAKERS, Summary, log, rounds, scratch, version
 from .verify import checked
 
 LABELS = {"tfevents": "tfevents", "torch": "torch.utils.tensorboard", "tensorboardX": "tensorboardX"}
-
-
-def _checked(logdir: str, values: dict[str, Any], who: str) -> None:
-    checked(logdir, {t: (np.arange(len(v)), v) for t, v in values.items()}, who)
 
 
 def _loop(new: Callable[[], str], variant: str, steps: int, step: Callable[[int], Any], tags: list[str]) -> float:
@@ -48,7 +38,7 @@ def _loop(new: Callable[[], str], variant: str, steps: int, step: Callable[[int]
     total = time.perf_counter() - t0
     if w is not None:
         host = np.asarray(jax.device_get(kept), dtype=np.float32)
-        _checked(logdir, {t: host[:, k] for k, t in enumerate(tags)}, variant)
+        checked(logdir, {t: (range(steps), host[:, k]) for k, t in enumerate(tags)}, variant)
     return total / steps
 
 
@@ -81,7 +71,7 @@ def run(opts: Any) -> dict[str, Any] | None:
             value.block_until_ready()
             a["compute"].append(time.perf_counter() - t0)
             w.close()
-            _checked(logdir, {"loss": [1.0, np.asarray(value)]}, "(a) tfevents")
+            checked(logdir, {"loss": ([0, 1], [1.0, np.asarray(value)])}, "(a) tfevents")
         out["a"] = {**a, "call": Summary.of(a["call"]), "compute": Summary.of(a["compute"])}
 
         log("jax (b) ...")  # a train step of a few ms with 8 metrics
@@ -149,7 +139,7 @@ def run(opts: Any) -> dict[str, Any] | None:
                 return (t1 - t0) / n, 0.0
             w.close()
             t2 = time.perf_counter()
-            _checked(logdir, {"x": np.asarray(jax.device_get(xs))}, "(d) tfevents")
+            checked(logdir, {"x": (range(n), np.asarray(jax.device_get(xs)))}, "(d) tfevents")
             return (t1 - t0) / n, (t2 - t0) / n
 
         d = rounds(["float", "tfevents"], reps, d_run)
@@ -171,7 +161,7 @@ def run(opts: Any) -> dict[str, Any] | None:
                 add("x", xs[i], i)
             w.close()
             total = time.perf_counter() - t0
-            _checked(logdir, {"x": values[:count]}, f"(e) {case[0]} {case[1]}")
+            checked(logdir, {"x": (range(count), values[:count])}, f"(e) {case[0]} {case[1]}")
             return total / count
 
         e = rounds([(w, k) for w in LABELS for k in items], reps, e_run, name=" ".join)
@@ -219,11 +209,9 @@ def section(res: dict[str, Any]) -> str:
               for k, row in zip(b_names, rows(b["samples"], ms, b_names))]
     return "\n".join([
         "## JAX and torch values logged without a sync (`run_all.py --parts jax`)", "",
-        f"- Repetitions: {res['reps']}; jax {version('jax')}, jaxlib {version('jaxlib')}; all on CPU (JAX's CPU backend, with its asynchronous "
-        f"dispatch); every event file read back and every value checked.", "",
+        f"- Repetitions: {res['reps']}; jax {version('jax')}, jaxlib {version('jaxlib')}; on JAX's CPU backend (asynchronous dispatch); every value read back.", "",
         "### (a) add_scalar of a jax.Array whose computation is still running", "",
-        f"Computation: {a['shape']}, jitted; its time is from dispatch to ready. The add_scalar call is timed alone; `is_ready()` is asked right "
-        f"after it returns.", "",
+        f"Computation: {a['shape']}, jitted, timed from dispatch to ready; the add_scalar call timed alone, `is_ready()` asked right after it.", "",
         table(["", "median", "min–max"], [["add_scalar call", f"{us(a['call'].median)} µs", f"{span(a['call'])} µs"],
                                          ["computation", f"{ms(a['compute'].median)} ms", f"{span(a['compute'], ms)} ms"]]), "",
         "### (b) a jitted train step with 8 scalar metrics per step", "",
@@ -232,12 +220,11 @@ def section(res: dict[str, Any]) -> str:
         f"tensorboardX turn each array into a number on the call (a host sync each).", "",
         table(["variant", "median ms/step", "min–max", "overhead"], b_rows), "",
         "### (c) a tiny jitted step, one scalar per step", "",
-        f"A 32x32 `tanh(s @ s.T)` update and its mean, jitted; {c['steps']} steps per run, clock to the last step ready (and the writer closed).", "",
+        f"A 32x32 `tanh(s @ s.T)` update and its mean, jitted; {c['steps']} steps per run, to the last step ready (and the writer closed).", "",
         table(["variant", "median µs/step", "min–max"], rows(c["samples"], us, {"none": "no logging", "tfevents": "tfevents add_scalar(loss)",
                                                                               "float": "float(loss) per step (a sync)"})), "",
         "### (d) a computed 0-d jax.Array: add_scalar against float(x)", "",
-        f"{d['n']} fresh, computed 0-d arrays per run (float() caches an array's host value, so every call gets a new one). *call*: the loop alone; "
-        f"*whole*: constructor to closed file, the background thread's read of every value included.", "",
+        f"{d['n']} fresh computed 0-d arrays per run (float() caches an array's host value). *call*: the loop alone; *whole*: constructor to closed file.", "",
         table(["variant", "call µs/value", "min–max", "whole µs/value"], [[*r, w] for r, w in zip(
             rows(d["calls"], us, {"float": "float(x)", "tfevents": "tfevents add_scalar(x)"}), ["—", us(d["whole"].median)])]), "",
         "### (e) torch: a CPU 0-d tensor against an np.float32", "",

@@ -1,12 +1,5 @@
-"""Reading back: tfevents' readers against tbparse and TensorBoard's EventAccumulator (an EventMultiplexer
-over the runs), CPU seconds of this process, round-robin. Scalar files (``FILES``) of 20 tags by
-``add_scalar_array`` (tag by tag) or tfevents' and torch's ``add_scalar`` (every tag once per step),
-value ``step * 0.5 + tag`` (exact in float32), every value checked; tbparse and EventAccumulator only
-on files of up to ``PEER_MAX`` scalars. At scale (issue #27): histograms and PR curves read as columns
-against the general path (``read_values``: "before"), and a sweep of runs from local disk and from
-an S3 server (moto's, in a process of its own), every reader's count of values checked equal."""
-
-from __future__ import annotations
+"""Reading back (issues #16, #27): tfevents' readers against tbparse and TensorBoard's, on scalar files
+(every value checked) and, at scale, histograms, PR curves and sweeps of runs (counts checked equal)."""
 
 import gc
 import os
@@ -23,7 +16,7 @@ from tensorboard.backend.event_processing.event_multiplexer import EventMultiple
 import tfevents
 from tfevents import reader as tf_reader
 
-from .report import Target, fmt, table, targets_table
+from .report import Target, fmt, table
 from .runner import from_tests, log, rounds, scratch, tensorboard_load, version
 from .verify import BenchmarkError, check_scalars
 
@@ -34,7 +27,7 @@ FILES = {"tfevents-array": ([5_000, 50_000, 500_000], [50, 200]), "tfevents-loop
 SCALE = {False: (20_000, 2_000, 1_000, 1_000), True: (200, 50, 5, 100)}  # --quick -> histograms, PR curves, runs, scalars per run
 LABELS = {"tfevents-array": "tfevents, `add_scalar_array`", "tfevents-loop": "tfevents, `add_scalar` loop", "torch": "torch.utils.tensorboard"}
 READERS = {"tfevents": "read_scalars(path)", "tbparse": "SummaryReader(path).scalars",
-           "EventAccumulator": "an EventMultiplexer over the runs, Reload(), Scalars(run, tag)"}
+           "EventAccumulator": "EventMultiplexer().AddRunsFromDirectory(path).Reload(), Scalars(run, tag)"}
 PEERS = ("before", "tbparse", "EventAccumulator")
 
 
@@ -43,8 +36,7 @@ def scalars(t: int, steps: int) -> np.ndarray:
 
 
 def write(source: str, steps: int, directory: str) -> None:
-    """A scalar file (``source``: tfevents-array, tfevents-loop or torch) or, for the other sources
-    (hist_tensor, hist_legacy, hist_torch: whose forms; pr), ``steps`` histograms or PR curves."""
+    """A scalar file (``source`` in ``FILES``), or ``steps`` histograms (hist_tensor, hist_legacy, hist_torch) or PR curves (pr)."""
     if source.endswith("torch"):
         from torch.utils.tensorboard import SummaryWriter
 
@@ -71,8 +63,7 @@ def write(source: str, steps: int, directory: str) -> None:
 
 
 def read(reader: str, kind: str, path: str, **options: Any) -> Any:
-    """What ``reader`` reads from ``path``: a scalar file's (``kind`` file) steps and values by tag; else
-    how many values (histograms, PR curves; a sweep's scalars) it reads from every run."""
+    """A scalar file's (``kind`` file) steps and values by tag; else how many values ``reader`` reads from every run."""
     what = "scalars" if kind in ("file", "sweep") else "histograms" if kind in ("hist_legacy", "hist_torch") else "tensors"
     if reader == "before":
         return len(list(tf_reader.read_values(path, kind="pr_curve" if kind == "pr" else "histogram")))
@@ -95,8 +86,7 @@ def read(reader: str, kind: str, path: str, **options: Any) -> Any:
 
 
 def cpu_rounds(readers: list[str], reps: int, read_: Callable[[str], Any], checked: Callable[[str, Any], int]) -> tuple[dict[str, list[float]], dict[str, int]]:
-    """CPU seconds of each reader's ``read_(reader)`` over ``reps`` round-robin turns, after an untimed
-    turn each whose output ``checked`` checks; and what each of those returned."""
+    """Each reader's CPU seconds over ``reps`` round-robin turns, after an untimed turn each that ``checked`` checks."""
     counts: dict[str, int] = {}
 
     def cpu(reader: str) -> float:
@@ -112,8 +102,7 @@ def cpu_rounds(readers: list[str], reps: int, read_: Callable[[str], Any], check
 
 
 def measure(source: str, steps: int, root: str, reps: int) -> dict[str, Any]:
-    """A scalar file's row: its readers' CPU seconds, every value checked, and tracemalloc's peak during one
-    ``read_scalars`` with its CRC tables not yet cached."""
+    """A scalar file's row: CPU seconds, every value checked, tracemalloc's peak during one ``read_scalars`` (CRC tables not cached)."""
     # ("tfevents" in a directory name makes EventAccumulator take it for a file)
     write(source, steps, path := os.path.join(root, f"scalar_{source.replace('tfevents', 'ours')}_{TAGS}x{steps}"))
     readers = list(READERS) if (n := TAGS * steps) <= PEER_MAX else ["tfevents"]
@@ -137,7 +126,9 @@ def _bytes(path: str) -> int:
 def at_scale(quick: bool, reps: int, root: str) -> list[dict[str, Any]]:
     """Histograms, PR curves and a sweep of runs, each read by every reader, counts checked equal; the sweep from S3 too."""
     histograms, curves, runs, per_run = SCALE[quick]
-    rows, sweep = [], os.path.join(root, "sweep")
+    rows, sweep, of = [], os.path.join(root, "sweep"), f"sweep of {runs:,} runs x {per_run:,} scalars"
+    titles = {"pr": f"{curves:,} PR curves of 127 thresholds", "sweep": f"{of}, local disk", "sweep_s3": f"{of}, S3 server (wall s)",
+              **{k: f"{histograms:,} histograms of 30 buckets ({k[5:]} form)" for k in ("hist_tensor", "hist_legacy", "hist_torch")}}
     for r in range(runs):
         with tfevents.SummaryWriter(os.path.join(sweep, f"run_{r:04d}")) as w:
             w.add_scalar_array("loss", np.linspace(1, 0, per_run) + r, np.arange(per_run))
@@ -147,7 +138,7 @@ def at_scale(quick: bool, reps: int, root: str) -> list[dict[str, Any]]:
         cpu, counts = cpu_rounds(["tfevents", *PEERS[kind == "sweep" :]], reps, lambda r, k=kind, p=path: read(r, k, p), lambda r, n: n)
         if len(set(counts.values())) != 1:
             raise BenchmarkError(f"{kind}: the readers' counts of values differ: {counts}")
-        rows.append({"kind": kind, "values": counts["tfevents"], "bytes": _bytes(path), "cpu": cpu})
+        rows.append({"kind": kind, "title": titles[kind], "values": counts["tfevents"], "bytes": _bytes(path), "cpu": cpu})
         log(f"read {kind}: " + ", ".join(f"{r} {statistics.median(s):.3f} s" for r, s in cpu.items()))
     store = from_tests("object_stores").S3ProcessStore()  # moto in a process of its own: its work is not the reader's
     try:
@@ -161,7 +152,7 @@ def at_scale(quick: bool, reps: int, root: str) -> list[dict[str, Any]]:
         store.close()
     if theirs != ours:
         raise BenchmarkError(f"sweep from S3: tfevents read {ours} scalars, TensorBoard {theirs}")
-    return [*rows, {"kind": "sweep_s3", "values": ours, "bytes": rows[-1]["bytes"], "cpu": {"tfevents": [ours_s], "EventAccumulator": [theirs_s]}}]
+    return [*rows, {"kind": "sweep_s3", "title": titles["sweep_s3"], "values": ours, "bytes": rows[-1]["bytes"], "cpu": {"tfevents": [ours_s], "EventAccumulator": [theirs_s]}}]
 
 
 def run(opts: Any) -> dict[str, Any]:
@@ -172,7 +163,7 @@ def run(opts: Any) -> dict[str, Any]:
                 rows.append(measure(source, steps, root, opts.reps))
                 log(f"read {source} {TAGS * steps:,}: tfevents {rate(rows[-1]) / 1e6:.2f} M/s, checked {', '.join(rows[-1]['cpu'])}")
         scale = at_scale(opts.quick, opts.reps, root)
-    return {"rows": rows, "reps": opts.reps, "scale": scale, "sizes": SCALE[opts.quick]}
+    return {"rows": rows, "reps": opts.reps, "scale": scale}
 
 
 def median(row: dict[str, Any], reader: str) -> float | None:
@@ -189,18 +180,11 @@ def ratio(row: dict[str, Any], peer: str) -> float | None:
     return None if ours is None or theirs is None else theirs / ours if ours > 0 else float("inf")
 
 
-def _title(res: dict[str, Any], kind: str) -> str:
-    histograms, curves, runs, per_run = res["sizes"]
-    sweep = f"sweep of {runs:,} runs x {per_run:,} scalars"
-    return {"pr": f"{curves:,} PR curves of 127 thresholds", "sweep": f"{sweep}, local disk", "sweep_s3": f"{sweep}, S3 server (wall s)"}.get(
-        kind, f"{histograms:,} histograms of 30 buckets ({kind[5:]} form)")
-
-
 def _x(x: float | None) -> str:
     return "—" if x is None else f"{x:.1f}x" if x < 10 else f"{x:.0f}x"
 
 
-def _targets(res: dict[str, Any]) -> list[Target]:
+def targets(res: dict[str, Any]) -> list[Target]:
     out = []
     big = [r for r in res["rows"] if r["count"] >= RATE_MIN]
     name = lambda r: f"{LABELS[r['source']]}, {r['count']:,} scalars"  # noqa: E731
@@ -216,16 +200,9 @@ def _targets(res: dict[str, Any]) -> list[Target]:
         out.append(Target(key("memory", r), f"peak memory: {name(r)}", f"≤ {MEMORY:.0f}x decoded arrays",
                           f"{times:.2f}x ({r['peak'] / 1e6:.0f} MB for {r['decoded'] / 1e6:.0f} MB)", times, "x decoded",
                           times <= MEMORY, higher_is_better=False))
-    if not big:
-        out.append(Target("", f"read_scalars, files of ≥ {RATE_MIN:,} scalars", "≥ 5 M scalars per CPU s", "no such file in this run", 0.0, "", None))
-    return out
-
-
-def targets(res: dict[str, Any]) -> list[Target]:
-    out = [t for t in _targets(res) if t.key]  # "not measured": the part's own table says so
     for r in res["scale"]:
         ours, ratios = median(r, "tfevents"), "; ".join(f"{_x(ratio(r, p))} {p}" for p in PEERS if p in r["cpu"])
-        per_s, title = f"{r['values'] / ours:,.0f} {'histograms' if r['kind'].startswith('hist') else 'values'}/s", _title(res, r["kind"])
+        per_s, title = f"{r['values'] / ours:,.0f} {'histograms' if r['kind'].startswith('hist') else 'values'}/s", r["title"]
         if r["kind"].startswith("hist"):
             out.append(Target(f"read_{r['kind']}", f"{title}, read as columns", f"≥ {HIST_X:g}x the read_values path", f"{per_s}: **{ratios}**",
                               x := ratio(r, "before") or 0.0, "x", x >= HIST_X))
@@ -239,27 +216,25 @@ def section(res: dict[str, Any]) -> str:
     cells = [[LABELS[r["source"]], f"{r['count']:,}", f"{r['bytes'] / 1e6:.1f}", fmt(median(r, "tfevents") or 0), f"{rate(r) / 1e6:.2f}",
               *(fmt(x) if (x := median(r, p)) is not None else "—" for p in PEERS[1:]), *(_x(ratio(r, p)) for p in PEERS[1:]),
               f"{r['peak'] / 1e6:.0f} ({r['decoded'] / 1e6:.0f})"] for r in rows]
-    at = [[_title(res, r["kind"]), f"{r['values']:,}", f"{r['bytes'] / 1e6:.1f}", f"{ours:.3f}", f"{r['values'] / ours:,.0f}",
+    at = [[r["title"], f"{r['values']:,}", f"{r['bytes'] / 1e6:.1f}", f"{ours:.3f}", f"{r['values'] / ours:,.0f}",
            *(f"{x:.3f}" if (x := median(r, p)) is not None else "—" for p in PEERS), *(_x(ratio(r, p)) for p in PEERS)]
           for r in scale for ours in [median(r, "tfevents")]]
     return "\n".join([
         "## Reading back (`run_all.py --parts read`)", "",
         f"- {res['reps']} repetition(s); tbparse {version('tbparse')}; tbparse and EventAccumulator on scalar files of up to {PEER_MAX:,} scalars.",
-        "- Each file is written once, then every reader's output is checked against what was written (tags, every step once, every value "
-        "exactly), untimed; then the readers run `--reps` times in turn (round-robin), and the median is kept. Figures are CPU seconds of this "
-        "process (`time.process_time`: the machine is shared). tfevents checks both CRCs of every record. Peak memory is tracemalloc's peak "
-        "during one `read_scalars` with its CRC tables not cached (the file itself is memory-mapped, not counted); decoded = steps int64 + values "
-        "float64 + wall times float64. Scalar files: 20 tags, written tag by tag by `add_scalar_array`, or every tag once per step by "
-        "`add_scalar` (the training loop's layout).", "", "### Targets (issue #16)", "", targets_table(_targets(res)), "",
+        "- Each file is written once; every reader's output is checked against it (untimed), then the readers run `--reps` times, round-robin, "
+        "the median kept, in CPU seconds of this process (`time.process_time`: the machine is shared). tfevents checks both CRCs of every record. "
+        "Peak memory: tracemalloc's during one `read_scalars`, its CRC tables not cached (the file is memory-mapped, not counted); decoded = "
+        "steps int64 + values float64 + wall times float64. Scalar files: 20 tags by `add_scalar_array` (tag by tag) or `add_scalar` (every tag "
+        "once per step, a training loop's layout).", "",
         "### Scalars", "", table(["file from", "scalars", "file MB", "tfevents CPU s", "tfevents M scalars/s", "tbparse CPU s",
                                   "EventAccumulator CPU s", "x tbparse", "x EventAccumulator", "tfevents peak MB (decoded MB)"], cells), "",
         *(f"- {reader}: `{call}`" for reader, call in READERS.items()),
         *(f"- {reader} on {LABELS[r['source']]} ({r['count']:,}): {note}" for r in rows for reader, note in r["notes"].items()),
         f"- {sum(r['checked'] for r in rows):,} values checked equal to what was written.", "",
         "### At scale: histograms and PR curves as columns, sweeps of runs (issue #27)", "",
-        "- Histograms by `add_histogram_raw` (tfevents in both forms, torch), PR curves by `add_pr_curve_raw`, sweeps by `add_scalar_array`; "
-        "every reader's count of values checked equal first. tfevents: `read_histograms`, `read_pr_curves`, `read_scalars` (columns); before: "
-        "`list(read_values(path, kind=...))`, the general path; tbparse: `SummaryReader(path).tensors` (tensor forms), `.histograms` or "
-        "`.scalars`; EventAccumulator: an EventMultiplexer over the runs, `Reload()`, then `Tensors`, `Histograms` or `Scalars` of every tag. "
-        "From S3: wall seconds of one turn (the server is another process; TensorBoard reads it in a fresh interpreter, import excluded).", "",
+        "- Histograms by `add_histogram_raw` (tfevents in both forms, torch), PR curves by `add_pr_curve_raw`, sweeps by `add_scalar_array`; the "
+        "readers' counts of values checked equal. tfevents: `read_histograms`, `read_pr_curves`, `read_scalars`; before: `read_values(path, "
+        "kind=...)`; tbparse: `.tensors`, `.histograms` or `.scalars`; EventAccumulator: `Tensors`, `Histograms` or `Scalars` of every run and "
+        "tag. From S3: wall seconds of one turn (TensorBoard in a fresh interpreter, import excluded).", "",
         table(["workload", "values", "file MB", "tfevents s", "values/s", *(f"{p} s" for p in PEERS), *(f"x {p}" for p in PEERS)], at), "", ""])

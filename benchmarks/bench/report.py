@@ -1,8 +1,5 @@
-"""The Markdown of the reports, the machine they ran on, and benchmarks/RESULTS.md: every part's
-targets with the previous run's figures beside them (from the JSON the previous file embeds),
-every part's section, the changes, the JSON."""
-
-from __future__ import annotations
+"""The Markdown of the reports, the machine they ran on, and RESULTS.md: the targets with the previous
+run's figures beside them (from the JSON the previous file embeds), the sections, the changes."""
 
 import datetime
 import hashlib
@@ -15,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from google.protobuf.internal import api_implementation
+
 from .runner import REPO_ROOT, Summary, version
 
 JSON_MARK = "<!-- results-json: "
@@ -22,9 +21,7 @@ JSON_MARK = "<!-- results-json: "
 
 def fmt(x: float) -> str:
     """Three significant figures, no scientific notation for benchmark-sized numbers."""
-    if x == 0:
-        return "0"
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}" if abs(x) >= 10 else f"{x:.2f}" if abs(x) >= 1 else f"{x:.3f}"
+    return "0" if x == 0 else f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}" if abs(x) >= 10 else f"{x:.2f}" if abs(x) >= 1 else f"{x:.3f}"
 
 
 def spread(s: Summary) -> list[str]:
@@ -45,9 +42,8 @@ def verdict(met: bool | None, missed: str = "**MISSED**") -> str:
 
 def runs_table(runs: dict[str, list[Any]], calls: int, scale: float, unit: str, name: Callable[[str], str], ratio: str,
                files: Callable[[str, list[Any]], list[str]], more: Sequence[str] = ()) -> str:
-    """The table of timed writer runs (constructor to closed file) per entrant: per call, its
-    spread, the caller's loop, close(), CPU, against tfevents', then ``files``' columns
-    (bytes per event, ``more``, events checked). A floor row has no loop or close; a no-op one no ratio."""
+    """Timed writer runs per entrant: per call, spread, the caller's loop, close(), CPU, against tfevents', then ``files``'
+    columns (bytes per event, ``more``, events checked). A floor row has no loop or close; a no-op one no ratio."""
     per_call = lambda rs, attr: Summary.of([getattr(r, attr) / calls * scale for r in rs])  # noqa: E731
     base = per_call(runs["tfevents"], "total_s").median
     rows = [[name(k), fmt(s.median), *spread(s), *(["—", "—"] if k == "floor" else [fmt(per_call(rs, "loop_s").median),
@@ -77,12 +73,6 @@ def git_state() -> str:
 
 def machine_info() -> dict[str, str]:
     try:
-        from google.protobuf.internal import api_implementation
-
-        backend = api_implementation.Type()
-    except ImportError:
-        backend = "unknown"
-    try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
             cpu = next(line.split(":", 1)[1].strip() for line in f if line.lower().startswith("model name"))
     except (OSError, StopIteration):
@@ -92,13 +82,12 @@ def machine_info() -> dict[str, str]:
             "cores": f"{os.cpu_count()} logical ({usable} usable by this process)", "os": f"{platform.system()} {platform.release()}",
             "python": f"{platform.python_implementation()} {platform.python_version()}",
             **{name: version(name) for name in ("numpy", "tfevents", "tensorboardX", "crc32c", "torch", "tensorboard", "Pillow")},
-            "protobuf": f"{version('protobuf')} ({backend})", "source": git_state()}
+            "protobuf": f"{version('protobuf')} ({api_implementation.Type()})", "source": git_state()}
 
 
 @dataclass
 class Target:
-    """One target of a performance issue, as measured: a row of the Targets table, and a
-    figure (``value`` in ``unit``) the next run compares with, by ``key``."""
+    """A target as measured: a row of the Targets table, and a figure the next run compares with, by ``key``."""
 
     key: str
     what: str
@@ -124,13 +113,6 @@ def load_previous(path: str) -> dict[str, Any]:
         return {}
 
 
-def targets_table(targets: Sequence[Target], prev: dict[str, Any] | None = None) -> str:
-    """The Targets table; with ``prev`` (metrics by key), the previous run's figures beside."""
-    rows = [[t.what, t.target, t.measured, verdict(t.met), *([] if prev is None else [fmt_value(prev[t.key]["value"], prev[t.key]["unit"])
-                                                             if t.key in prev else "—"])] for t in targets]
-    return table(["workload", "target", "this run", "verdict", *([] if prev is None else ["previous run"])], rows, "l" * (4 + (prev is not None)))
-
-
 def demote(markdown: str, levels: int) -> str:
     """Pushes headings down ``levels`` levels, outside code blocks."""
     out, code = [], False
@@ -141,8 +123,7 @@ def demote(markdown: str, levels: int) -> str:
 
 
 def render(run: dict[str, Any]) -> str:
-    """benchmarks/RESULTS.md of ``run``: argv, results (part name -> (module, result)),
-    wall_s and load per part, machine, previous."""
+    """RESULTS.md of ``run``: argv, results (part name -> (module, result)), wall_s and load per part, machine, previous."""
     m, results, previous = run["machine"], run["results"], run["previous"]
     prev = previous.get("metrics", {})
     targets = [t for module, result in results.values() for t in module.targets(result)]
@@ -157,7 +138,8 @@ def render(run: dict[str, Any]) -> str:
         f"- {m['python']}, numpy {m['numpy']}, tfevents {m['tfevents']}, tensorboardX {m['tensorboardX']}, crc32c {m['crc32c']}, torch {m['torch']}, "
         f"tensorboard {m['tensorboard']}, protobuf {m['protobuf']}, Pillow {m['Pillow']}.",
         f"- tfevents source: {m['source']}.", "", "## Targets", "",
-        targets_table(targets, prev), "",
+        table(["workload", "target", "this run", "verdict", "previous run"], [[t.what, t.target, t.measured, verdict(t.met), fmt_value(
+            prev[t.key]["value"], prev[t.key]["unit"]) if t.key in prev else "—"] for t in targets], "lllll"), "",
     ]
     if previous:
         out += [f"*Previous run*: the figures of the RESULTS.md this run replaced ({previous.get('date', '?')}, tfevents source "

@@ -1,8 +1,6 @@
 """The one runner: entrants (writers, readers, variants, trees) in round-robin repetitions, a
 writer's run timed from its constructor to the end of ``close()``, and fresh interpreters."""
 
-from __future__ import annotations
-
 import contextlib
 import gc
 import importlib
@@ -49,7 +47,7 @@ class Summary:
     q3: float
 
     @classmethod
-    def of(cls, samples: Sequence[float]) -> Summary:
+    def of(cls, samples: Sequence[float]) -> "Summary":
         data = sorted(samples)
         q1, q3 = statistics.quantiles(data, n=4, method="inclusive")[::2] if len(data) > 1 else (data[0], data[0])
         return cls(statistics.median(data), data[0], data[-1], q1, q3)
@@ -57,9 +55,8 @@ class Summary:
 
 def rounds(entrants: Sequence[T], reps: int, measure: Callable[[T], R], name: Callable[[T], str] = str,
            warm: Callable[[T], object] | None = None) -> dict[str, list[R]]:
-    """One untimed warm-up per entrant (``warm``, else ``measure``: imports and first calls stay out
-    of the figures), then ``reps`` repetitions, round-robin: repetition r starts with entrant r mod k,
-    so that a shared machine's slow drifts spread over all; the results by ``name(entrant)``."""
+    """An untimed warm-up per entrant (``warm``, else ``measure``), then ``reps`` repetitions, round-robin (repetition r
+    starts with entrant r mod k: a shared machine's slow drifts spread over all); the results by ``name(entrant)``."""
     for entrant in entrants:
         (warm or measure)(entrant)
     out: dict[str, list[R]] = {name(e): [] for e in entrants}
@@ -93,8 +90,7 @@ class Run:
 
 
 def timed(make: Callable[[str], Any], drive: Callable[[Any], object], logdir: str) -> tuple[Run, tuple[float, float]]:
-    """``make(logdir)``, ``drive(writer)``, ``close()``, timed; the run, and the wall-clock range
-    (a second either side) every event's wall time must fall in."""
+    """``make(logdir)``, ``drive(writer)``, ``close()``, timed; and the range (a second either side) of the events' wall times."""
     gc.collect()
     wall0, c0, t0 = time.time(), time.process_time(), time.perf_counter()
     writer = make(logdir)
@@ -131,10 +127,9 @@ def best_peer(medians: dict[str, float]) -> tuple[str, float] | None:
 
 def child(args: list[str], cwd: str | None = None, env: dict[str, str] | None = None, shell: bool = False,
           prefix: Sequence[str] = (), timeout: float = 1800) -> subprocess.CompletedProcess[str]:
-    """A fresh interpreter (``prefix``, e.g. valgrind, before it) in our environment less what would
-    run code or print in it, PYTHONPATH made absolute (it may start in another folder), plus ``env``.
-    ``shell``: started through a forking shell, since on Linux ``ru_maxrss`` starts at the peak of
-    the process a child is forked from, and a shell forked from us is small."""
+    """A fresh interpreter (``prefix``, e.g. valgrind, before it) in our environment less what would run code or print in
+    it, PYTHONPATH made absolute, plus ``env``. ``shell``: through a forking shell, since on Linux ``ru_maxrss`` starts
+    at the peak of the process a child is forked from, and a shell forked from us is small."""
     base = {k: v for k, v in os.environ.items() if k not in ("PYTHONSTARTUP", "PYTHONPROFILEIMPORTTIME")}
     if base.get("PYTHONPATH"):
         base["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) if p else p for p in base["PYTHONPATH"].split(os.pathsep))
@@ -147,8 +142,7 @@ def child(args: list[str], cwd: str | None = None, env: dict[str, str] | None = 
 
 
 def from_tests(module: str) -> Any:
-    """A helper module of the test suite's (tests/object_stores.py: its object-store servers on
-    127.0.0.1; tests/fault_proxy.py: its HTTP proxy, which counts requests)."""
+    """A helper module of the test suite (object_stores: its object-store servers; fault_proxy: its HTTP proxy)."""
     if (tests := os.path.join(REPO_ROOT, "tests")) not in sys.path:
         sys.path.insert(0, tests)
     return importlib.import_module(module)
@@ -174,7 +168,6 @@ for url in sys.argv[2:]:
 
 
 def tensorboard_load(urls: Sequence[str], env: dict[str, str], limit_s: int) -> list[tuple[float, int]]:
-    """(wall seconds, scalars read) of TensorBoard loading each URL in turn in one fresh interpreter;
-    ``inf`` seconds past ``limit_s``."""
+    """(wall seconds, scalars read) of TensorBoard loading each URL in one fresh interpreter; ``inf`` past ``limit_s``."""
     lines = child(["-c", TB_LOAD, str(limit_s), *urls], env=env, timeout=limit_s * len(urls) + 120).stdout.split()
     return [(float(s), int(n)) for s, n in zip(lines[::2], lines[1::2])]

@@ -1,8 +1,4 @@
-"""add_histogram, add_image, add_pr_curve and add_text: tfevents (torch's forms, its default, and the
-tensor forms, ``legacy_forms=False``) against the peers on the same inputs, made once, every run's
-files checked against them; a floor row times the numpy or Pillow work a summary cannot avoid."""
-
-from __future__ import annotations
+"""add_histogram, add_image, add_pr_curve, add_text: tfevents (both forms) against the peers and a floor."""
 
 import gc
 import io
@@ -14,12 +10,11 @@ from typing import Any
 import numpy as np
 from PIL import Image
 from tensorboard.summary import Writer
+from tensorboard.util.tensor_util import make_ndarray
 
 from .report import Target, fmt, runs_table, verdict
 from .runner import MAKERS, Run, Summary, best_peer, label, log, rounds, scratch, timed
-from .verify import BenchmarkError, read_log, tensor_array
-
-PEERS = ("tensorboardX", "torch", "tb_writer")
+from .verify import BenchmarkError, read_log
 
 
 @dataclass
@@ -65,8 +60,7 @@ WORKLOADS = [
 
 
 def _picture(size: int, seed: int) -> np.ndarray:
-    """A float32 HWC RGB picture in [0, 1]: smooth waves and a little noise (neither flat nor pure
-    noise, which PNG would make unrealistically cheap or dear)."""
+    """A float32 HWC RGB picture in [0, 1]: waves and a little noise (PNG would find flat or pure noise unrealistically cheap or dear)."""
     y, x = np.mgrid[0:size, 0:size].astype(np.float32)
     waves = [0.5 + 0.35 * np.sin(x / (11.0 + 5 * c) + y / (17.0 + 3 * c) + c) * np.cos(y / 29.0 - c) for c in range(3)]
     noise = np.random.default_rng(seed).normal(0, 0.04, (size, size, 3)).astype(np.float32)
@@ -106,9 +100,8 @@ def make_inputs(w: Workload) -> None:
 
 
 def _histogram(value: Any, peer_rule: bool, w: Workload, who: str) -> None:
-    """Peers: numpy's counts over TensorFlow's edges. tfevents writes TensorFlow's edges moved to
-    float32 cell boundaries (at most 1/256 away) and counts by magnitude, in [|inner|, |outer|)
-    on either side of zero: checked over the edges it wrote."""
+    """Peers: numpy's counts over TensorFlow's edges. tfevents writes those edges moved to float32 cell boundaries (at
+    most 1/256 away) and counts by magnitude, in [|inner|, |outer|) either side of zero: checked over the edges it wrote."""
     if value.HasField("histo"):
         h = value.histo
         limits, counts = np.asarray(h.bucket_limit, dtype=np.float64), np.asarray(h.bucket, dtype=np.float64)
@@ -116,7 +109,7 @@ def _histogram(value: Any, peer_rule: bool, w: Workload, who: str) -> None:
             raise BenchmarkError(f"{who}: HistogramProto is not in torch's layout")
         rows, total, low, high = np.stack([limits[:-1], limits[1:], counts[1:]], axis=1), h.num, h.min, h.max
     else:
-        rows = tensor_array(value.tensor).astype(np.float64)
+        rows = make_ndarray(value.tensor).astype(np.float64)
         counts, low, high = rows[:, 2], rows[0, 0], rows[-1, 1]
         total = counts.sum()
     values, want = w.inputs["values"], w.inputs["span"]
@@ -160,7 +153,7 @@ def check(w: Workload, who: str, peer_rule: bool, events: list[Any], n: int | No
                 diff = int(np.abs(pixels.astype(int) - want).max()) if pixels.shape == want.shape else "shape"
                 raise BenchmarkError(f"{who}: decoded image differs from the expected pixels (max difference {diff})")
         elif w.key == "pr_curve":
-            curve, want = tensor_array(value.tensor).astype(np.float64), w.inputs["reference"]
+            curve, want = make_ndarray(value.tensor).astype(np.float64), w.inputs["reference"]
             if curve.shape != want.shape or not np.array_equal(curve[:4], want[:4].astype(np.float32)):
                 raise BenchmarkError(f"{who}: PR curve counts differ from the reference")
             if not np.allclose(curve[4:], want[4:], rtol=1e-6, atol=1e-7):
@@ -197,7 +190,7 @@ def run(opts: Any) -> dict[str, Any]:
         for w in (replace(w, n=w.calls[opts.quick]) for w in WORKLOADS):
             make_inputs(w)
             out["missing"][w.key] = [] if hasattr(Writer, w.method) else ["tb_writer"]  # (add_scalar alone in tensorboard 2.21)
-            entrants = ["tfevents", *(["tfevents_tensor"] if w.forms_differ else []), *(k for k in PEERS if k not in out["missing"][w.key])]
+            entrants = ["tfevents", *(["tfevents_tensor"] if w.forms_differ else []), *(k for k in ("tensorboardX", "torch", "tb_writer") if k not in out["missing"][w.key])]
             out["results"][w.key] = rounds(entrants + (["floor"] if w.floor else []), opts.reps, lambda k, w=w: measure(k, w, root),
                                            warm=lambda k, w=w: measure(k, w, root, 2))
             out["workloads"].append(w)
@@ -213,16 +206,13 @@ def _verdict(res: dict[str, Any], w: Workload) -> tuple[dict[str, float], tuple[
 
 def section(res: dict[str, Any]) -> str:
     out = ["## Histograms, images, PR curves, text (`run_all.py --parts summaries`)", "", f"- Repetitions: {res['reps']}.",
-           "- Method: each run is a writer's constructor, the calls (steps 0, 1, ...) and `close()`, timed together, so everything is on disk when "
-           "the clock stops; default constructor arguments; the same input objects (numpy arrays, made once) for every writer; round-robin order "
-           "over repetitions (repetition r starts with writer r mod k); one untimed, checked warm-up run per writer and workload first. After each "
-           "run its files are read back and checked (histogram buckets, total, min and max against numpy; decoded PNG pixels against the writer's "
-           "conversion; PR-curve counts, precision and recall against an independent computation; text strings).",
-           "- Forms written: tfevents writes torch's forms by default (HistogramProto, Summary.Image, text under `tag/text_summary`) and, in its "
-           "`legacy_forms=False` row, TensorBoard's tensor forms (`[k, 3]` float64 histograms, `[w, h, png]` string tensors); both PNG at zlib level "
-           "1; tensorboardX and torch write PNG at Pillow's default level 6; all three truncate float pixels (`uint8(x * 255)`), so the "
-           "decoded pixels are the same. The verdicts compare tfevents' default row with the best peer. "
-           "bytes/event is the files' size over the events (PNG size dominates images).", ""]
+           "- Method: a run is a writer's constructor, the calls (steps 0, 1, ...) and `close()`, timed together; default constructor arguments; the "
+           "same inputs (made once) for every writer; round-robin over repetitions, after an untimed, checked warm-up per writer and workload. Every "
+           "run's files are read back and checked: histogram buckets, total, min and max against numpy; decoded PNG pixels; PR-curve counts, "
+           "precision and recall against an independent computation; text strings. The floor row times the work the summary cannot avoid.",
+           "- Forms: tfevents writes torch's by default (HistogramProto, Summary.Image, text under `tag/text_summary`), TensorBoard's tensor forms in "
+           "its `legacy_forms=False` row; PNG at zlib level 1 (the peers: Pillow's default 6), float pixels truncated (`uint8(x * 255)`) by all. The "
+           "verdicts compare tfevents' default row with the best peer; bytes/event is the files' size over the events.", ""]
     for w in res["workloads"]:
         medians, peer = _verdict(res, w)
         base, u = medians["tfevents"], w.unit

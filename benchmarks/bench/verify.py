@@ -1,8 +1,5 @@
-"""Reading a run's event files back, independently of tfevents: every TFRecord's masked CRC32C
-checked with the ``crc32c`` C package and every event parsed with TensorBoard's protos, so that a
-writer that loses, reorders or corrupts events fails the run instead of being timed."""
-
-from __future__ import annotations
+"""Every run's event files read back independently of tfevents (CRC32C by the crc32c C package, events
+by TensorBoard's protos), so that a writer that loses, reorders or corrupts events fails instead of being timed."""
 
 import os
 import shutil
@@ -36,17 +33,11 @@ def read_records(path: str) -> Iterator[bytes]:
         data = f.read()
     pos, end, index = 0, len(data), 0
     while pos < end:
-        where = f"{path}: at byte {pos} (record {index})"
-        if end - pos < 12:
-            raise BenchmarkError(f"{where}: truncated record header")
-        length, length_crc = struct.unpack_from("<QI", data, pos)
-        if _masked_crc(data[pos : pos + 8]) != length_crc:
-            raise BenchmarkError(f"{where}: bad length CRC")
+        length, length_crc = struct.unpack_from("<QI", data, pos) if end - pos >= 12 else (-1, 0)
         start, stop = pos + 12, pos + 12 + length
-        if stop + 4 > end:
-            raise BenchmarkError(f"{where}: truncated record")
-        if _masked_crc(data[start:stop]) != struct.unpack_from("<I", data, stop)[0]:
-            raise BenchmarkError(f"{where}: bad data CRC")
+        if why := ("truncated record header" if length < 0 else "bad length CRC" if _masked_crc(data[pos : pos + 8]) != length_crc else
+                   "truncated record" if stop + 4 > end else "bad data CRC" if _masked_crc(data[start:stop]) != struct.unpack_from("<I", data, stop)[0] else ""):
+            raise BenchmarkError(f"{path}: at byte {pos} (record {index}): {why}")
         yield data[start:stop]
         pos, index = stop + 4, index + 1
 
@@ -84,24 +75,18 @@ def read_log(logdir: str) -> Log:
     return log
 
 
-def tensor_array(tensor: Any) -> np.ndarray:
-    """A TensorProto as an array of its shape (TensorBoard's own conversion)."""
-    return np.asarray(make_ndarray(tensor))
-
-
 def _scalar_of(value: Any) -> float:
     if value.HasField("simple_value"):
         return float(value.simple_value)
     if value.HasField("tensor") and value.tensor.dtype in (1, 2):
-        return float(tensor_array(value.tensor).reshape(-1)[0])
+        return float(np.asarray(make_ndarray(value.tensor)).reshape(-1)[0])
     raise BenchmarkError(f"summary value of tag {value.tag!r} holds no scalar")
 
 
 def check_scalars(log: Log | dict[str, tuple[Any, Any]], expected: dict[str, tuple[Any, Any]], who: str,
                   wall_range: tuple[float, float] | None = None) -> int:
-    """Raises ``BenchmarkError`` unless every tag of ``log`` (a run's, or what a reader read: tag ->
-    (steps, values)) holds exactly the expected steps and values (compared in float32), in call
-    order; the number of events checked."""
+    """Raises unless every tag of ``log`` (a run's, or a reader's: tag -> (steps, values)) holds exactly the expected
+    steps and values (compared in float32), in call order; the number of events checked."""
     got, files = (log.scalars(), f" (files: {log.files})") if isinstance(log, Log) else (log, "")
     if set(got) != set(expected):
         raise BenchmarkError(f"{who}: tags differ from the calls: missing {sorted(set(expected) - set(got))[:5]} extra "
