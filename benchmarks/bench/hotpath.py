@@ -64,7 +64,7 @@ def section(res: dict[str, Any]) -> str:
         f"over {res['callgrind_n']:,} (counts do not move with the machine's load)." if cg else "- Instructions per call: not measured ("
         + ("`--callgrind 0`)." if res["valgrind"] else "valgrind is not installed)."), "",
         table(["tree", "median µs/call", "min–max", "IQR", "instructions/call (callgrind)"], rows), "",
-        f"This tree against {rev}: **{t.value:.2f}x** its time per call (below 1: faster)" + (
+        f"This tree against {rev}: **{t.value:.3f}x** its time per call (below 1: faster)" + (
             f", **{cg['this'] / cg['base']:.3f}x** its instructions per call" if cg else "") + f": **{verdict(t.met, 'MISSED')}**.", ""])
 
 
@@ -72,6 +72,6 @@ def targets(res: dict[str, Any]) -> list[Target]:
     ours, base = (Summary.of([x * 1e6 for x in res["samples"][k]]) for k in ("this", "base"))
     ratio, cg = ours.median / base.median, res["instructions"]
     return [Target(f"hotpath_{res['baseline']}", f"add_scalar hot path against {res['baseline']}", "at least as fast (same machine, alternating)",
-                   f"{fmt(ours.median)} vs {fmt(base.median)} µs/call: **{ratio:.2f}x**"
+                   f"{ours.median:.3f} vs {base.median:.3f} µs/call: **{ratio:.3f}x**"
                    + (f"; {cg['this']:,.0f} vs {cg['base']:,.0f} instructions/call (callgrind)" if cg else ""),
                    ratio, "x", ratio <= 1 and (not cg or cg["this"] <= cg["base"]), higher_is_better=False)]
