@@ -3,4 +3,4 @@
 
 # part name (what --parts takes) -> its module in this package, in the report's order
 PARTS = {"scalars": "scalars", "hotpath": "hotpath", "summaries": "summaries", "import_memory": "import_memory", "jax": "jax_values",
-         "read": "read", "remote": "remote", "device": "device"}
+         "read": "read", "device": "device", "remote": "remote"}  # remote last: what it imports slows the garbage collector

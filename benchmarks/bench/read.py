@@ -98,7 +98,11 @@ def cpu_rounds(readers: list[str], reps: int, read_: Callable[[str], Any], check
     def warm(reader: str) -> None:
         counts[reader] = checked(reader, read_(reader))
 
-    return rounds(readers, reps, cpu, warm=warm), counts
+    gc.freeze()  # what is alive now stays out of the collections before each turn (a process full of modules makes them slow)
+    try:
+        return rounds(readers, reps, cpu, warm=warm), counts
+    finally:
+        gc.unfreeze()
 
 
 def measure(source: str, steps: int, root: str, reps: int) -> dict[str, Any]:
