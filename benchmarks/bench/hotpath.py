@@ -1,5 +1,5 @@
 """The add_scalar hot path against an earlier revision (issue #25), in alternating fresh interpreters,
-and callgrind's instructions per call, which a noisy machine does not move."""
+and callgrind's instructions per call, which a noisy machine barely moves."""
 
 import compileall
 import json
@@ -61,7 +61,7 @@ def section(res: dict[str, Any]) -> str:
         f"fresh interpreter per run after a 2,000-call warm-up, with `PYTHONPATH` at this tree's src/ or at `git archive {rev} src` (the same "
         f"interpreter; .pyc files compiled first); the trees alternate, {res['reps']} repetition(s); every run's events read back and checked.",
         f"- Instructions per call: `valgrind --tool=callgrind` of the same script with {res['callgrind_n']:,} calls and with none, the difference "
-        f"over {res['callgrind_n']:,} (counts do not move with the machine's load)." if cg else "- Instructions per call: not measured ("
+        f"over {res['callgrind_n']:,} (they barely move with the machine's load)." if cg else "- Instructions per call: not measured ("
         + ("`--callgrind 0`)." if res["valgrind"] else "valgrind is not installed)."), "",
         table(["tree", "median µs/call", "min–max", "IQR", "instructions/call (callgrind)"], rows), "",
         f"This tree against {rev}: **{t.value:.3f}x** its time per call (below 1: faster)" + (
