@@ -1,25 +1,11 @@
 """Every benchmark of tfevents in one command, and benchmarks/RESULTS.md from it.
 
     python benchmarks/run_all.py [--parts scalars,...] [--quick] [--reps N] [--write-results] [--device cuda]
+                                 [--baseline REV] [--callgrind N]
 
-Parts (``bench.PARTS``, in order, in this process but for import_memory's fresh interpreters):
-scalars, summaries, import_memory, jax (left out without jax), read, device (measured with CUDA,
-a smoke run without). Every writer's run is read back and checked before its figure counts.
-``--write-results`` writes ``--results``: by default RESULTS.md when every part ran, else
-results/<parts>.md (``--parts device`` on a CUDA machine: results/device.md, which RESULTS.md
-includes when it has no GPU). The report opens with every target, the previous figure beside it
-(from the JSON the file it replaces embeds, else RESULTS.md's), and ends with its own as JSON.
-
-Why no pytest-benchmark, asv or pyperf: the figures are ratios against peer writers measured in
-one process, the writers alternating within each repetition so that a shared machine's drifts
-fall on all alike, each run a whole constructor-to-closed-file pass that is then read back and
-checked. pytest-benchmark calibrates and repeats one function per test, test after test, and
-compares saved runs; asv builds an environment per commit to track one project over its
-history; pyperf runs each benchmark in worker processes of its own. None interleaves writers
-within a repetition or checks each run's output.
+Not pytest-benchmark, asv or pyperf: they time one function per test, or one project over its
+history; here peers alternate within each repetition and every run's output is read back.
 """
-
-from __future__ import annotations
 
 import argparse
 import importlib
@@ -30,8 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from bench import PARTS
-from bench.report import BENCH_DIR, load_average, load_previous, machine_info, render
-from bench.runner import log
+from bench.report import load_average, load_previous, machine_info, render
+from bench.runner import BENCH_DIR, log
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -43,6 +29,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--results", default=None, help="default benchmarks/RESULTS.md, or results/<parts>.md for some parts")
     parser.add_argument("--device", default="auto", help="the device part's: auto (cuda when there is one), cuda, cuda:N or cpu")
     parser.add_argument("--tmpdir", default=None, help="where the runs' files are written (default: the system's)")
+    parser.add_argument("--baseline", default="7014bc2", help="the hotpath part's: the git revision this tree's add_scalar is timed against")
+    parser.add_argument("--callgrind", type=int, default=None, help="the hotpath part's: calls under callgrind (default 100,000; --quick 0)")
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     args.part_list = [p.strip() for p in args.parts.split(",") if p.strip()]
@@ -58,7 +46,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Every part asked for, in ``PARTS`` order; what ``report.render`` takes."""
-    out: dict[str, Any] = {"argv": args.argv, "results": {}, "parts": {}, "load": [load_average()], "previous": load_previous(args.results) or load_previous(os.path.join(BENCH_DIR, "RESULTS.md"))}
+    out: dict[str, Any] = {"argv": args.argv, "results": {}, "parts": {}, "load": [load_average()],
+                           "previous": load_previous(args.results) or load_previous(os.path.join(BENCH_DIR, "RESULTS.md"))}
     started = time.perf_counter()
     for name in (p for p in PARTS if p in args.part_list):
         module = importlib.import_module(f"bench.{PARTS[name]}")
@@ -75,8 +64,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def report(args: argparse.Namespace, results: dict[str, Any]) -> str:
-    """Prints the report and, with ``--write-results``, writes it to ``--results``; a GPU run's
-    device part also alone to results/device.md, which later runs without a GPU include."""
+    """Prints the report; ``--write-results`` writes it (a GPU run's device part also to results/device.md)."""
     text, device = render(results), results["results"].get("device")
     print(text)
     files, recorded = {args.results: text}, os.path.join(BENCH_DIR, "results", "device.md")
@@ -91,11 +79,6 @@ def report(args: argparse.Namespace, results: dict[str, Any]) -> str:
     return text
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    report(args, run(args))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    args = parse_args()
+    report(args, run(args))

@@ -1,4 +1,5 @@
-"""A TCP proxy on 127.0.0.1 that fails one chosen HTTP request, for fault tests.
+"""A TCP proxy on 127.0.0.1 that fails one chosen HTTP request, for fault tests, and counts
+the requests and their body bytes, for the remote benchmark (benchmarks/bench/remote.py).
 
     proxy = FaultProxy(server_port); proxy.start()      # clients use proxy.endpoint
     proxy.fail_next(b"POST", b"/compose", landed=True)
@@ -11,7 +12,8 @@ with ``landed=True`` it reaches the server, which carries it out, and the client
 happened, and the client was told it did not); with ``landed=False`` it never reaches
 the server. A 400 is not retried by the store clients (a dropped connection would be,
 after seconds of backoff), so the failure reaches tfevents at once. ``failed`` counts
-the requests failed so far.
+the requests failed so far; ``requests`` and ``body_bytes`` the requests passed on (their heads
+parsed from the client's bytes, bodies by ``Content-Length``) since ``start`` or ``reset_counts``.
 """
 
 from __future__ import annotations
@@ -35,13 +37,17 @@ class FaultProxy:
         self.endpoint = f"http://{HOST}:{self.port}"
         self._lock = threading.Lock()
         self._armed: tuple[tuple[bytes, ...], bool] | None = None
-        self.failed = 0
+        self.failed = self.requests = self.body_bytes = 0
         self._sockets: set[socket.socket] = set()
         self._running = False
 
     def fail_next(self, *markers: bytes, landed: bool) -> None:
         with self._lock:
             self._armed = (markers, landed)
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.requests = self.body_bytes = 0
 
     def start(self) -> FaultProxy:
         self._running = True
@@ -94,8 +100,20 @@ class FaultProxy:
                     sock.shutdown(socket.SHUT_RDWR)
 
         threading.Thread(target=answers, daemon=True).start()
+        buffer, body_left = b"", 0  # the client's bytes not yet parsed; of the current request's body
         with contextlib.suppress(OSError):
             while data := client.recv(65536):
+                buffer += data
+                while True:  # count every request whose head is complete
+                    taken = min(body_left, len(buffer))
+                    buffer, body_left = buffer[taken:], body_left - taken
+                    end = buffer.find(b"\r\n\r\n")
+                    if body_left or end < 0:
+                        break
+                    head, buffer = buffer[:end].lower(), buffer[end + 4 :]
+                    body_left = sum(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")[1:] if line.startswith(b"content-length:"))
+                    with self._lock:
+                        self.requests, self.body_bytes = self.requests + 1, self.body_bytes + body_left
                 fault = self._take(data[:4096]) if not doomed.is_set() else None
                 if fault is False:  # never reaches the server
                     client.sendall(ERROR)

@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -153,6 +154,16 @@ class S3Store(Store):
             "S3_ENDPOINT": self.endpoint, "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
         }
+
+
+class S3ProcessStore(S3Store):
+    """moto's S3 server in a process of its own (the reading benchmark's: a reader in this
+    process then shares no CPU time with the server); its data does not survive a restart."""
+
+    start, stop, running = Store.start, Store.stop, Store.running
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.port)]
 
 
 class GCSStore(Store):

@@ -1,7 +1,9 @@
 """The benchmark runner (benchmarks/run_all.py) in quick mode: every part but read
 (tests/test_bench_read.py runs that one) once, every writer's events read back and checked,
 RESULTS.md written with the previous file's figures beside this run's and read back for
-the next; the read-back checks do catch lost, torn, reordered or wrong data.
+the next; the read-back checks do catch lost, torn, reordered or wrong data. The remote part
+runs against the test suite's object-store servers; the hotpath part against 7014bc2's
+tfevents, without callgrind (a minute per run: ``--callgrind`` runs it).
 
 No timing is asserted anywhere: the numbers belong in benchmarks/RESULTS.md, not here.
 """
@@ -16,10 +18,20 @@ import numpy as np
 import pytest
 
 import run_all
-from bench import import_memory, jax_values, report, runner, scalars, summaries, verify
+from bench import (
+    hotpath,
+    import_memory,
+    jax_values,
+    remote,
+    report,
+    runner,
+    scalars,
+    summaries,
+    verify,
+)
 
 RESULTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks", "RESULTS.md")
-PARTS = "scalars,summaries,import_memory,jax,device"
+PARTS = "scalars,hotpath,summaries,import_memory,jax,remote,device"
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +67,21 @@ def test_every_writer_ran_and_was_read_back(quick):
     res = parts["import_memory"][1]
     assert import_memory._frameworks(res["modules"]["tfevents"]) == []
     assert [(r["writer"], r["n"], r["checked"]) for r in res["rss"]][1] == ("tfevents", 2000, "steps and values")
+    assert [r["bytes"] > 40 * r["n"] for r in res["rss"]] == [True] * 3 and res["rss"][1]["steady"] > 40
     res = parts["device"][1]
     assert not res["on_gpu"] and [m[0] for m in res["models"]] == ["resnet18", "mlp"]
     for runs in res["results"].values():
         assert {v: rs[0][1] for v, rs in runs.items()} == {"none": 0, "torch": 24, "tensorboardX": 24, "tfevents": 24}
+    res = parts["hotpath"][1]
+    assert res["n"] == 2000 and res["commit"] == "7014bc2" and res["instructions"] is None
+    assert [len(res["samples"][t]) for t in ("this", "base")] == [1, 1] and all(x[0] > 0 for x in res["samples"].values())
+    res = parts["remote"][1]
+    assert list(res["rows"]) == ["s3", "gcs", "azure"] and res["missing"] == {}
+    for name, rows in res["rows"].items():
+        by = {r["layout"]: r for r in rows}
+        assert list(by) == remote.LAYOUTS[name] and by["segments"]["objects"] == 5 and by["segments"]["requests"] == 1.0
+        assert by["growing"]["objects"] == 1 and all(r["load_s"] < remote.LOAD_LIMIT_S and r["scalars"] == 100 for r in rows)
+    assert res["rows"]["s3"][2]["requests"] == 4.0 and res["rows"]["s3"][2]["ratio"] < remote.ONCE  # multipart copies past 5 MiB
     assert [p.name for p in tmp.iterdir()] == ["RESULTS.md"]  # every run's directory removed
 
 
@@ -69,7 +92,8 @@ def test_results_md_keeps_the_format_and_the_previous_figures(quick):
                     "### add_histogram", "### add_image: 3x256x256", "### add_image: 512x512x3", "### add_pr_curve", "### add_text",
                     "## Import time", "## Peak memory", "## JAX and torch values logged without a sync", "### (e) torch",
                     "## Training steps with device-tensor scalars", "No GPU in this run", "## What the time goes to",
-                    "### Before → after", "## Raw samples"):
+                    "### Before → after", "## Raw samples", "## The add_scalar hot path against 7014bc2",
+                    "| store | layout | objects |"):
         assert heading in text, heading
     assert f"benchmarks/run_all.py --quick --parts {PARTS} --write-results" in text  # the command that reproduces it
     previous = report.load_previous(RESULTS)
@@ -78,7 +102,8 @@ def test_results_md_keeps_the_format_and_the_previous_figures(quick):
     assert f"- `import tfevents` in a fresh interpreter (median): {report.fmt(previous['metrics']['import']['value'])} ms →" in text
     figures = report.load_previous(str(tmp / "RESULTS.md"))  # what the next run compares with
     assert {"scalar_a", "scalar_b", "array_2000", "histogram", "image_chw", "image_hwc", "pr_curve", "text", "import", "rss_growth",
-            "jax_running", "jax_train_step", "jax_tiny_step", "jax_computed", "torch_cpu_scalar"} == set(figures["metrics"])
+            "jax_running", "jax_train_step", "jax_tiny_step", "jax_computed", "torch_cpu_scalar", "hotpath_7014bc2",
+            *(f"remote_{s}_{k}" for s in ("s3", "gcs", "azure") for k in ("objects", "bytes"))} == set(figures["metrics"])
     assert figures["metrics"]["scalar_a"]["value"] > 0 and figures["source"].startswith("commit ")
 
 
@@ -198,7 +223,7 @@ def test_children_import_the_parents_tfevents(tmp_path, monkeypatch):
     src = os.path.dirname(os.path.dirname(tfevents.__file__))
     monkeypatch.chdir(os.path.dirname(src))
     monkeypatch.setenv("PYTHONPATH", os.path.basename(src))
-    out = import_memory.child(["-c", "import tfevents; print(tfevents.__file__)"], str(tmp_path)).stdout.strip()
+    out = runner.child(["-c", "import tfevents; print(tfevents.__file__)"], str(tmp_path)).stdout.strip()
     assert out == tfevents.__file__
 
 
@@ -231,3 +256,16 @@ def test_jax_verdicts_follow_the_figures():
     assert [t.met for t in jax_values.targets(_jax_figures(2e-3, 1.08, 60, 2.5, 3.5))] == [False] * 5
     assert [t.key for t in met] == ["jax_running", "jax_train_step", "jax_tiny_step", "jax_computed", "torch_cpu_scalar"]
     assert np.isclose(met[1].value, 1.02)
+
+
+def test_hotpath_verdict_follows_the_figures():
+    """Met when this tree's median is not slower and, where counted, its instructions not more."""
+    res = {"baseline": "7014bc2", "samples": {"this": [0.8e-6, 0.9e-6], "base": [1e-6, 1e-6]}, "instructions": None}
+    (target,) = hotpath.targets(res)
+    assert (target.key, target.met, target.higher_is_better) == ("hotpath_7014bc2", True, False) and np.isclose(target.value, 0.85)
+    res["instructions"] = {"this": 8650.0, "base": 9000.0}
+    assert hotpath.targets(res)[0].met and "8,650 vs 9,000 instructions/call" in hotpath.targets(res)[0].measured
+    res["instructions"] = {"this": 9100.0, "base": 9000.0}
+    assert not hotpath.targets(res)[0].met
+    res["instructions"], res["samples"]["this"] = None, [1.1e-6]
+    assert not hotpath.targets(res)[0].met

@@ -39,7 +39,7 @@ from tfevents.sinks.gcs import GCSAppender
 from tfevents.sinks.growing import GrowingObject
 
 FAR = 3600.0
-# The run is 1,000 flushes per store; benchmarks/bench_remote.py makes that run
+# The run is 1,000 flushes per store; the remote part of benchmarks/run_all.py makes that run
 # (and TensorBoard reads it back). Here 300, in a third of the time: still one object.
 FLUSHES = 300
 

@@ -1,10 +1,6 @@
-"""The parts of benchmarks/run_all.py and what they share: ``runner`` (round-robin repetitions, a
-writer's run timed from constructor to closed file), ``verify`` (every event read back) and ``report``
-(Markdown, the machine, RESULTS.md). A part is a module with ``run(opts)`` (``opts.quick``, ``reps``,
-``tmpdir``, ``device``; None when it cannot run here), ``section(result)`` (its "##" section),
-``targets(result)`` (``report.Target`` rows) and optionally ``raw(result)``. A new part (a remote sink's,
-the reader's at scale) is one more such module, named in ``PARTS``."""
+"""The parts of run_all.py, each a module with ``run(opts)`` (None: cannot run here), ``section(result)``,
+``targets(result)`` and maybe ``raw(result)``; ``runner``, ``verify`` and ``report`` are what they share."""
 
 # part name (what --parts takes) -> its module in this package, in the report's order
-PARTS = {"scalars": "scalars", "summaries": "summaries", "import_memory": "import_memory", "jax": "jax_values",
-         "read": "read", "device": "device"}
+PARTS = {"scalars": "scalars", "hotpath": "hotpath", "summaries": "summaries", "import_memory": "import_memory", "jax": "jax_values",
+         "read": "read", "device": "device", "remote": "remote"}  # remote last: what it imports slows the garbage collector

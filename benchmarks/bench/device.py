@@ -1,69 +1,50 @@
-"""Training steps with 8 scalars logged per step as device tensors (issue #29): no logging
-against torch.utils.tensorboard, tensorboardX and tfevents, on a GPU when there is one. A ResNet-18-like
-CNN and an MLP in plain torch; every step computes 8 metrics as 0-d device tensors into a device buffer
-(so the variants differ by the logging alone), and the logging variants ``add_scalar`` each: torch's and
-tensorboardX's writers sync per call, tfevents copies them to the host in one batch per write. Without
-CUDA, a smoke run of small shapes whose step times are not recorded; with CUDA, ``run_all.py --parts
-device --write-results`` writes results/device.md, which RESULTS.md includes as it was when it has no GPU."""
-
-from __future__ import annotations
+"""Training steps logging 8 metrics per step as 0-d device tensors (issue #29), on a GPU when there is
+one; without CUDA a smoke run, not recorded (RESULTS.md includes the last GPU run's results/device.md)."""
 
 import os
-import shutil
 import tempfile
 import time
 from typing import Any
 
 import numpy as np
 
-from .report import BENCH_DIR, Target, demote, machine_info, table
-from .runner import MAKERS, Summary, log, rounds
-from .verify import check_scalars, read_log
+from .report import Target, demote, machine_info, table
+from .runner import BENCH_DIR, MAKERS, Summary, log, rounds, scratch
+from .verify import checked
 
 METRICS = ("loss", "accuracy", "logit_mean", "logit_std", "logit_max", "weight_norm", "grad_norm", "loss_ema")
-VARIANTS = {"none": "no logging (8 metrics computed, not logged)", "torch": "torch.utils.tensorboard",
-            "tensorboardX": "tensorboardX", "tfevents": "tfevents"}
+VARIANTS = {"none": "no logging (8 metrics computed, not logged)", "torch": "torch.utils.tensorboard", "tensorboardX": "tensorboardX", "tfevents": "tfevents"}
 RECORDED = os.path.join(BENCH_DIR, "results", "device.md")
 
 
-def resnet18(width: int) -> Any:
+def build(key: str, width: int) -> Any:
+    """A ResNet-18-like CNN (4 stages of 2 residual blocks, widths ``width`` to 8x) or an MLP (8 x Linear + ReLU)."""
     import torch.nn as nn
 
-    def block(cin: int, cout: int, stride: int) -> Any:
-        class Block(nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.body = nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-                                          nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
-                self.shortcut = (nn.Sequential() if stride == 1 and cin == cout else
-                                 nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout)))
+    class Block(nn.Module):
+        def __init__(self, cin: int, cout: int, stride: int) -> None:
+            super().__init__()
+            self.body = nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+                                      nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
+            self.shortcut = (nn.Sequential() if stride == 1 and cin == cout else
+                             nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout)))
 
-            def forward(self, x: Any) -> Any:
-                return (self.body(x) + self.shortcut(x)).relu()
+        def forward(self, x: Any) -> Any:
+            return (self.body(x) + self.shortcut(x)).relu()
 
-        return Block()
-
-    layers, cin = [nn.Conv2d(3, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True)], width
-    for i in range(4):
-        for b in range(2):
-            layers.append(block(cin, width * 2**i, 2 if b == 0 and i > 0 else 1))
-            cin = width * 2**i
-    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, 10))
+    if key == "mlp":
+        return nn.Sequential(*[m for _ in range(8) for m in (nn.Linear(width, width), nn.ReLU(inplace=True))], nn.Linear(width, 10))
+    widths = [width * 2 ** (i // 2) for i in range(8)]  # two blocks per stage, the stage's first one strided (but the first stage's)
+    blocks = [Block(cin, cout, 2 if i % 2 == 0 and i > 0 else 1) for i, (cin, cout) in enumerate(zip([width, *widths], widths))]
+    return nn.Sequential(nn.Conv2d(3, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True), *blocks,
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(widths[-1], 10))
 
 
-def mlp(width: int) -> Any:
-    import torch.nn as nn
-
-    return nn.Sequential(*[m for _ in range(8) for m in (nn.Linear(width, width), nn.ReLU(inplace=True))], nn.Linear(width, 10))
-
-
-def models(small: bool) -> list[tuple[str, str, Any, tuple[int, ...], int, int]]:
-    """(key, title, build, input shape, batch, steps per run)."""
-    if small:
-        return [("resnet18", "ResNet-18-like CNN (width 8, 3x16x16 inputs, batch 4; CPU smoke shapes)", lambda: resnet18(8), (3, 16, 16), 4, 3),
-                ("mlp", "MLP 8 x Linear(64, 64) (batch 16; CPU smoke shapes)", lambda: mlp(64), (64,), 16, 3)]
-    return [("resnet18", "ResNet-18-like CNN (widths 64-512, 3x32x32 inputs, batch 128, SGD)", lambda: resnet18(64), (3, 32, 32), 128, 100),
-            ("mlp", "MLP 8 x Linear(1024, 1024) + ReLU (batch 256, SGD)", lambda: mlp(1024), (1024,), 256, 300)]
+# (key, title, width, input shape, batch, steps per run): full, CPU smoke shapes
+MODELS = {False: [("resnet18", "ResNet-18-like CNN (widths 64-512, 3x32x32 inputs, batch 128, SGD)", 64, (3, 32, 32), 128, 100),
+                  ("mlp", "MLP 8 x Linear(1024, 1024) + ReLU (batch 256, SGD)", 1024, (1024,), 256, 300)],
+          True: [("resnet18", "ResNet-18-like CNN (width 8, 3x16x16 inputs, batch 4; CPU smoke shapes)", 8, (3, 16, 16), 4, 3),
+                 ("mlp", "MLP 8 x Linear(64, 64) (batch 16; CPU smoke shapes)", 64, (64,), 16, 3)]}
 
 
 def train(model: Any, opt: Any, x: Any, y: Any, state: dict[str, Any], steps: int, writer: Any, buffer: Any) -> None:
@@ -100,13 +81,11 @@ def timed(variant: str, model: tuple[Any, ...], count: int, root: str) -> tuple[
     if writer is not None:
         writer.close()
     sync()
-    total, events = time.perf_counter() - t0, 0
-    if writer is not None:
-        values = buffer.cpu().numpy()
-        expected = {f"train/{n}": (np.arange(count), values[:, k]) for k, n in enumerate(METRICS)}
-        events = check_scalars(read_log(logdir), expected, f"{VARIANTS[variant]} ({key})")
-    shutil.rmtree(logdir, ignore_errors=True)
-    return total, events
+    total, values = time.perf_counter() - t0, buffer.cpu().numpy()
+    if writer is None:
+        return total, 0
+    checked(logdir, {f"train/{n}": (np.arange(count), values[:, k]) for k, n in enumerate(METRICS)}, f"{VARIANTS[variant]} ({key})")
+    return total, count * len(METRICS)
 
 
 def run(opts: Any) -> dict[str, Any]:
@@ -118,12 +97,11 @@ def run(opts: Any) -> dict[str, Any]:
     log(f"CUDA device: {card} (torch {torch.__version__}, CUDA {torch.version.cuda})" if on_gpu
         else f"no GPU: CPU smoke run on {card}; step times are not recorded")
     torch.backends.cudnn.benchmark = on_gpu
-    root = tempfile.mkdtemp(prefix="tfevents-bench-device-", dir=opts.tmpdir)
     out: dict[str, Any] = {"device": device, "card": card, "on_gpu": on_gpu, "reps": opts.reps if on_gpu else 1, "models": [], "results": {}}
-    try:
-        for key, title, build, shape, batch, steps in models(not on_gpu or opts.quick):
+    with scratch(opts, "device") as root:
+        for key, title, width, shape, batch, steps in MODELS[not on_gpu or opts.quick]:
             torch.manual_seed(0)
-            net = build().to(device)
+            net = build(key, width).to(device)
             model = (key, device, net, torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9), torch.randn(batch, *shape, device=device),
                      torch.randint(0, 10, (batch,), device=device), {"ema": torch.zeros((), device=device)})
             warmup = 20 if on_gpu and not opts.quick else 1
@@ -131,15 +109,13 @@ def run(opts: Any) -> dict[str, Any]:
             out["results"][key] = rounds(list(VARIANTS), out["reps"], lambda v, m=model, n=steps: timed(v, m, n, root),
                                          warm=lambda v, m=model: timed(v, m, 2, root))
             out["models"].append((key, title, steps))
-        if not on_gpu:
-            log(tables(out, "###"))  # the smoke run's figures, not recorded
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
     return out
 
 
-def _per_step(res: dict[str, Any], key: str, steps: int) -> dict[str, Summary]:
-    return {v: Summary.of([r[0] / steps * 1e3 for r in rs]) for v, rs in res["results"][key].items()}
+def _per_step(res: dict[str, Any], key: str, steps: int) -> tuple[dict[str, Summary], dict[str, float]]:
+    """Each variant's ms per step, and its overhead over no logging's median."""
+    s = {v: Summary.of([r[0] / steps * 1e3 for r in rs]) for v, rs in res["results"][key].items()}
+    return s, {v: x.median - s["none"].median for v, x in s.items()}
 
 
 def tables(res: dict[str, Any], heading: str) -> str:
@@ -147,12 +123,10 @@ def tables(res: dict[str, Any], heading: str) -> str:
 
     out = [f"- Device: **{res['card']}** ({res['device']}); torch {torch.__version__}" + (f", CUDA {torch.version.cuda}" if res["on_gpu"] else "")
            + f"; {res['reps']} repetition(s), round-robin.",
-           "- Each run: synchronize, clock on, writer constructor, the steps, `close()`, synchronize, clock off. 8 scalars per step, each a 0-d "
-           "device tensor, `add_scalar(tag, tensor, step)`. Overhead = the variant's median minus no logging's. Every logged value was read back and "
-           "compared with a device-side copy of the metrics.", ""]
+           "- Each run: synchronize, clock on, writer constructor, the steps, `close()`, synchronize, clock off; 8 `add_scalar(tag, tensor, step)` "
+           "per step, each a 0-d device tensor. Overhead: the median minus no logging's. Every value read back, checked against a device-side copy.", ""]
     for key, title, steps in res["models"]:
-        s = _per_step(res, key, steps)
-        over = {v: x.median - s["none"].median for v, x in s.items()}
+        s, over = _per_step(res, key, steps)
         rows = [[VARIANTS[v], f"{x.median:.3f}", f"{x.low:.3f}–{x.high:.3f}", "—" if v == "none" else f"{over[v] * 1e3:+.0f}",
                  "—" if v == "none" else f"{over[v] / s['none'].median:+.1%}",
                  f"{over[v] / over['tfevents']:.1f}x" if v not in ("none", "tfevents") and over["tfevents"] > 0 else "—",
@@ -180,8 +154,7 @@ def section(res: dict[str, Any]) -> str:
 def targets(res: dict[str, Any]) -> list[Target]:
     out = []
     for key, _, steps in res["models"] if res["on_gpu"] else ():
-        s = _per_step(res, key, steps)
-        over = {v: x.median - s["none"].median for v, x in s.items()}
+        _, over = _per_step(res, key, steps)
         out.append(Target(f"device_{key}", f"{key}: logging overhead per step on {res['card']}", "(no numeric target; reported)",
                           f"tfevents **{over['tfevents'] * 1e3:+.0f} µs/step**, best peer {min(over['torch'], over['tensorboardX']) * 1e3:+.0f} µs/step",
                           over["tfevents"] * 1e3, "µs/step", None, higher_is_better=False))

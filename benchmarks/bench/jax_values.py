@@ -1,17 +1,7 @@
-"""Framework values logged without a sync (issue #14), on CPU (JAX's CPU backend, with its
-asynchronous dispatch), every file read back and every value checked: (a) add_scalar of a
-jax.Array still being computed, against the computation; (b) a jitted MLP train step with 8
-scalar metrics against not logging (torch's and tensorboardX's writers given float(x), as their
-users must: a sync per value); (c) a tiny jitted step with one scalar, against not logging and
-float(loss) per step: is dispatch still pipelined? (d) a computed 0-d jax.Array against
-float(x), on fresh arrays (float() caches its host copy); (e) a torch CPU 0-d tensor against
-an np.float32, constructor to closed file."""
-
-from __future__ import annotations
+"""Framework values logged without a sync (issue #14), on JAX's CPU backend, every value read back."""
 
 import gc
 import importlib.util
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -20,15 +10,10 @@ from typing import Any
 import numpy as np
 
 from .report import Target, fmt, table
-from .runner import MAKERS, Summary, log, rounds, version
-from .verify import check_scalars, read_log
+from .runner import MAKERS, Summary, log, rounds, scratch, version
+from .verify import checked
 
 LABELS = {"tfevents": "tfevents", "torch": "torch.utils.tensorboard", "tensorboardX": "tensorboardX"}
-
-
-def _checked(logdir: str, values: dict[str, Any], who: str) -> None:
-    check_scalars(read_log(logdir), {t: (np.arange(len(v)), v) for t, v in values.items()}, who)
-    shutil.rmtree(logdir, ignore_errors=True)
 
 
 def _loop(new: Callable[[], str], variant: str, steps: int, step: Callable[[int], Any], tags: list[str]) -> float:
@@ -53,7 +38,7 @@ def _loop(new: Callable[[], str], variant: str, steps: int, step: Callable[[int]
     total = time.perf_counter() - t0
     if w is not None:
         host = np.asarray(jax.device_get(kept), dtype=np.float32)
-        _checked(logdir, {t: host[:, k] for k, t in enumerate(tags)}, variant)
+        checked(logdir, {t: (range(steps), host[:, k]) for k, t in enumerate(tags)}, variant)
     return total / steps
 
 
@@ -64,11 +49,9 @@ def run(opts: Any) -> dict[str, Any] | None:
     import jax
     import jax.numpy as jnp
 
-    quick, reps = opts.quick, opts.reps
-    root = tempfile.mkdtemp(prefix="tfevents-bench-jax-", dir=opts.tmpdir)
-    new = lambda: tempfile.mkdtemp(dir=root)  # noqa: E731
-    out: dict[str, Any] = {"reps": reps}
-    try:
+    quick, reps, out = opts.quick, opts.reps, {"reps": opts.reps}
+    with scratch(opts, "jax") as root:
+        new = lambda: tempfile.mkdtemp(dir=root)  # noqa: E731
         log("jax (a) ...")  # a still-running computation
         size, iters = (256, 20) if quick else (512, 120)
         long_step = jax.jit(lambda m: (lambda o: o[0, 0] + o.mean())(jax.lax.fori_loop(0, iters, lambda i, m: jnp.tanh(m @ m), m)))
@@ -88,7 +71,7 @@ def run(opts: Any) -> dict[str, Any] | None:
             value.block_until_ready()
             a["compute"].append(time.perf_counter() - t0)
             w.close()
-            _checked(logdir, {"loss": [1.0, np.asarray(value)]}, "(a) tfevents")
+            checked(logdir, {"loss": ([0, 1], [1.0, np.asarray(value)])}, "(a) tfevents")
         out["a"] = {**a, "call": Summary.of(a["call"]), "compute": Summary.of(a["compute"])}
 
         log("jax (b) ...")  # a train step of a few ms with 8 metrics
@@ -156,7 +139,7 @@ def run(opts: Any) -> dict[str, Any] | None:
                 return (t1 - t0) / n, 0.0
             w.close()
             t2 = time.perf_counter()
-            _checked(logdir, {"x": np.asarray(jax.device_get(xs))}, "(d) tfevents")
+            checked(logdir, {"x": (range(n), np.asarray(jax.device_get(xs)))}, "(d) tfevents")
             return (t1 - t0) / n, (t2 - t0) / n
 
         d = rounds(["float", "tfevents"], reps, d_run)
@@ -178,14 +161,12 @@ def run(opts: Any) -> dict[str, Any] | None:
                 add("x", xs[i], i)
             w.close()
             total = time.perf_counter() - t0
-            _checked(logdir, {"x": values[:count]}, f"(e) {case[0]} {case[1]}")
+            checked(logdir, {"x": (range(count), values[:count])}, f"(e) {case[0]} {case[1]}")
             return total / count
 
         e = rounds([(w, k) for w in LABELS for k in items], reps, e_run, name=" ".join)
         out["e"] = {"samples": {k: Summary.of(v) for k, v in e.items()}, "n": n}
-        return out
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    return out
 
 
 def us(seconds: float) -> str:
@@ -228,11 +209,9 @@ def section(res: dict[str, Any]) -> str:
               for k, row in zip(b_names, rows(b["samples"], ms, b_names))]
     return "\n".join([
         "## JAX and torch values logged without a sync (`run_all.py --parts jax`)", "",
-        f"- Repetitions: {res['reps']}; jax {version('jax')}, jaxlib {version('jaxlib')}; all on CPU (JAX's CPU backend, with its asynchronous "
-        f"dispatch); every event file read back and every value checked.", "",
+        f"- Repetitions: {res['reps']}; jax {version('jax')}, jaxlib {version('jaxlib')}; on JAX's CPU backend (asynchronous dispatch); every value read back.", "",
         "### (a) add_scalar of a jax.Array whose computation is still running", "",
-        f"Computation: {a['shape']}, jitted; its time is from dispatch to ready. The add_scalar call is timed alone; `is_ready()` is asked right "
-        f"after it returns.", "",
+        f"Computation: {a['shape']}, jitted, timed from dispatch to ready; the add_scalar call timed alone, `is_ready()` asked right after it.", "",
         table(["", "median", "min–max"], [["add_scalar call", f"{us(a['call'].median)} µs", f"{span(a['call'])} µs"],
                                          ["computation", f"{ms(a['compute'].median)} ms", f"{span(a['compute'], ms)} ms"]]), "",
         "### (b) a jitted train step with 8 scalar metrics per step", "",
@@ -241,12 +220,11 @@ def section(res: dict[str, Any]) -> str:
         f"tensorboardX turn each array into a number on the call (a host sync each).", "",
         table(["variant", "median ms/step", "min–max", "overhead"], b_rows), "",
         "### (c) a tiny jitted step, one scalar per step", "",
-        f"A 32x32 `tanh(s @ s.T)` update and its mean, jitted; {c['steps']} steps per run, clock to the last step ready (and the writer closed).", "",
+        f"A 32x32 `tanh(s @ s.T)` update and its mean, jitted; {c['steps']} steps per run, to the last step ready (and the writer closed).", "",
         table(["variant", "median µs/step", "min–max"], rows(c["samples"], us, {"none": "no logging", "tfevents": "tfevents add_scalar(loss)",
                                                                               "float": "float(loss) per step (a sync)"})), "",
         "### (d) a computed 0-d jax.Array: add_scalar against float(x)", "",
-        f"{d['n']} fresh, computed 0-d arrays per run (float() caches an array's host value, so every call gets a new one). *call*: the loop alone; "
-        f"*whole*: constructor to closed file, the background thread's read of every value included.", "",
+        f"{d['n']} fresh computed 0-d arrays per run (float() caches an array's host value). *call*: the loop alone; *whole*: constructor to closed file.", "",
         table(["variant", "call µs/value", "min–max", "whole µs/value"], [[*r, w] for r, w in zip(
             rows(d["calls"], us, {"float": "float(x)", "tfevents": "tfevents add_scalar(x)"}), ["—", us(d["whole"].median)])]), "",
         "### (e) torch: a CPU 0-d tensor against an np.float32", "",

@@ -1,8 +1,5 @@
-"""The Markdown the reports are made of, the machine they ran on, and benchmarks/RESULTS.md:
-every part's targets with the previous run's figures beside them (read back from the
-JSON the previous file embeds), every part's section, the changes, the JSON."""
-
-from __future__ import annotations
+"""The Markdown of the reports, the machine they ran on, and RESULTS.md: the targets with the previous
+run's figures beside them (from the JSON the previous file embeds), the sections, the changes."""
 
 import datetime
 import hashlib
@@ -15,18 +12,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .runner import Summary, version
+from google.protobuf.internal import api_implementation
 
-BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REPO_ROOT = os.path.dirname(BENCH_DIR)
+from .runner import REPO_ROOT, Summary, version
+
 JSON_MARK = "<!-- results-json: "
 
 
 def fmt(x: float) -> str:
     """Three significant figures, no scientific notation for benchmark-sized numbers."""
-    if x == 0:
-        return "0"
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}" if abs(x) >= 10 else f"{x:.2f}" if abs(x) >= 1 else f"{x:.3f}"
+    return "0" if x == 0 else f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}" if abs(x) >= 10 else f"{x:.2f}" if abs(x) >= 1 else f"{x:.3f}"
 
 
 def spread(s: Summary) -> list[str]:
@@ -41,11 +36,14 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str = ""
     return "\n".join("| " + " | ".join(row) + " |" for row in [headers, rule, *rows])
 
 
+def verdict(met: bool | None, missed: str = "**MISSED**") -> str:
+    return "—" if met is None else "met" if met else missed
+
+
 def runs_table(runs: dict[str, list[Any]], calls: int, scale: float, unit: str, name: Callable[[str], str], ratio: str,
                files: Callable[[str, list[Any]], list[str]], more: Sequence[str] = ()) -> str:
-    """The table of timed writer runs (constructor to closed file) per entrant: per call, its
-    spread, the caller's loop, close(), CPU, against tfevents', then ``files``' columns
-    (bytes per event, ``more``, events checked). A floor row has no loop or close; a no-op one no ratio."""
+    """Timed writer runs per entrant: per call, spread, the caller's loop, close(), CPU, against tfevents', then ``files``'
+    columns (bytes per event, ``more``, events checked). A floor row has no loop or close; a no-op one no ratio."""
     per_call = lambda rs, attr: Summary.of([getattr(r, attr) / calls * scale for r in rs])  # noqa: E731
     base = per_call(runs["tfevents"], "total_s").median
     rows = [[name(k), fmt(s.median), *spread(s), *(["—", "—"] if k == "floor" else [fmt(per_call(rs, "loop_s").median),
@@ -55,25 +53,11 @@ def runs_table(runs: dict[str, list[Any]], calls: int, scale: float, unit: str, 
                   "÷ tfevents", "bytes/event on disk", *more, "events checked"], rows)
 
 
-def command(argv: Sequence[str]) -> str:
-    """The command line that reproduces a run, relative to the repository root."""
-    python = os.path.relpath(sys.executable, REPO_ROOT)
-    return " ".join(["python" if python.startswith("..") else python, "benchmarks/run_all.py", *argv])
-
-
 def load_average() -> str:
     try:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
     except (OSError, AttributeError):
         return "n/a"
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            return next(line.split(":", 1)[1].strip() for line in f if line.lower().startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or platform.machine() or "unknown"
 
 
 def git_state() -> str:
@@ -89,29 +73,21 @@ def git_state() -> str:
 
 def machine_info() -> dict[str, str]:
     try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count() or 0
-    try:
-        from google.protobuf.internal import api_implementation
-
-        backend = api_implementation.Type()
-    except ImportError:
-        backend = "unknown"
-    return {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpu": cpu_model(), "cores": f"{os.cpu_count()} logical ({usable} usable by this process)",
-        "os": f"{platform.system()} {platform.release()}",
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        **{name: version(name) for name in ("numpy", "tfevents", "tensorboardX", "crc32c", "torch", "tensorboard", "Pillow")},
-        "protobuf": f"{version('protobuf')} ({backend})", "source": git_state(),
-    }
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.lower().startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor() or platform.machine() or "unknown"
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "cpu": cpu,
+            "cores": f"{os.cpu_count()} logical ({usable} usable by this process)", "os": f"{platform.system()} {platform.release()}",
+            "python": f"{platform.python_implementation()} {platform.python_version()}",
+            **{name: version(name) for name in ("numpy", "tfevents", "tensorboardX", "crc32c", "torch", "tensorboard", "Pillow")},
+            "protobuf": f"{version('protobuf')} ({api_implementation.Type()})", "source": git_state()}
 
 
 @dataclass
 class Target:
-    """One target of a performance issue, as measured: a row of the Targets table, and a
-    figure (``value`` in ``unit``) the next run compares with, by ``key``."""
+    """A target as measured: a row of the Targets table, and a figure the next run compares with, by ``key``."""
 
     key: str
     what: str
@@ -147,37 +123,32 @@ def demote(markdown: str, levels: int) -> str:
 
 
 def render(run: dict[str, Any]) -> str:
-    """benchmarks/RESULTS.md of ``run``: argv, results (part name -> (module, result)),
-    wall_s and load per part, machine, previous."""
+    """RESULTS.md of ``run``: argv, results (part name -> (module, result)), wall_s and load per part, machine, previous."""
     m, results, previous = run["machine"], run["results"], run["previous"]
     prev = previous.get("metrics", {})
     targets = [t for module, result in results.values() for t in module.targets(result)]
     parts = ", ".join(f"{name} {wall:.0f} s (load {a} → {b})" for name, (wall, a, b) in run["parts"].items())
+    python = os.path.relpath(sys.executable, REPO_ROOT)  # the command that reproduces the run
     out = [
         "# tfevents benchmarks", "", "Generated by `benchmarks/run_all.py`; do not edit by hand. Reproduce with:", "",
-        "```", command(run["argv"]), "```", "",
+        "```", " ".join(["python" if python.startswith("..") else python, "benchmarks/run_all.py", *run["argv"]]), "```", "",
         f"- Date: {m['date']}; the whole run took {run['wall_s']:.0f} s ({parts}).",
         f"- Machine: {m['cpu']}, {m['cores']}; {m['os']}. Load average (1/5/15 min) {run['load'][0]} at the start, {run['load'][1]} at the end: a "
         f"shared machine, so absolute times are noisy; the ratios, measured in the same run with writers alternating, are the figures to read.",
         f"- {m['python']}, numpy {m['numpy']}, tfevents {m['tfevents']}, tensorboardX {m['tensorboardX']}, crc32c {m['crc32c']}, torch {m['torch']}, "
         f"tensorboard {m['tensorboard']}, protobuf {m['protobuf']}, Pillow {m['Pillow']}.",
         f"- tfevents source: {m['source']}.", "", "## Targets", "",
-        table(["workload", "target", "this run", "verdict", "previous run"], [
-            [t.what, t.target, t.measured, "—" if t.met is None else "met" if t.met else "**MISSED**",
-             fmt_value(prev[t.key]["value"], prev[t.key]["unit"]) if t.key in prev else "—"] for t in targets], "lllll"),
-        "",
+        table(["workload", "target", "this run", "verdict", "previous run"], [[t.what, t.target, t.measured, verdict(t.met), fmt_value(
+            prev[t.key]["value"], prev[t.key]["unit"]) if t.key in prev else "—"] for t in targets], "lllll"), "",
     ]
     if previous:
         out += [f"*Previous run*: the figures of the RESULTS.md this run replaced ({previous.get('date', '?')}, tfevents source "
                 f"{previous.get('source', '?')}); a different load on a shared machine moves them too, so read ratios, not absolute times.", ""]
     out += [module.section(result) for module, result in results.values()]
     out += ["## What the time goes to", "", "### Before → after (previous RESULTS.md → this run)", ""]
-    changes = []
-    for t in (t for t in targets if t.key in prev):
-        before = prev[t.key]["value"]
-        change = t.value / before if before else float("nan")
-        verdict = "better" if (change > 1) == t.higher_is_better else "worse" if change != 1 else "same"
-        changes.append(f"- {t.what}: {fmt_value(before, prev[t.key]['unit'])} → {fmt_value(t.value, t.unit)} ({change:.2f}x, {verdict})")
+    changes = [f"- {t.what}: {fmt_value(before, prev[t.key]['unit'])} → {fmt_value(t.value, t.unit)} ({change:.2f}x, "
+               f"{'better' if (change > 1) == t.higher_is_better else 'worse' if change != 1 else 'same'})"
+               for t in targets if t.key in prev for before in [prev[t.key]["value"]] for change in [t.value / before if before else float("nan")]]
     out += ["\n".join(changes) if changes else "No previous RESULTS.md figures to compare with.", ""]
     out += [module.raw(result) for module, result in results.values() if hasattr(module, "raw")]
     figures = {"date": m["date"], "source": m["source"], "metrics": {t.key: {"value": t.value, "unit": t.unit} for t in targets}}

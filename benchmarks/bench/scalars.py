@@ -1,17 +1,6 @@
-"""add_scalar and add_scalar_array: tfevents against tensorboardX, torch.utils.tensorboard and
-tensorboard.summary.Writer, in one process. Workloads (``workloads``): (a) add_scalar on one
-tag, a Python float and an int step per call; (b) many tags per step, a training script's
-loop; (c) that loop paced like training (a 3 ms ``time.sleep`` before each step, the GIL free
-as while waiting on an accelerator), reported as the overhead over the no-op writer's run of
-the same repetition, since back-to-back calls let a batching writer amortise its per-batch
-costs and a paced loop does not; (d) one ``add_scalar_array`` call against the buffered-write
-floor, a Python loop writing 40-byte records into a buffered file. A no-op ``add_scalar``
-runs in the same rotation, as the floor the Python loop itself costs."""
-
-from __future__ import annotations
+"""add_scalar and add_scalar_array: tfevents against the peers and a no-op add_scalar (the bare loop)."""
 
 import os
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -20,18 +9,17 @@ from typing import Any
 import numpy as np
 
 from .report import Target, fmt, runs_table, spread, table
-from .runner import MAKERS, Run, Summary, best_peer, label, log, rotations, rounds, timed, version
-from .verify import BenchmarkError, check_scalars, read_log
+from .runner import MAKERS, Run, Summary, best_peer, label, log, rounds, scratch, timed, version
+from .verify import BenchmarkError, checked
 
 WRITERS = ("tfevents", "tensorboardX", "torch", "tb_writer", "noop")
 EVENTS_PER_S, FLOOR_RATIO = 5e6, 3.0  # add_scalar_array's targets
-ARRAY = {"tfevents": "tfevents add_scalar_array (one call)",
-         "floor": "floor: Python loop of f.write(40-byte record) into a buffered file, open to close"}
+ARRAY = {"tfevents": "tfevents add_scalar_array (one call)", "floor": "floor: Python loop of f.write(40-byte record) into a buffered file, open to close"}
 
 
 @dataclass(frozen=True)
 class Workload:
-    """A call pattern, the writers that run it and tfevents' target against the best peer."""
+    """A call pattern (a Python float and an int step per call) and tfevents' target against the best peer."""
 
     key: str
     title: str
@@ -39,7 +27,6 @@ class Workload:
     steps: int
     pause_s: float = 0.0  # > 0: time.sleep(pause_s) before each step's calls
     target: float | None = None
-    writers: tuple[str, ...] = WRITERS
 
     @property
     def calls(self) -> int:
@@ -61,9 +48,7 @@ class Workload:
 
     def expected(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         steps = np.arange(self.steps, dtype=np.int64)
-        if len(self.tags) == 1:
-            return {self.tags[0]: (steps, steps * 0.5)}
-        return {tag: (steps, steps * 0.25 + k) for k, tag in enumerate(self.tags)}
+        return {self.tags[0]: (steps, steps * 0.5)} if len(self.tags) == 1 else {t: (steps, steps * 0.25 + k) for k, t in enumerate(self.tags)}
 
 
 def workloads(quick: bool) -> list[Workload]:
@@ -94,22 +79,17 @@ def writer_run(key: str, w: Workload, root: str) -> Run:
     run, walls = timed(MAKERS[key], w.drive, logdir)
     run.events = w.calls
     if key != "noop":
-        events = read_log(logdir)
-        check_scalars(events, w.expected(), label(key), walls)
+        events = checked(logdir, w.expected(), label(key), walls)
         run.bytes, run.record_sizes = events.bytes, events.record_sizes
-    shutil.rmtree(logdir, ignore_errors=True)
     return run
 
 
 def array_run(key: str, n: int, root: str) -> Run:
-    """tfevents: constructor, one add_scalar_array call, close(), every event read back and checked;
-    floor: open, n writes of a 40-byte record, close, the size checked."""
+    """tfevents: constructor, one add_scalar_array call, close(), every event checked; floor: open, n writes of a 40-byte record, close."""
     logdir, steps = tempfile.mkdtemp(prefix=f"array-{key}-", dir=root), np.arange(n, dtype=np.int64)
     if key == "tfevents":
         run, walls = timed(MAKERS[key], lambda w: w.add_scalar_array("train/loss", steps * 0.5, steps), logdir)
-        events = read_log(logdir)
-        check_scalars(events, {"train/loss": (steps, steps * 0.5)}, ARRAY[key], walls)
-        run.bytes = events.bytes
+        run.bytes = checked(logdir, {"train/loss": (steps, steps * 0.5)}, ARRAY[key], walls).bytes
     else:
         path, record = os.path.join(logdir, "floor.bin"), bytes(range(40))
         c0, t0 = time.process_time(), time.perf_counter()
@@ -122,28 +102,21 @@ def array_run(key: str, n: int, root: str) -> Run:
         if run.bytes != 40 * n:
             raise BenchmarkError(f"floor wrote {run.bytes} bytes, expected {40 * n}")
     run.events = n
-    shutil.rmtree(logdir, ignore_errors=True)
     return run
 
 
 def run(opts: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"reps": opts.reps, "crc": _crc(), "workloads": workloads(opts.quick), "arrays": {}}
-    results = out["results"] = {w.key: {k: [] for k in w.writers} for w in out["workloads"]}
-    root = tempfile.mkdtemp(prefix="tfevents-bench-scalars-", dir=opts.tmpdir)
-    try:
-        for key in WRITERS:  # warm-up, untimed and checked
-            writer_run(key, Workload("warm-up", "", ("warmup/x", "warmup/y"), min(500, out["workloads"][0].calls)), root)
-        for rep, order in rotations(WRITERS, opts.reps):  # in each repetition, every writer runs every workload
-            for w in out["workloads"]:
-                for key in (k for k in order if k in w.writers):
-                    results[w.key][key].append(r := writer_run(key, w, root))
-                    log(f"rep {rep + 1}/{opts.reps} {w.key} {key:>12}: {r.total_s / w.calls * 1e6:8.2f} us/call")
+    out: dict[str, Any] = {"reps": opts.reps, "crc": _crc(), "workloads": (ws := workloads(opts.quick)), "arrays": {}}
+    warm_up = Workload("warm-up", "", ("warmup/x", "warmup/y"), min(500, ws[0].calls))
+    with scratch(opts, "scalars") as root:  # in each repetition, every writer runs every workload
+        runs = rounds(WRITERS, opts.reps, lambda k: {w.key: writer_run(k, w, root) for w in ws}, warm=lambda k: writer_run(k, warm_up, root))
+        out["results"] = {w.key: {k: [r[w.key] for r in rs] for k, rs in runs.items()} for w in ws}
+        for w in ws:
+            log(f"{w.key}: " + ", ".join(f"{k} {Summary.of([r.total_s for r in rs]).median / w.calls * 1e6:.2f}" for k, rs in out["results"][w.key].items()))
         for n in (2_000,) if opts.quick else (200_000, 1_000_000):
-            runs = rounds(tuple(ARRAY), opts.reps, lambda k, n=n: array_run(k, n, root), warm=lambda k, n=n: array_run(k, min(n, 1000), root))
-            out["arrays"][n] = runs
-            log(f"(d) {n:,} values: {n / Summary.of([r.total_s for r in runs['tfevents']]).median / 1e6:.2f} M events/s")
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+            arrays = out["arrays"][n] = rounds(tuple(ARRAY), opts.reps, lambda k, n=n: array_run(k, n, root),
+                                               warm=lambda k, n=n: array_run(k, min(n, 1000), root))
+            log(f"(d) {n:,} values: {n / Summary.of([r.total_s for r in arrays['tfevents']]).median / 1e6:.2f} M events/s")
     return out
 
 
@@ -187,11 +160,11 @@ def _paced_table(res: dict[str, Any], w: Workload) -> list[str]:
             _speedup(medians, "wall overhead") + f" In CPU: {best_cpu / cpu['tfevents'].median:.1f}x (below 1 means tfevents spends more CPU).", ""]
 
 
-def _arrays(res: dict[str, Any]) -> list[tuple[int, float, float, str, float]]:
-    """Per size: tfevents' and the floor's median events/s, and the best peer's add_scalar in (a)."""
+def _arrays(res: dict[str, Any]) -> list[tuple[int, float, float, str, float, bool]]:
+    """Per size: tfevents' and the floor's median events/s, the best peer's add_scalar in (a), the verdict."""
     peer = best_peer(_medians(res, res["workloads"][0])) or ("", float("nan"))
-    return [(n, *(Summary.of([n / r.total_s for r in runs[k]]).median for k in ARRAY), peer[0] and label(peer[0]), peer[1])
-            for n, runs in res["arrays"].items()]
+    return [(n, eps, floor, peer[0] and label(peer[0]), peer[1], eps >= EVENTS_PER_S and floor / eps <= FLOOR_RATIO) for n, runs in res["arrays"].items()
+            for eps, floor in [[Summary.of([n / r.total_s for r in runs[k]]).median for k in ARRAY]]]
 
 
 def section(res: dict[str, Any]) -> str:
@@ -199,18 +172,16 @@ def section(res: dict[str, Any]) -> str:
            "- CRC32C used by each writer: " + "; ".join(f"{label(k)}: {c}" for k, c in res["crc"].items()) + ".",
            f"- Method: {res['reps']} repetitions; in each, every writer runs every workload once, in round-robin order (repetition r starts with "
            f"writer r mod k) in one process, after one untimed warm-up run per writer. Time is from the writer's constructor to the end of "
-           f"`close()`, so every event is on disk; each run writes into a fresh temporary directory. Default constructor arguments for every writer; "
-           f"a Python float value and an int step per call. After the clock stops, every event file is read back (every TFRecord's CRC checked, "
-           f"every event parsed) and the run fails unless each tag holds exactly the logged steps and values in call order. Workload (c) sleeps "
-           f"before each step and is reported as the overhead over the no-op writer's run of the same repetition.",
-           "- Columns: *median µs/call* is the whole run (constructor + calls + close) divided by the number of calls; *min–max* and *IQR* are over "
-           "the repetitions; *caller loop* is the constructor plus the calls, without close(); *÷ tfevents* is the writer's median over tfevents'; "
-           "*bytes/event* is the files' total size over the number of scalar events; *record bytes* is the median TFRecord size, framing included; "
-           "*CPU µs/call* is the process's CPU time (all threads: the caller's and any background writer's) over the calls.", f"- Repetitions: {res['reps']}.", ""]
+           f"`close()`, so every event is on disk. Default constructor arguments; a Python float value and an int step per call. After the clock "
+           f"stops, every event file is read back (every TFRecord's CRC checked, every event parsed) and the run fails unless each tag holds exactly "
+           f"the logged steps and values in call order. Workload (c) sleeps before each step and is reported as the overhead over the no-op "
+           f"writer's run of the same repetition (back-to-back calls let a batching writer amortise its per-batch costs; a paced loop does not).",
+           "- Columns: *median µs/call* is the whole run (constructor + calls + close) over the calls; *min–max* and *IQR* over the repetitions; "
+           "*caller loop* is the constructor plus the calls; *÷ tfevents* the writer's median over tfevents'; *bytes/event* the files' size over the "
+           "scalar events; *record bytes* the median TFRecord size, framing included; *CPU µs/call* the process's CPU time (all threads) over the calls.", ""]
     for w in res["workloads"]:
-        medians = _medians(res, w)
         out += [f"### {w.title}", "", *(_paced_table(res, w) if w.pause_s else [
-            runs_table(res["results"][w.key], w.calls, 1e6, "µs", label, ".1f", _files, ["record bytes"]), "", _speedup(medians, "whole run"), ""])]
+            runs_table(res["results"][w.key], w.calls, 1e6, "µs", label, ".1f", _files, ["record bytes"]), "", _speedup(_medians(res, w), "whole run"), ""])]
     rows = [[f"{n:,}", ARRAY[k], f"{eps.median / 1e6:.2f}", f"{eps.low / 1e6:.2f}–{eps.high / 1e6:.2f}",
              f"{Summary.of([r.total_s / n * 1e6 for r in rs]).median:.3f}", fmt(Summary.of([r.close_s * 1e3 for r in rs]).median),
              f"{rs[-1].bytes / n:.1f}", f"{n:,} x {len(rs)}"]
@@ -219,29 +190,24 @@ def section(res: dict[str, Any]) -> str:
             "Constructor + one `add_scalar_array(tag, values, global_steps)` call + `close()` (value i * 0.5 at step i, as in (a)), every event read "
             "back and checked; against the floor of a Python loop writing 40-byte records with `f.write` into a buffered file (open to close). Peers "
             "have no batch call: their cost per event is their per-call median in (a).", "",
-            table(["values", "writer", "median M events/s", "min–max", "µs/event", "close() ms", "bytes/event", "events checked"], rows, "rlrrrrrr"), ""]
-    for n, eps, floor, peer, peer_us in _arrays(res):
-        vs = f"; vs the best peer's add_scalar loop in (a) ({peer}, {fmt(peer_us)} µs/event): **{peer_us * eps / 1e6:.0f}x**" if peer else ""
-        out.append(f"- {n:,} values: **{eps / 1e6:.2f} M events/s** (target ≥ {EVENTS_PER_S / 1e6:g} M), **{floor / eps:.2f}x** the floor's time "
-                   f"(target ≤ {FLOOR_RATIO:g}x){vs}: **{'met' if eps >= EVENTS_PER_S and floor / eps <= FLOOR_RATIO else 'MISSED'}**.")
+            table(["values", "writer", "median M events/s", "min–max", "µs/event", "close() ms", "bytes/event", "events checked"], rows, "rlrrrrrr"),
+            ""]
     return "\n".join([*out, ""])
 
 
 def targets(res: dict[str, Any]) -> list[Target]:
     out = []
     for w in (w for w in res["workloads"] if w.target):
-        medians = _medians(res, w)
-        if peer := best_peer(medians):
+        if peer := best_peer(medians := _medians(res, w)):
             ratio = peer[1] / medians["tfevents"]
             out.append(Target(f"scalar_{w.key}", w.title + ", constructor to closed file", f"≥ {w.target:g}x the best peer",
                               f"{fmt(medians['tfevents'])} µs/call vs {fmt(peer[1])} ({label(peer[0])}): **{ratio:.1f}x**", ratio, "x", ratio >= w.target))
-    for n, eps, floor, peer, peer_us in _arrays(res):
-        out.append(Target(f"array_{n}", f"add_scalar_array, one tag, {n:,} values in one call",
-                          f"≥ {EVENTS_PER_S / 1e6:g} M events/s and ≤ {FLOOR_RATIO:g}x the buffered-write floor's time",
-                          f"**{eps / 1e6:.2f} M events/s**, {floor / eps:.2f}x the floor ({floor / 1e6:.1f} M/s)"
-                          + (f"; {peer_us * eps / 1e6:.0f}x the best peer's add_scalar loop" if peer else ""),
-                          eps / 1e6, "M events/s", eps >= EVENTS_PER_S and floor / eps <= FLOOR_RATIO))
-    return out
+    return out + [Target(f"array_{n}", f"add_scalar_array, one tag, {n:,} values in one call",
+                         f"≥ {EVENTS_PER_S / 1e6:g} M events/s and ≤ {FLOOR_RATIO:g}x the buffered-write floor's time",
+                         f"**{eps / 1e6:.2f} M events/s**, {floor / eps:.2f}x the floor ({floor / 1e6:.1f} M/s)"
+                         + (f"; {peer_us * eps / 1e6:.0f}x the best peer's add_scalar loop ({peer}, {fmt(peer_us)} µs/event)" if peer else ""),
+                         eps / 1e6, "M events/s", met)
+                  for n, eps, floor, peer, peer_us, met in _arrays(res)]
 
 
 def raw(res: dict[str, Any]) -> str:
@@ -252,6 +218,6 @@ def raw(res: dict[str, Any]) -> str:
         out += [f"  - {label(k)}: " + ", ".join(fmt((r.total_s - f.total_s if w.pause_s else r.total_s) / w.calls * 1e6) for r, f in zip(v, runs["noop"]))
                 for k, v in runs.items() if not (w.pause_s and k == "noop")]
     for n, runs in res["arrays"].items():
-        out += [f"- (d) add_scalar_array, {n:,} values (M events/s):"]
-        out += [f"  - {ARRAY[k]}: " + ", ".join(f"{n / r.total_s / 1e6:.2f}" for r in rs) for k, rs in runs.items()]
+        out += [f"- (d) add_scalar_array, {n:,} values (M events/s):", *(f"  - {ARRAY[k]}: " + ", ".join(f"{n / r.total_s / 1e6:.2f}" for r in rs)
+                                                                       for k, rs in runs.items())]
     return "\n".join([*out, ""])
