@@ -7,7 +7,7 @@ and it deflates in one thread. Here:
 
 * One filter for the whole image: Up (each byte minus the byte above it, mod 256), one
   numpy subtraction. Measured at zlib level 1 on the benchmark pictures (smooth waves
-  plus noise, ``benchmarks/bench_summaries.py``) and on a photo (matplotlib's
+  plus noise, the summaries part of ``benchmarks/run_all.py``) and on a photo (matplotlib's
   ``grace_hopper.jpg``, 600x512 RGB):
 
   ==========  ===============  ===========  ===========  ===========

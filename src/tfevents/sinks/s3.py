@@ -8,7 +8,7 @@ old object or the new one. Four requests per append, each flushed byte sent once
 S3 requires every part but the last to be at least 5 MiB, so while the object is
 smaller than that it is re-uploaded whole at each append (one request; its bytes are
 kept in memory until then, at most 5 MiB per run). That first 5 MiB of a run is what
-S3 costs above one send per byte; ``benchmarks/bench_remote.py`` measures it.
+S3 costs above one send per byte; ``benchmarks/run_all.py --parts remote`` measures it.
 
 On S3 Express One Zone (directory buckets, named ``...--x-s3``) an object can be
 appended to directly: one ``PutObject`` with ``WriteOffsetBytes`` per append. (No
