@@ -121,6 +121,24 @@ def test_tensor_scalars_read_as_columns(tmp_path) -> None:
     assert values == series["tensor_loss"].values.tolist()
 
 
+def test_metadata_on_every_record_is_one_plugin_change() -> None:
+    """Writers put metadata on every value: only the records where a tag's plugin changes
+    are kept, so a series is not cut into pieces of one record (and read one by one)."""
+    from tfevents.reader.arrays import ArrayGroup
+    from tfevents.reader.filecolumns import _add_metadata_changes
+
+    def group(plugin: str, index: list[int]) -> ArrayGroup:
+        n = len(index)
+        return ArrayGroup("h", "tensor", np.array(index), np.zeros(n, np.int64), np.zeros(n), np.zeros((n, 3)), plugin=plugin)
+
+    changes: dict[str, tuple[list[int], list[str]]] = {}
+    _add_metadata_changes([group("histograms", list(range(0, 2000, 2)))], changes)
+    assert changes == {"h": ([0], ["histograms"])}
+    changes = {"h": ([5], ["scalars"])}  # a record the parse read, inside the group's span
+    _add_metadata_changes([group("histograms", [0, 2, 4, 6, 8]), group("histograms", [10, 12])], changes)
+    assert changes == {"h": ([0, 5, 6], ["histograms", "scalars", "histograms"])}
+
+
 def test_damaged_record_read_up_to(logdir: str, tmp_path) -> None:
     (source,) = event_files(os.path.join(logdir, "tensor_form"))["."]
     with open(source, "rb") as f:

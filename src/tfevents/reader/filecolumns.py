@@ -122,6 +122,7 @@ def read_columns(
                                    value.plugin))
     out.records = stop
     out.end = int(offsets[stop - 1] + lengths[stop - 1] + FOOTER_SIZE) if stop else 0
+    del records, offsets, lengths, handled, rest, buffer, view  # freed before the series are joined
     _add_metadata_changes(groups, changes)
     out.plugins = _final_plugins(state.plugins, changes)
     arrays_by_kind: dict[str, dict[str, list[Piece]]] = {}
@@ -146,7 +147,8 @@ def read_columns(
             rows = [value_rows(kind, v) for v in values]
             sizes = np.array([r.shape[0] for r in rows], dtype=np.int64)
             arrays_by_kind.setdefault(kind, {}).setdefault(tag, []).append((*head, sizes, np.concatenate(rows)))
-    for tag, parts in scalar_pieces.items():
+    for tag in list(scalar_pieces):
+        parts = scalar_pieces.pop(tag)  # each tag's pieces freed once it is joined: one copy at a time
         if want_tag is not None and not want_tag(tag):
             continue
         merged = join_scalars(parts, stop)
@@ -190,14 +192,23 @@ def _float64_rows(values: np.ndarray, width: int) -> np.ndarray:
 
 
 def _add_metadata_changes(groups: list[ArrayGroup], changes: dict[str, tuple[list[int], list[str]]]) -> None:
-    """Records read as columns that carry metadata set their tag's plugin too."""
+    """Records read as columns that carry metadata set their tag's plugin too. Only the
+    records where a tag's plugin changes are kept, as the parse keeps them: writers put
+    metadata on every value, and a point per record would split a series into pieces
+    of one."""
     for group in groups:
         if group.plugin is None:
             continue
         seen = changes.setdefault(group.tag, ([], []))
-        points = sorted([*zip(*seen), *((i, group.plugin) for i in group.index.tolist())])
-        seen[0][:] = [i for i, _ in points]
-        seen[1][:] = [p for _, p in points]
+        first, last = int(group.index.min()), int(group.index.max())
+        if any(first <= i <= last for i in seen[0]):
+            own = [(i, group.plugin) for i in group.index.tolist()]
+        else:  # nothing else of the tag among these records: its first one stands for all
+            own = [(first, group.plugin)]
+        points = sorted([*zip(*seen), *own])
+        kept = [p for k, p in enumerate(points) if k == 0 or p[1] != points[k - 1][1]]
+        seen[0][:] = [i for i, _ in kept]
+        seen[1][:] = [p for _, p in kept]
 
 
 def _final_plugins(plugins: dict[str, str], changes: dict[str, tuple[list[int], list[str]]]) -> dict[str, str]:
