@@ -9,6 +9,7 @@ object with these members (tests build one on a ``Run`` of their own).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from tfevents.pipeline.entries import Entries, Queue
@@ -28,9 +29,11 @@ class Host(Protocol):
     #: and calls ``queue.queue_full()`` at ``queue.wake_threshold``.
     entries: Entries
     queue: Queue
-    #: ``use_metadata``'s step and wall time, for calls that give none.
+    #: The step of calls that give none: 0, or ``use_metadata``'s.
     default_step: int
-    default_walltime: float | None
+    #: The wall time of calls that give none: ``time.time``, or ``use_metadata``'s
+    #: (a callable, so that the hot path calls it without a test).
+    clock: Callable[[], float]
     #: tag -> SummaryMetadata of scalar tags with a display name or description, written
     #: with the tag's first value in every event file.
     scalar_metadata: dict[str, bytes]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from tfevents import _args as args
@@ -58,7 +58,7 @@ class Run:
         self.png_compress_level = options.png_compress_level
         self.scalar_metadata: dict[str, bytes] = {}
         self.default_step = 0
-        self.default_walltime: float | None = None
+        self.clock: Callable[[], float] = args.now
         self._metadata_step: int | None = None  # use_metadata's global_step, if given
         self._in_use_metadata = False
         self._lock = threading.Lock()
@@ -148,9 +148,7 @@ class Run:
         return self._metadata_step if step is None else args.step(step, "step")
 
     def wall_time(self, walltime: Any) -> float:
-        if walltime is None:
-            walltime = self.default_walltime
-        return args.now() if walltime is None else args.wall_time(walltime)
+        return self.clock() if walltime is None else args.wall_time(walltime)
 
     def add_summary(self, tag: str, metadata: bytes, field: bytes, step: int, wall_time: float) -> None:
         self.live_queue().add_summary(SummaryEntry(tag, metadata, field, step, wall_time))
@@ -176,13 +174,14 @@ class Run:
             raise ArgumentError("use_metadata is already in effect: it does not nest")
         step = 0 if global_step is None else args.step(global_step)
         when = None if walltime is None else args.wall_time(walltime)
+        clock = args.now if when is None else lambda: when
         self._in_use_metadata = True
-        self.default_step, self.default_walltime = step, when
+        self.default_step, self.clock = step, clock
         self._metadata_step = None if global_step is None else step
         try:
             yield
         finally:
-            self.default_step, self.default_walltime, self._metadata_step = 0, None, None
+            self.default_step, self.clock, self._metadata_step = 0, args.now, None
             self._in_use_metadata = False
 
     # --- lifecycle -------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +18,6 @@ from tfevents.wire.schema import INT64_MAX, INT64_MIN
 from tfevents.writer.custom_scalars import CustomScalars
 from tfevents.writer.host import Host
 
-_time = time.time
 # add_scalar's default for its rarely used string options: an identity check with it
 # keeps the hot path free of type checks.
 _EMPTY = ""
@@ -111,9 +109,7 @@ class Scalars:
             step = global_step  # (args.step's first test, inline: one call less per call)
         else:
             step = args.step(global_step)
-        if walltime is None:
-            walltime = host.default_walltime
-        wall_time = _time() if walltime is None else args.wall_time(walltime)
+        wall_time = host.clock() if walltime is None else args.wall_time(walltime)
         if (
             new_style is not False
             or double_precision is not False
@@ -144,7 +140,7 @@ class Scalars:
         one per value (default: now). The events are the ones ``add_scalar`` would write.
         """
         self._host.claim_tag(tag, "scalars")
-        value_column, steps, wall_times = scalar.check_series(values, global_steps, walltimes, _time())
+        value_column, steps, wall_times = scalar.check_series(values, global_steps, walltimes, self._host.clock())
         if value_column.size:
             self._host.live_queue().add_series(SeriesEntry(tag, value_column, steps, wall_times))
 
