@@ -31,6 +31,7 @@ from tfevents import SummaryWriter
 from tfevents.reader import read_values
 
 torch = pytest.importorskip("torch")
+pytest.importorskip("torch.utils.tensorboard")  # (its event_pb2: the protos torch callers pass)
 
 DBL_MAX = float(np.finfo(np.float64).max)
 RAW_PR = {
