@@ -430,6 +430,28 @@ def test_torch_cuda_tensor_changed_in_place_logs_the_value_it_had(tmp_path: Any)
     assert_same_f32(run_scalars(tmp_path)["t"].values, [1.5, 2.5])
 
 
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_add_scalar_of_cuda_tensors_never_synchronises(tmp_path: Any) -> None:
+    """The call keeps a copy on the device; only the background write reads it back. With
+    torch's sync debug mode at "error", any synchronising operation on the call's path
+    raises. (The mode is process-wide: the writer's thread must not write meanwhile, so
+    the calls stay below its queue's threshold and its flush interval.)"""
+    values = [torch.full((), i * 0.5, device="cuda") for i in range(200)]
+    torch.cuda.synchronize()
+    with tfevents.SummaryWriter(tmp_path, flush_secs=600) as w:
+        w.add_scalar("loss", values[0], 0)  # (the writer's first call opens the run)
+        torch.cuda.set_sync_debug_mode("error")
+        try:
+            for i, value in enumerate(values[1:], 1):
+                w.add_scalar("loss", value, i)
+                w.add_scalar("double", value * 2, i)  # computed on the device, not yet run
+        finally:
+            torch.cuda.set_sync_debug_mode("default")
+    series = run_scalars(tmp_path)
+    assert_same_f32(series["loss"].values, [i * 0.5 for i in range(200)])
+    assert_same_f32(series["double"].values, [i * 1.0 for i in range(1, 200)])
+
 # --- the other methods with jax arrays ------------------------------------------------------
 
 
