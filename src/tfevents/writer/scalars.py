@@ -109,7 +109,7 @@ class Scalars:
             step = global_step  # (args.step's first test, inline: one call less per call)
         else:
             step = args.step(global_step)
-        wall_time = host.clock() if walltime is None else args.wall_time(walltime)
+        wall_time = host.clock() if walltime is None else args.wall_time(walltime)  # (host.wall_time, inline)
         if (
             new_style is not False
             or double_precision is not False
